@@ -1,0 +1,308 @@
+/* sluice: command line (HAProxy's flags, reference §2.1). For now the
+ * process checks configurations; the traffic engine arrives with the TCP
+ * mode issue, and flags that need it fail with a message saying so. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+
+#include "lib/util.h"
+#include "parser/bind.h"
+#include "parser/cfg.h"
+#include "parser/cfgparse.h"
+#include "parser/kw.h"
+#include "parser/proxy.h"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+
+struct opts {
+	VEC(const char *) files;
+	bool check, quiet, verbose, zero_warning, markdown;
+	bool daemon, master_worker, systemd, foreground, debug;
+	const char *dump_kw;   /* -dK<class> */
+	const char *cond;      /* -cc <cond> */
+	const char *pidfile;
+	const char *chdir_to;
+	bool no_resolve_fail;
+	bool needs_engine;     /* a flag only the engine can honour */
+	const char *engine_flag;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage : sluice [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n"
+	    "        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]\n"
+	    "        -v displays version ; -vv shows known build options.\n"
+	    "        -d enters debug mode ; -db only disables background mode.\n"
+	    "        -dM[<byte>,help,...] debug memory (not supported by sluice)\n"
+	    "        -V enters verbose mode (disables quiet mode)\n"
+	    "        -D goes daemon ; -C changes to <dir> before loading files.\n"
+	    "        -W master-worker mode ; -Ws master-worker with systemd notify.\n"
+	    "        -q quiet mode : don't display messages\n"
+	    "        -c check mode : only check config files and exit\n"
+	    "        -cc check condition : evaluate a condition and exit\n"
+	    "        -n sets the maximum total # of connections (uses ulimit -n)\n"
+	    "        -N sets the default, per-proxy maximum # of connections (0)\n"
+	    "        -L set local peer name (default to hostname)\n"
+	    "        -p writes pids of all children to this file\n"
+	    "        -dW fails if any warning is emitted\n"
+	    "        -dr ignores server address resolution failures\n"
+	    "        -dK[<class>] lists keywords with their sluice support status\n"
+	    "           (classes: all cfg bind server http-request http-response\n"
+	    "           http-after-response tcp-request tcp-response smp cnv acl;\n"
+	    "           add --markdown for doc/keywords.md)\n"
+	    "        -sf/-st [pid ]* finishes/terminates old pids.\n"
+	    "        -x <unix_socket> get listening sockets from a unix socket\n"
+	    "        -S <bind>[,<bind options>...] new master CLI\n");
+}
+
+static void
+print_version(bool verbose)
+{
+	printf("sluice version %s - HAProxy 2.6 configuration compatible\n", SLUICE_VERSION);
+	if (!verbose)
+		return;
+	struct utsname u;
+	if (uname(&u) == 0)
+		printf("Running on: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+	printf("Build options :\n  CC = %s\n",
+#ifdef __clang__
+	       "clang"
+#else
+	       "gcc"
+#endif
+	);
+	printf("Feature list : +OPENSSL +PROMEX +THREAD +GETADDRINFO");
+#ifdef HAVE_SPLICE
+	printf(" +LINUX_SPLICE");
+#else
+	printf(" -LINUX_SPLICE");
+#endif
+#ifdef HAVE_ACCEPT4
+	printf(" +ACCEPT4");
+#endif
+	printf(" -LUA\n");
+	printf("Built with libevent version : %s (compiled with %s)\n",
+	       event_get_version(), LIBEVENT_VERSION);
+	printf("Built with OpenSSL version : %s\n", OPENSSL_VERSION_TEXT);
+	printf("Running on OpenSSL version : %s\n", OpenSSL_version(OPENSSL_VERSION));
+	struct event_base *b = event_base_new();
+	if (b) {
+		printf("Event method : %s\n", event_base_get_method(b));
+		event_base_free(b);
+	}
+	const char **m = event_get_supported_methods();
+	printf("Available event methods :");
+	for (int i = 0; m && m[i]; i++)
+		printf(" %s", m[i]);
+	printf("\n");
+#ifdef HAVE_SPLICE
+	printf("Splice : available (splice(2))\n");
+#else
+	printf("Splice : not available (buffered copy)\n");
+#endif
+	printf("Compatible with HAProxy configuration version : 2.6\n");
+}
+
+/* Takes the pid list of -sf/-st: numbers up to the next option. */
+static int
+skip_pids(int argc, char **argv, int i)
+{
+	while (i + 1 < argc && argv[i + 1][0] != '-')
+		i++;
+	return i;
+}
+
+static void
+engine_flag(struct opts *o, const char *flag)
+{
+	o->needs_engine = true;
+	if (o->engine_flag == NULL)
+		o->engine_flag = flag;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			while (++i < argc)
+				VEC_PUSH(o->files, argv[i]);
+			break;
+		}
+		if (a[0] != '-') {
+			fprintf(stderr, "sluice: unexpected argument '%s' (config files go after -f)\n", a);
+			return -1;
+		}
+#define NEXT() do { if (++i >= argc) { fprintf(stderr, "sluice: option '%s' needs an argument\n", a); return -1; } } while (0)
+		if (strcmp(a, "-f") == 0) {
+			NEXT();
+			VEC_PUSH(o->files, argv[i]);
+		} else if (strcmp(a, "-c") == 0) {
+			o->check = true;
+		} else if (strcmp(a, "-cc") == 0) {
+			NEXT();
+			o->cond = argv[i];
+		} else if (strcmp(a, "-q") == 0) {
+			o->quiet = true;
+		} else if (strcmp(a, "-V") == 0) {
+			o->verbose = true;
+			o->quiet = false;
+		} else if (strcmp(a, "-v") == 0) {
+			print_version(false);
+			exit(0);
+		} else if (strcmp(a, "-vv") == 0) {
+			print_version(true);
+			exit(0);
+		} else if (strcmp(a, "-C") == 0) {
+			NEXT();
+			o->chdir_to = argv[i];
+		} else if (strcmp(a, "-p") == 0) {
+			NEXT();
+			o->pidfile = argv[i];
+		} else if (strcmp(a, "-D") == 0) {
+			o->daemon = true;
+			engine_flag(o, a);
+		} else if (strcmp(a, "-W") == 0) {
+			o->master_worker = true;
+			engine_flag(o, a);
+		} else if (strcmp(a, "-Ws") == 0) {
+			o->master_worker = o->systemd = true;
+			engine_flag(o, a);
+		} else if (strcmp(a, "-d") == 0) {
+			o->debug = o->foreground = true;
+		} else if (strcmp(a, "-db") == 0) {
+			o->foreground = true;
+		} else if (strcmp(a, "-dW") == 0) {
+			o->zero_warning = true;
+		} else if (strcmp(a, "-dr") == 0) {
+			o->no_resolve_fail = true;
+		} else if (strncmp(a, "-dK", 3) == 0) {
+			o->dump_kw = a[3] ? a + 3 : "all";
+		} else if (strcmp(a, "--markdown") == 0) {
+			o->markdown = true;
+		} else if (strcmp(a, "-dD") == 0 || strcmp(a, "-dV") == 0 ||
+		           strcmp(a, "-dG") == 0 || strcmp(a, "-dS") == 0 ||
+		           strcmp(a, "-dR") == 0 || strcmp(a, "-de") == 0 ||
+		           strcmp(a, "-dp") == 0 || strcmp(a, "-dk") == 0) {
+			engine_flag(o, a);
+		} else if (strcmp(a, "-sf") == 0 || strcmp(a, "-st") == 0) {
+			engine_flag(o, a);
+			i = skip_pids(argc, argv, i);
+		} else if (strcmp(a, "-S") == 0 || strcmp(a, "-x") == 0 ||
+		           strcmp(a, "-n") == 0 || strcmp(a, "-N") == 0 ||
+		           strcmp(a, "-L") == 0 || strcmp(a, "-m") == 0) {
+			engine_flag(o, a);
+			NEXT();
+		} else {
+			fprintf(stderr, "sluice: unknown option '%s'\n", a);
+			usage(stderr);
+			return -1;
+		}
+#undef NEXT
+	}
+	return 0;
+}
+
+/* Any frontend-capable proxy with a bind line is a listener. */
+static bool
+has_listener(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->proxies.n; i++) {
+		const struct cfg_proxy *px = cfg->proxies.v[i];
+		if ((px->cap & PX_CAP_FE) && !px->disabled && px->binds.n > 0)
+			return true;
+	}
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof(o));
+
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (parse_args(argc, argv, &o) < 0)
+		return 1;
+	if (o.dump_kw) {
+		if (kw_dump(stdout, o.dump_kw, o.markdown) < 0) {
+			fprintf(stderr, "sluice: unknown keyword class '%s'\n", o.dump_kw);
+			return 1;
+		}
+		return 0;
+	}
+	if (o.cond) {
+		char *err = NULL;
+		int r = pp_eval(o.cond, &err);
+		if (r < 0) {
+			fprintf(stderr, "Failed to evaluate condition: %s\n", err);
+			free(err);
+			return 2;
+		}
+		return r ? 0 : 1;
+	}
+	if (o.chdir_to && chdir(o.chdir_to) < 0) {
+		fprintf(stderr, "sluice: cannot change directory to '%s': %s\n", o.chdir_to, strerror(errno));
+		return 1;
+	}
+	if (o.files.n == 0) {
+		usage(stderr);
+		free(o.files.v);
+		return 1;
+	}
+
+	struct cfg_opts copts = {
+		.zero_warning = o.zero_warning,
+		.no_resolve_fail = o.no_resolve_fail,
+		.check_files = true,
+	};
+	struct diag d = { 0 };
+	struct cfg *cfg = cfg_load(o.files.v, (int)o.files.n, &copts, &d);
+	if (!o.quiet)
+		diag_print(&d, stderr);
+
+	int rc;
+	if (cfg == NULL) {
+		if (!o.quiet)
+			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
+			        d.nerrors, d.nwarnings);
+		rc = 1;
+	} else if (o.check) {
+		if (!o.quiet && d.nwarnings)
+			printf("Warnings were found.\n");
+		if (!has_listener(cfg)) {
+			if (!o.quiet)
+				printf("Configuration file has no error but will not start (no listener) => exit(2).\n");
+			rc = 2;
+		} else {
+			if (!o.quiet)
+				printf("Configuration file is valid\n");
+			rc = 0;
+		}
+	} else {
+		fprintf(stderr, "sluice: the configuration is valid, but this build has no traffic engine yet: "
+		        "only -c, -cc, -v, -vv and -dK work%s%s%s.\n",
+		        o.engine_flag ? " (and '" : "", o.engine_flag ? o.engine_flag : "",
+		        o.engine_flag ? "' needs the engine)" : "");
+		rc = 1;
+	}
+	cfg_free(cfg);
+	diag_free(&d);
+	free(o.files.v);
+	return rc;
+}
