@@ -46,6 +46,7 @@ struct cfg_parser {
 	int mode;               /* START_FILE or START_COND token */
 	struct cfg_word *cw;
 	int cn, ci, cbrace;
+	int coff;               /* 1 after the '!' of a glued "!word" */
 	struct cond_ast *ast;
 	bool cond_error;
 };

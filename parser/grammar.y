@@ -116,6 +116,9 @@ add_term(struct cfg_parser *p, bool neg, int first, int last, bool anon)
 {
 	struct cond_term t = { .neg = neg, .first = first, .last = last,
 	                       .anon = anon };
+	const char *s = p->cw[first].s;
+	if (!anon && s[0] == '!' && s[1] != '\0')
+		t.off = 1; /* glued "!name" */
 	VEC_PUSH(p->ast->terms, t);
 }
 
