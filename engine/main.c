@@ -16,6 +16,7 @@
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/cfgparse.h"
+#include "parser/global.h"
 #include "parser/kw.h"
 #include "parser/proxy.h"
 
@@ -215,10 +216,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Any frontend-capable proxy with a bind line is a listener. */
+/* A stats socket, or a frontend-capable proxy with a bind line, listens. */
 static bool
 has_listener(const struct cfg *cfg)
 {
+	if (cfg->global->stats_sockets.n > 0)
+		return true;
 	for (size_t i = 0; i < cfg->proxies.n; i++) {
 		const struct cfg_proxy *px = cfg->proxies.v[i];
 		if ((px->cap & PX_CAP_FE) && !px->disabled && px->binds.n > 0)
@@ -277,7 +280,11 @@ main(int argc, char **argv)
 		diag_print(&d, stderr);
 
 	int rc;
-	if (cfg == NULL) {
+	if (cfg && cfg->nparsed == 0) {
+		/* -f named only empty directories: nothing to run, as HAProxy */
+		usage(stderr);
+		rc = 1;
+	} else if (cfg == NULL) {
 		if (!o.quiet)
 			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
 			        d.nerrors, d.nwarnings);

@@ -57,6 +57,7 @@ struct cfg {
 	VEC(struct cfg_proxy *) proxies;  /* frontend/backend/listen, in order */
 	VEC(struct cfg_proxy *) defaults; /* every defaults section, in order */
 	VEC(char *) files;                /* interned file names (owned) */
+	int nparsed;                      /* files read (directories expanded) */
 	struct cfg_opts opts;
 };
 

@@ -172,6 +172,13 @@ suggest_kw(const struct cfg_ctx *cx, const char *word)
 				best = r->h.name;
 			}
 		}
+	for (size_t i = 0; i < ARRAY_SIZE(section_names); i++) {
+		int dd = str_distance(word, section_names[i].name);
+		if (dd < bestd) {
+			bestd = dd;
+			best = section_names[i].name;
+		}
+	}
 	size_t wl = strlen(word);
 	if (best && bestd <= (wl > 6 ? 3 : wl > 3 ? 2 : 1)) {
 		static char buf[64];
@@ -195,6 +202,51 @@ anon_defaults_error(struct cfg_ctx *cx, const struct cfg_kw *kw,
 		cx_error(cx, w, "%s is not allowed in anonymous 'defaults' sections", n);
 	else
 		cx_error(cx, w, "'%s' not allowed in anonymous 'defaults' section.", n);
+}
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A proxy keyword used in a frontend or backend that lacks the capability
+ * it needs. HAProxy mostly warns and skips the line, with wordings that
+ * vary by keyword; a few are errors. */
+static void
+capability_mismatch(struct cfg_ctx *cx, const struct cfg_kw *kw,
+                    struct cfg_word *at)
+{
+	const char *n = kw->h.name;
+	const char *kind = section_label(cx);
+	const char *pxn = cx->px && cx->px->name ? cx->px->name : "";
+	const char *need = (kw->where & KW_FE) ? "frontend" : "backend";
+	char first[64];
+
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(n, " "), n);
+	if (strcmp(first, "server") == 0 || strcmp(first, "default-server") == 0 ||
+	    strcmp(first, "server-template") == 0)
+		cx_error(cx, at, "'%s' not allowed because %s '%s' has no backend capability.",
+		         first, kind, pxn);
+	else if (starts_with(n, "tcp-request connection") || starts_with(n, "tcp-request session"))
+		cx_error(cx, at, "%s is not allowed because %s %s is not a frontend", n, kind, pxn);
+	else if (starts_with(n, "tcp-response "))
+		cx_error(cx, at, "%s is only allowed in 'backend' sections or 'defaults' section with a name", n);
+	else if (starts_with(n, "declare "))
+		cx_error(cx, at, "'declare' only available in frontend or listen section");
+	else if (starts_with(n, "timeout "))
+		cx_warn(cx, at, "'%s' will be ignored because %s '%s' has no %s capability",
+		        n, kind, pxn, need);
+	else if (strcmp(n, "rate-limit sessions") == 0)
+		cx_warn(cx, at, "%s will be ignored because %s '%s' has no %s capability",
+		        n, kind, pxn, need);
+	else if (strcmp(n, "log-format") == 0)
+		cx_warn(cx, at, "%s '%s' : 'log-format' directive is ignored in backends.", kind, pxn);
+	else
+		cx_warn(cx, at, "'%s' ignored because %s '%s' has no %s capability.%s",
+		        first, kind, pxn, need,
+		        strcmp(n, "maxconn") == 0 ? " Maybe you want 'fullconn' instead ?" :
+		        strcmp(n, "fullconn") == 0 ? " Maybe you want 'maxconn' instead ?" : "");
 }
 
 /* Applies one keyword line to cx (the current section). */
@@ -249,10 +301,7 @@ apply_line(struct cfg_ctx *cx, struct cfg_line *l)
 			         kw->h.name, section_label(cx));
 			return;
 		}
-		/* HAProxy only warns and skips the line. */
-		cx_warn(cx, &w[from], "'%s' ignored because %s '%s' has no %s capability.",
-		        kw->h.name, section_label(cx), cx->px ? cx->px->name : "",
-		        (kw->where & KW_FE) ? "frontend" : "backend");
+		capability_mismatch(cx, kw, &w[from]);
 		return;
 	}
 	if (cx->sect == SEC_DEFAULTS && (kw->where & KW_NAMED_DEF) &&
@@ -446,9 +495,8 @@ cfgp_section(struct cfg_parser *p, struct cfg_line *l)
 		/* Proxies with overlapping capabilities can't share a name. */
 		struct cfg_proxy *other = proxy_find(cfg, name, cap);
 		if (other)
-			cx_error(cx, namew, "proxy '%s' has the same name as %s '%s' declared at %s:%d.",
-			         name, proxy_type_name(other), other->name,
-			         other->loc.file, other->loc.line);
+			cx_error(cx, namew, "proxy '%s' has the same name as proxy '%s' declared at %s:%d.",
+			         name, other->name, other->loc.file, other->loc.line);
 	} else if (name) {
 		struct cfg_proxy *other = find_defaults(cfg, name);
 		if (other)
@@ -717,6 +765,7 @@ load_path(struct cfg *cfg, struct diag *d, const char *path)
 		return;
 	}
 	parse_text(cfg, d, path, text, len);
+	cfg->nparsed++;
 	free(text);
 }
 

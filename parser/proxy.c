@@ -7,6 +7,7 @@
 
 #include "acl.h"
 #include "bind.h"
+#include "logtarget.h"
 #include "proxy_kw.h"
 #include "server.h"
 
@@ -28,6 +29,7 @@ proxy_free(struct cfg_proxy *px)
 	if (px == NULL)
 		return;
 	proxy_fields_free(px);
+	log_list_free(px->logs);
 	for (size_t i = 0; i < px->binds.n; i++)
 		bind_free(px->binds.v[i]);
 	free(px->binds.v);

@@ -102,7 +102,7 @@ START_TEST(sections)
 	cfg_free(c);
 
 	ck_assert_ptr_null(load("listen l\nfrontend l\n", false));
-	expect(DIAG_ERROR, 2, 10, "proxy 'l' has the same name as listen 'l' declared at t.cfg:1.");
+	expect(DIAG_ERROR, 2, 10, "proxy 'l' has the same name as proxy 'l' declared at t.cfg:1.");
 	ck_assert_ptr_null(load("frontend\n", false));
 	expect(DIAG_ERROR, 1, 1, "'frontend' expects <name> as an argument.");
 	ck_assert_ptr_null(load("backend a/b\n", false));
@@ -299,6 +299,8 @@ teardown(void)
 {
 	diag_free(&d);
 }
+
+Suite *suite_cfgparse(void);
 
 Suite *
 suite_cfgparse(void)

@@ -83,7 +83,7 @@ START_TEST(check_where)
 {
 	/* checks are fine in anonymous defaults; not in a frontend */
 	pload(PDEF " http-check expect status 200\nfrontend f\n http-check expect status 200\n", false);
-	PWARN(7, 2, "'http-check expect' ignored because frontend 'f' has no backend capability.");
+	PWARN(7, 2, "'http-check' ignored because frontend 'f' has no backend capability.");
 	ck_assert_int_eq(pd.nerrors, 0);
 	pdone();
 }

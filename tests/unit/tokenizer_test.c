@@ -181,6 +181,8 @@ START_TEST(columns)
 }
 END_TEST
 
+Suite *suite_tokenizer(void);
+
 Suite *
 suite_tokenizer(void)
 {

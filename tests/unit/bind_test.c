@@ -1,0 +1,216 @@
+/* bind lines, options, crt-list files (parser/bind.c). */
+#include <unistd.h>
+
+#include "b_common.h"
+#include "parser/bind.h"
+#include "parser/global.h"
+#include "parser/proxy.h"
+
+static char dir[64];
+
+/* A scratch directory with two (dummy) certificate files and a crt-list. */
+static void
+setup(void)
+{
+	str_copy(dir, sizeof(dir), "/tmp/sluice-bind-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	const char *files[] = { "a.pem", "b.pem" };
+	for (size_t i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", dir, files[i]);
+		FILE *f = fopen(p, "w");
+		fputs("-----BEGIN CERTIFICATE-----\n", f);
+		fclose(f);
+		free(p);
+	}
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+START_TEST(options)
+{
+	char *cfgtext = xasprintf(BFE " bind 127.0.0.1:8443 ssl crt %s/a.pem crt %s/b.pem alpn h2,http/1.1 "
+	                          "ssl-min-ver TLSv1.2 ciphersuites TLS_AES_128_GCM_SHA256 verify optional "
+	                          "strict-sni accept-proxy name web id 7 maxconn 100 backlog 50 "
+	                          "thread 1-2 proto h2 v4v6 tfo defer-accept mss 1400 tcp-ut 2s no-tlsv10\n",
+	                          dir, dir);
+	struct cfg *c = bload(cfgtext, true);
+	free(cfgtext);
+	bclean(c);
+	struct cfg_bind *b = c->proxies.v[0]->binds.v[0];
+	ck_assert(b->ssl);
+	ck_assert_uint_eq(b->crts.n, 2);
+	ck_assert_str_eq(b->ssl_conf.alpn, "h2,http/1.1");
+	ck_assert_int_eq(b->ssl_opts.min_ver, SSL_VER_TLS12);
+	ck_assert_int_eq(b->ssl_conf.verify, SSL_VERIFY_OPTIONAL);
+	ck_assert(b->strict_sni && b->accept_proxy && b->v4v6 && b->tfo && b->defer_accept);
+	ck_assert_str_eq(b->name, "web");
+	ck_assert_int_eq(b->id, 7);
+	ck_assert_int_eq(b->maxconn, 100);
+	ck_assert_int_eq(b->backlog, 50);
+	ck_assert_int_eq(b->proto, BIND_PROTO_H2);
+	ck_assert_int_eq(b->mss, 1400);
+	ck_assert_uint_eq(b->tcp_ut, 2000);
+	ck_assert(b->ssl_opts.no_vers & SSL_VER_NOBIT(SSL_VER_TLS10));
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(option_errors)
+{
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 frob\n", false));
+	bexpect(DIAG_ERROR, 6, 22, "'bind 127.0.0.1:8000' in section 'frontend': unknown keyword 'frob'.");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 crtt x\n", false));
+	bexpect(DIAG_ERROR, 6, 22, "'bind 127.0.0.1:8000' in section 'frontend': unknown keyword 'crtt'; did you mean 'crt' maybe ?");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 crt\n", false));
+	bexpect(DIAG_ERROR, 6, 22, "'bind 127.0.0.1:8000' in section 'frontend' : 'crt' : missing certificate location");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 crt /nonexist.pem\n", false));
+	bexpect(DIAG_ERROR, 6, 26, "'bind 127.0.0.1:8000' in section 'frontend' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 ssl-min-ver TLSv9\n", false));
+	bexpect(DIAG_ERROR, 6, 34, "'bind 127.0.0.1:8000' in section 'frontend' : 'TLSv9' : unknown ssl/tls version");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 verify maybe\n", false));
+	bexpect(DIAG_ERROR, 6, 29, "'bind 127.0.0.1:8000' in section 'frontend' : 'verify' : unknown verify method 'maybe', only 'none', 'optional', and 'required' are supported");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 id 0\n", false));
+	bexpect(DIAG_ERROR, 6, 25, "'bind 127.0.0.1:8000' in section 'frontend' : 'id' : custom id has to be > 0");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 proto h3\n", false));
+	bexpect(DIAG_ERROR, 6, 28, "'bind 127.0.0.1:8000' in section 'frontend' : 'proto' :  unknown MUX protocol 'h3'");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 mode 999\n", false));
+	bexpect(DIAG_ERROR, 6, 27, "'bind 127.0.0.1:8000' in section 'frontend' : 'mode' : missing or invalid mode '999' (octal integer expected)");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 thread 99\n", false));
+	bexpect(DIAG_ERROR, 6, 29, "'bind 127.0.0.1:8000' in section 'frontend' : '99' : '99' is not a valid number/range. It supports numbers from 1 to 64.");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 alpn\n", false));
+	bexpect(DIAG_ERROR, 6, 22, "'bind 127.0.0.1:8000' in section 'frontend' : 'alpn' : missing the comma-delimited ALPN protocol suite");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 crt-list /nonexist\n", false));
+	bexpect(DIAG_ERROR, 6, 31, "'bind 127.0.0.1:8000' in section 'frontend' : 'crt-list' : cannot open file '/nonexist' : No such file or directory");
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 generate-certificates\n", false));
+	/* HAProxy only warns about a bind in a backend */
+	struct cfg *c = bload("backend b\n bind :80\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(bd.nwarnings, 1);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(ssl_without_crt)
+{
+	ck_assert_ptr_null(bload(BFE " bind 127.0.0.1:8000 ssl\n", true));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': no SSL certificate specified for bind '127.0.0.1:8000' at [t.cfg:6] (use 'crt').");
+	/* not for stats sockets, as HAProxy */
+	struct cfg *c = bload("global\n stats socket /tmp/x.sock ssl\n", true);
+	ck_assert_ptr_nonnull(c);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(global_defaults_merged)
+{
+	/* global after the bind still applies (resolve time) */
+	char *t = xasprintf(BFE " bind :8443 ssl crt %s/a.pem ciphers MINE\n"
+	                    "global\n ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets\n"
+	                    " ssl-default-bind-ciphers GLOBAL\n ssl-default-bind-ciphersuites SUITES\n", dir);
+	struct cfg *c = bload(t, true);
+	free(t);
+	ck_assert_ptr_nonnull(c);
+	struct cfg_bind *b = c->proxies.v[0]->binds.v[0];
+	ck_assert_int_eq(b->ssl_opts.min_ver, SSL_VER_TLS13);
+	ck_assert(b->ssl_opts.no_tls_tickets);
+	ck_assert_str_eq(b->ssl_conf.ciphers, "MINE");
+	ck_assert_str_eq(b->ssl_conf.ciphersuites, "SUITES");
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(crt_base)
+{
+	char *t = xasprintf("global\n crt-base %s\n" BFE " bind :8443 ssl crt a.pem\n", dir);
+	struct cfg *c = bload(t, true);
+	free(t);
+	bclean(c);
+	char *want = xasprintf("%s/a.pem", dir);
+	ck_assert_str_eq(c->proxies.v[0]->binds.v[0]->crts.v[0], want);
+	free(want);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(crt_list)
+{
+	char *list = xasprintf("# comment\n\n%s/a.pem [alpn h2 ssl-min-ver TLSv1.3] www.a.test *.a.test\n"
+	                       "%s/b.pem !*\n", dir, dir);
+	write_file("list.txt", list);
+	free(list);
+	char *t = xasprintf(BFE " bind :8443 ssl crt-list %s/list.txt\n", dir);
+	struct cfg *c = bload(t, true);
+	free(t);
+	bclean(c);
+	struct cfg_bind *b = c->proxies.v[0]->binds.v[0];
+	ck_assert_uint_eq(b->crtlists.n, 1);
+	struct cfg_crtlist *l = b->crtlists.v[0];
+	ck_assert_uint_eq(l->entries.n, 2);
+	ck_assert(l->entries.v[0].has_conf);
+	ck_assert_str_eq(l->entries.v[0].conf.alpn, "h2");
+	ck_assert_int_eq(l->entries.v[0].conf.min_ver, SSL_VER_TLS13);
+	ck_assert_uint_eq(l->entries.v[0].filters.n, 2);
+	ck_assert_str_eq(l->entries.v[0].filters.v[1], "*.a.test");
+	ck_assert_int_eq(l->entries.v[0].loc.line, 3);
+	ck_assert_str_eq(l->entries.v[1].filters.v[0], "!*");
+	cfg_free(c);
+
+	/* errors carry the crt-list's own file:line:col */
+	write_file("bad.txt", "a.pem\n/nonexist.pem\n");
+	char *bad = xasprintf("%s/bad.txt", dir);
+	t = xasprintf("global\n crt-base %s\n" BFE " bind :8443 ssl crt-list %s\n", dir, bad);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	ck_assert_int_eq(bd.nerrors, 1);
+	ck_assert_str_eq(bd.msgs[0].loc.file, bad);
+	ck_assert_int_eq(bd.msgs[0].loc.line, 2);
+	ck_assert_int_eq(bd.msgs[0].loc.col, 1);
+	char *want = xasprintf("crt-list '%s' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.", bad);
+	ck_assert_str_eq(bd.msgs[0].text, want);
+	free(want);
+
+	write_file("bad2.txt", "a.pem [alpn h2 accept-proxy]\n");
+	free(bad);
+	bad = xasprintf("%s/bad2.txt", dir);
+	t = xasprintf("global\n crt-base %s\n" BFE " bind :8443 ssl crt-list %s\n", dir, bad);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	ck_assert_int_eq(bd.msgs[0].loc.line, 1);
+	ck_assert_int_eq(bd.msgs[0].loc.col, 16);
+	free(bad);
+}
+END_TEST
+
+Suite *suite_bind(void);
+
+Suite *
+suite_bind(void)
+{
+	Suite *s = suite_create("bind");
+	TCase *t = tcase_create("bind");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, options);
+	tcase_add_test(t, option_errors);
+	tcase_add_test(t, ssl_without_crt);
+	tcase_add_test(t, global_defaults_merged);
+	tcase_add_test(t, crt_base);
+	tcase_add_test(t, crt_list);
+	suite_add_tcase(s, t);
+	return s;
+}
