@@ -422,8 +422,8 @@ static PX_HANDLER(kw_tcp_rule)
 	struct px_rule *r = px_action_parse(cx, rs, kw->h.name, w, n, argi, px_stages(px, rs));
 	if (r == NULL)
 		return -1;
-	if (rs != RS_TCP_RES_CONT)
-		warn_misplaced(cx, w, kw->h.name, rs);
+	if (rs != RS_TCP_RES_CONT) /* HAProxy names the rule by its first word */
+		warn_misplaced(cx, w, w[0].s, rs);
 	push_rule(px, r);
 	return 0;
 }

@@ -98,7 +98,7 @@ START_TEST(ordering_warnings)
 	PWARN(8, 2, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.");
 	PWARN(9, 2, "previous 'http-request' action is final and has no condition attached, further entries are NOOP.");
 	PWARN(10, 2, "a 'redirect' rule placed after a 'use_backend' rule will still be processed before.");
-	PWARN(11, 2, "a 'tcp-request content' rule placed after an 'http-request' rule will still be processed before.");
+	PWARN(11, 2, "a 'tcp-request' rule placed after an 'http-request' rule will still be processed before.");
 	pdone();
 }
 END_TEST

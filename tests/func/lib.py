@@ -1,0 +1,399 @@
+"""Helpers for sluice functional tests (Python 3 standard library only).
+
+A test script looks like:
+
+    import lib
+
+    @lib.test
+    def valid_config_exits_0():
+        r = lib.check(lib.config("frontend f\\n    bind 127.0.0.1:%d\\n" % lib.free_port()))
+        lib.eq(r.rc, 0)
+
+    lib.main()
+
+lib.main() runs every @lib.test function in definition order, prints one
+"func: <script>/<test>: ok|FAIL" line each, and exits 1 if one failed.
+
+The binary comes from $SLUICE_BIN (tests/run.py sets it; default
+build/sluice). $SLUICE_ORACLE=1 means the binary is haproxy: tests that
+go beyond HAProxy declare BEYOND_HAPROXY = True at module level and are
+skipped by run.py in that mode. Servers bind 127.0.0.1 only, on ports
+picked free; readiness is polled, never slept on.
+"""
+
+import atexit
+import contextlib
+import http.client
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+ROOT = os.environ.get("SLUICE_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(os.environ.get("SLUICE_BIN") or os.path.join(ROOT, "build", "sluice"))
+ORACLE = os.environ.get("SLUICE_ORACLE") == "1"
+LOOPBACK = "127.0.0.1"
+CONFIG_FILES = os.path.join(ROOT, "tests", "configs", "files")
+
+
+class Failure(AssertionError):
+    pass
+
+
+# ------------------------------------------------------------ test registry
+
+_tests = []
+
+
+def test(fn):
+    """Registers fn as a sub-test of this script."""
+    _tests.append(fn)
+    return fn
+
+
+def main():
+    """Runs the registered tests and exits with 0 only if all passed.
+    A name given on the command line runs only tests containing it."""
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    want = sys.argv[1] if len(sys.argv) > 1 else None
+    failed = 0
+    for fn in _tests:
+        if want and want not in fn.__name__:
+            continue
+        name = "%s/%s" % (script, fn.__name__)
+        try:
+            fn()
+        except Exception as e:  # report every kind of failure the same way
+            failed += 1
+            print("func: %s: FAIL" % name, flush=True)
+            detail = str(e) if isinstance(e, Failure) else traceback.format_exc()
+            for l in detail.rstrip("\n").split("\n"):
+                print("    " + l, flush=True)
+        else:
+            print("func: %s: ok" % name, flush=True)
+    _cleanup()
+    sys.exit(1 if failed else 0)
+
+
+def fail(msg):
+    raise Failure(msg)
+
+
+def eq(got, want, what=""):
+    if got != want:
+        fail("%sgot %r, want %r" % (what + ": " if what else "", got, want))
+
+
+def contains(haystack, needle, what="output"):
+    if needle not in haystack:
+        fail("%s lacks %r:\n%s" % (what, needle, haystack))
+
+
+def lacks(haystack, needle, what="output"):
+    if needle in haystack:
+        fail("%s contains %r:\n%s" % (what, needle, haystack))
+
+
+def ok(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+# ------------------------------------------------------------ temp files
+
+_tmpdirs = []
+_procs = []
+
+
+def tmpdir():
+    """A fresh directory removed when the script ends."""
+    d = tempfile.mkdtemp(prefix="sluice-func-")
+    _tmpdirs.append(d)
+    return d
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
+def config(text, name="t.cfg", directory=None):
+    """Writes a config file (a final LF is added when missing) and returns
+    its path."""
+    if not text.endswith("\n"):
+        text += "\n"
+    return write(os.path.join(directory or tmpdir(), name), text)
+
+
+def _cleanup():
+    for p in list(_procs):
+        stop(p)
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+
+
+# --------------------------------------------------------- running the binary
+
+class Run:
+    """Outcome of one run: rc, out (stdout), err (stderr)."""
+
+    def __init__(self, argv, rc, out, err):
+        self.argv, self.rc, self.out, self.err = argv, rc, out, err
+
+    def __repr__(self):
+        return "Run(%s) rc=%s\n--- stdout:\n%s--- stderr:\n%s" % (
+            " ".join(self.argv), self.rc, self.out, self.err)
+
+
+def run(args, cwd=None, env=None, timeout=30, binary=None):
+    """Runs the binary under test with args; never raises on exit status."""
+    argv = [binary or BIN] + list(args)
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run(argv, cwd=cwd, env=e, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return Run(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
+               p.stderr.decode("utf-8", "replace"))
+
+
+def check(*files, args=(), cwd=None, env=None):
+    """'<bin> -c [args] -f f1 -f f2 ...'."""
+    a = ["-c"] + list(args)
+    for f in files:
+        a += ["-f", f]
+    return run(a, cwd=cwd, env=env)
+
+
+def start(cfg, args=(), env=None, cwd=None, ready_ports=(), timeout=10.0):
+    """Starts the binary in the foreground on config file cfg and waits
+    until every (host, port) or port in ready_ports accepts connections.
+    Returns the Popen; stop() (or the end of the script) stops it."""
+    argv = [BIN, "-db", "-f", cfg] + list(args)
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    logdir = tmpdir()
+    out = open(os.path.join(logdir, "stdout"), "wb")
+    err = open(os.path.join(logdir, "stderr"), "wb")
+    p = subprocess.Popen(argv, cwd=cwd, env=e, stdin=subprocess.DEVNULL,
+                         stdout=out, stderr=err, start_new_session=True)
+    p.logdir = logdir
+    _procs.append(p)
+    for rp in ready_ports:
+        host, port = rp if isinstance(rp, tuple) else (LOOPBACK, rp)
+        if not wait_port(port, host=host, timeout=timeout, proc=p):
+            stop(p)
+            fail("%s not listening on %s:%d after %.1fs\n%s" % (
+                argv[0], host, port, timeout, logs(p)))
+    return p
+
+
+def logs(p):
+    """stdout and stderr a started process has written so far."""
+    parts = []
+    for n in ("stdout", "stderr"):
+        try:
+            with open(os.path.join(p.logdir, n), "rb") as f:
+                parts.append("--- %s:\n%s" % (n, f.read().decode("utf-8", "replace")))
+        except OSError:
+            pass
+    return "\n".join(parts)
+
+
+def stop(p, sig=signal.SIGTERM, timeout=5.0):
+    """Stops a process started by start() (SIGTERM, then SIGKILL); returns
+    its exit status."""
+    if p in _procs:
+        _procs.remove(p)
+    if p.poll() is None:
+        try:
+            p.send_signal(sig)
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return p.returncode
+
+
+# ------------------------------------------------------------- networking
+
+def free_port(host=LOOPBACK, kind=socket.SOCK_STREAM):
+    """A port that was free a moment ago on host (bind to 0, close)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def free_ports(n, host=LOOPBACK):
+    """n distinct free ports (kept bound until all are picked)."""
+    socks, ports = [], []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((host, 0))
+            socks.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def wait_for(pred, timeout=10.0, interval=0.02):
+    """Polls pred() until it returns a true value (returned) or timeout
+    passes (returns None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+def port_open(port, host=LOOPBACK):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_port(port, host=LOOPBACK, timeout=10.0, proc=None):
+    """Waits until host:port accepts a TCP connection. Gives up early when
+    proc (a Popen) has exited."""
+    def ready():
+        if proc is not None and proc.poll() is not None:
+            return "exited"
+        return port_open(port, host)
+    return wait_for(ready, timeout) is True
+
+
+def wait_unix(path, timeout=10.0):
+    """Waits until the unix socket at path accepts a connection."""
+    def ready():
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(0.5)
+                s.connect(path)
+                return True
+        except OSError:
+            return False
+    return wait_for(ready, timeout) is True
+
+
+# --------------------------------------------------------- helper servers
+
+class _NamedHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = ("%s %s\n" % (self.server.name, self.path)).encode()
+        self.send_response(self.server.status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Server", self.server.name)
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.requests.append((self.command, self.path, dict(self.headers)))
+
+    do_HEAD = do_GET
+    do_POST = do_GET
+
+    def log_message(self, *a):
+        pass
+
+
+@contextlib.contextmanager
+def http_backend(name="s1", status=200, host=LOOPBACK, port=0):
+    """A threaded HTTP/1.1 server answering '<name> <path>' with header
+    X-Server: <name>. Yields the server; .port, .requests (method, path,
+    headers) are available."""
+    srv = http.server.ThreadingHTTPServer((host, port), _NamedHandler)
+    srv.daemon_threads = True
+    srv.name, srv.status, srv.requests = name, status, []
+    srv.port = srv.server_address[1]
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@contextlib.contextmanager
+def tcp_echo(host=LOOPBACK, port=0, banner=b""):
+    """A TCP server that sends banner then echoes; yields an object with
+    .port and .conns (count of accepted connections)."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(64)
+    state = type("Echo", (), {})()
+    state.port, state.conns, state.stopping = ls.getsockname()[1], 0, False
+
+    def serve(c):
+        with c:
+            try:
+                if banner:
+                    c.sendall(banner)
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    c.sendall(d)
+            except OSError:
+                pass
+
+    def accept_loop():
+        while not state.stopping:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                break
+            state.conns += 1
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+    t = threading.Thread(target=accept_loop, daemon=True)
+    t.start()
+    try:
+        yield state
+    finally:
+        state.stopping = True
+        with contextlib.suppress(OSError):
+            ls.shutdown(socket.SHUT_RDWR)
+        ls.close()
+
+
+def http_get(port, path="/", host=LOOPBACK, headers=None, timeout=5.0):
+    """GET http://host:port/path; returns (status, headers, body bytes).
+    headers is an http.client.HTTPMessage: .get() ignores case (HAProxy
+    sends header names in lower case)."""
+    c = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        c.request("GET", path, headers=headers or {})
+        r = c.getresponse()
+        return r.status, r.headers, r.read()
+    finally:
+        c.close()
+
+
+def tool(name):
+    """Path of an external tool (openssl, curl, socat) or None."""
+    return shutil.which(name)
