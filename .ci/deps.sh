@@ -49,7 +49,7 @@ Linux)
 		exit 1
 	fi
 	for p in build-essential pkg-config flex bison libevent-dev libssl-dev check \
-	         python3 openssl curl socat clang $ORACLE; do
+	         python3 openssl curl socat clang libclang-rt-dev $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
 		*" installed") ;;
