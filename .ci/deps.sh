@@ -48,7 +48,7 @@ Linux)
 		echo "deps: OpenSSL and Check headers, python3, openssl, curl, socat, clang, haproxy" >&2
 		exit 1
 	fi
-	for p in build-essential pkg-config flex bison libevent-dev libssl-dev check \
+	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev check \
 	         python3 openssl curl socat clang libclang-rt-dev $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
@@ -67,7 +67,7 @@ Linux)
 	;;
 FreeBSD)
 	# cc (clang) and openssl come with the base system.
-	for p in gmake pkgconf flex bison libevent check python3 curl socat $ORACLE; do
+	for p in gmake pkgconf flex bison libevent pcre2 check python3 curl socat $ORACLE; do
 		pkg info -e "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	if [ -z "$missing" ]; then
@@ -80,7 +80,7 @@ FreeBSD)
 OpenBSD)
 	# cc (clang), pkg-config and LibreSSL come with the base system; the
 	# OpenSSL 3 package gives the API the build expects.
-	for p in gmake flex bison libevent check python curl socat openssl $ORACLE; do
+	for p in gmake flex bison libevent pcre2 check python curl socat openssl $ORACLE; do
 		pkg_info -e "$p-*" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	if [ -z "$missing" ]; then

@@ -112,8 +112,8 @@ int acl_match_by_name(const char *name, size_t len);
 int acl_pattern_parse(enum acl_match m, bool dotted, const char *s,
                       bool icase, struct acl_pattern *out, char **err);
 void acl_pattern_clear(struct acl_pattern *p);
-/* Compile-checks a regex (POSIX ERE). */
-int acl_regex_check(const char *re, int cflags, char **err);
+/* Compile-checks a regex (PCRE2, as HAProxy). */
+int acl_regex_check(const char *re, bool icase, char **err);
 /* Loads file patterns for method m (keys only when map): appends to pats
  * when non-NULL. Errors: "failed to open pattern file <f>", "'x' is not
  * a number at line N of file 'f'". */

@@ -90,11 +90,11 @@ paren_arg(struct cfg_ctx *cx, struct cfg_word *aw)
 int
 act_regex(struct cfg_ctx *cx, struct cfg_word *at, struct px_rule *r)
 {
-	int rc = regcomp(&r->re, at->s, REG_EXTENDED);
-	if (rc != 0) {
-		char buf[256];
-		regerror(rc, &r->re, buf, sizeof(buf));
-		act_err(cx, at, "%s", buf);
+	char *err = NULL;
+	r->re = rx_compile(at->s, false, &err);
+	if (r->re == NULL) {
+		act_err(cx, at, "failed to parse the regex : %s", err);
+		free(err);
 		return -1;
 	}
 	r->re_text = xstrdup(at->s);

@@ -47,8 +47,7 @@ px_check_rule_free(struct px_check_rule *r)
 	}
 	free(r->hdrs.v);
 	free(r->pattern);
-	if (r->re_ok)
-		regfree(&r->re);
+	rx_free(r->re);
 	free(r->statuses.v);
 	lf_free(r->pattern_lf);
 	free(r->hdr_value);
@@ -94,14 +93,13 @@ static int
 chk_regex(struct cfg_ctx *cx, struct cfg_word *at, const char *kw,
           struct px_check_rule *r)
 {
-	int rc = regcomp(&r->re, at->s, REG_EXTENDED);
-	if (rc != 0) {
-		char buf[200];
-		regerror(rc, &r->re, buf, sizeof(buf));
-		chk_err(cx, at, kw, "regex '%s' is invalid (error=%s, erroffset=0)", at->s, buf);
+	char *err = NULL;
+	r->re = rx_compile(at->s, false, &err);
+	if (r->re == NULL) {
+		chk_err(cx, at, kw, "%s", err);
+		free(err);
 		return -1;
 	}
-	r->re_ok = true;
 	return 0;
 }
 

@@ -4,12 +4,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../lib/regex.h"
 #include "acl.h"
 
 static const char *const match_names[ACL_M__COUNT] = {
@@ -46,17 +46,12 @@ acl_pattern_clear(struct acl_pattern *p)
 }
 
 int
-acl_regex_check(const char *re, int cflags, char **err)
+acl_regex_check(const char *re, bool icase, char **err)
 {
-	regex_t r;
-	int rc = regcomp(&r, re ? re : "", cflags | REG_NOSUB);
-	if (rc != 0) {
-		char buf[256];
-		regerror(rc, &r, buf, sizeof(buf));
-		*err = xasprintf("regex '%s' is invalid (error=%s)", re, buf);
+	struct rx *r = rx_compile(re ? re : "", icase, err);
+	if (r == NULL)
 		return -1;
-	}
-	regfree(&r);
+	rx_free(r);
 	return 0;
 }
 
@@ -240,7 +235,7 @@ acl_pattern_parse(enum acl_match m, bool dot, const char *s, bool icase,
 		rc = parse_bin(s, out, err);
 		break;
 	case ACL_M_REG:
-		rc = acl_regex_check(s, REG_EXTENDED | (icase ? REG_ICASE : 0), err);
+		rc = acl_regex_check(s, icase, err);
 		break;
 	default:
 		break;

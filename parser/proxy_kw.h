@@ -6,9 +6,9 @@
 #ifndef SLUICE_PARSER_PROXY_KW_H
 #define SLUICE_PARSER_PROXY_KW_H
 
-#include <regex.h>
 #include <stdint.h>
 
+#include "../lib/regex.h"
 #include "kw.h"
 #include "proxy.h"
 
@@ -219,7 +219,7 @@ struct px_rule {
 	struct lf_expr *fmt2;       /* set-map value */
 	struct smp_expr *expr;      /* sample expression */
 	char *re_text;
-	regex_t re;                 /* valid when re_text != NULL */
+	struct rx *re;              /* compiled re_text, or NULL */
 	int match;                  /* del-header -m: 0 str 1 beg 2 end 3 sub 4 reg */
 	long long ival;             /* capture len/id, set-mark, set-nice, set-tos, strict-mode, at-least */
 	uint32_t ms;                /* set-timeout constant, wait-for-body time */
@@ -263,8 +263,7 @@ struct px_check_rule {
 	enum px_chk_match match;
 	bool inverse;
 	char *pattern;              /* as written */
-	regex_t re;                 /* rstatus/rstring/rbinary */
-	bool re_ok;
+	struct rx *re;              /* rstatus/rstring/rbinary, or NULL */
 	VEC(struct px_status_range) statuses;
 	struct lf_expr *pattern_lf;
 	int hdr_name_match, hdr_value_match; /* -m str beg end sub reg */

@@ -187,7 +187,7 @@ px_rule_free(struct px_rule *r)
 	lf_free(r->fmt2);
 	smp_expr_free(r->expr);
 	if (r->re_text) {
-		regfree(&r->re);
+		rx_free(r->re);
 		free(r->re_text);
 	}
 	free(r->reason);

@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,11 +439,11 @@ int
 smp_conv_check_regsub(struct cfg_ctx *cx, const struct smp_conv_kw *kw,
                       struct smp_arg *args, int nargs, char **err)
 {
-	int cflags = REG_EXTENDED;
+	bool icase = false;
 	if (nargs >= 3 && args[2].str) {
 		for (const char *p = args[2].str; *p; p++) {
 			if (*p == 'i')
-				cflags |= REG_ICASE;
+				icase = true;
 			else if (*p != 'g') {
 				*err = xasprintf("invalid regex flag '%c', only 'i' and 'g' are supported",
 				                 *p);
@@ -452,7 +451,7 @@ smp_conv_check_regsub(struct cfg_ctx *cx, const struct smp_conv_kw *kw,
 			}
 		}
 	}
-	return acl_regex_check(args[0].str, cflags, err);
+	return acl_regex_check(args[0].str, icase, err);
 }
 
 int

@@ -244,7 +244,7 @@ START_TEST(methods)
 
 	e = acl_ok("acl a path -m reg ^/api/(v1|v2)$");
 	ck_assert_int_eq(e->match, ACL_M_REG);
-	acl_bad("acl a path -m reg (a", 21, "error detected while parsing ACL 'a' : regex '(a' is invalid (error=Unmatched ( or \\().");
+	acl_bad("acl a path -m reg (a", 21, "error detected while parsing ACL 'a' : regex '(a' is invalid (error=missing closing parenthesis, erroffset=2).");
 	e = acl_ok("acl a path -m len 3:5");
 	ck_assert_int_eq(e->match, ACL_M_LEN);
 	acl_bad("acl a path -m len abc", 21, "error detected while parsing ACL 'a' : 'abc' is not a number.");
@@ -461,6 +461,44 @@ suite_acl(void)
 	tcase_add_test(tc, conditions);
 	tcase_add_test(tc, condition_stages);
 	tcase_add_unchecked_fixture(tc, NULL, reset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* Regexes are PCRE2's, as HAProxy's: \d is a digit, (?i) and lookaheads
+ * compile, and the engine's matcher sees the same. */
+#include "lib/regex.h"
+
+START_TEST(pcre2_flavour)
+{
+	char *err = NULL;
+	struct rx *r = rx_compile("^/api/\\d+$", false, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(rx_match(r, "/api/42", 7));
+	ck_assert(!rx_match(r, "/api/d", 6));
+	rx_free(r);
+	r = rx_compile("(?i)^www\\.(?!test)", false, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(rx_match(r, "WWW.example", 11));
+	ck_assert(!rx_match(r, "www.test", 8));
+	rx_free(r);
+	r = rx_compile("abc", true, &err);
+	ck_assert(rx_match(r, "xABCx", 5));
+	ck_assert_int_eq(rx_groups(r), 0);
+	rx_free(r);
+	ck_assert_ptr_null(rx_compile("a(", false, &err));
+	ck_assert_str_eq(err, "regex 'a(' is invalid (error=missing closing parenthesis, erroffset=2)");
+	free(err);
+}
+END_TEST
+
+Suite *suite_regex(void);
+
+Suite *suite_regex(void)
+{
+	Suite *s = suite_create("regex");
+	TCase *tc = tcase_create("pcre2");
+	tcase_add_test(tc, pcre2_flavour);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -50,7 +50,7 @@ START_TEST(http_check_model)
 	ck_assert_int_eq(r->statuses.v[0].hi, 399);
 	ck_assert_int_eq(r->statuses.v[1].lo, 404);
 	r = b->http_checks.v[3];
-	ck_assert(r->inverse && r->re_ok);
+	ck_assert(r->inverse && r->re != NULL);
 	r = b->http_checks.v[4];
 	ck_assert_int_eq(r->match, CHK_M_HDR);
 	ck_assert_int_eq(r->hdr_name_match, 1);

@@ -1,0 +1,62 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "regex.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+struct rx {
+	pcre2_code *code;
+};
+
+/* Match data is per thread: a compiled pattern is shared by the threads
+ * of the engine, its matches are not. */
+static _Thread_local pcre2_match_data *tl_md;
+
+struct rx *
+rx_compile(const char *pattern, bool icase, char **err)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	                                 icase ? PCRE2_CASELESS : 0, &ec, &off, NULL);
+	if (code == NULL) {
+		PCRE2_UCHAR buf[256];
+		if (pcre2_get_error_message(ec, buf, sizeof(buf)) < 0)
+			buf[0] = '\0';
+		*err = xasprintf("regex '%s' is invalid (error=%s, erroffset=%zu)",
+		                 pattern, (char *)buf, (size_t)off);
+		return NULL;
+	}
+	/* JIT when the platform has it: it only speeds matching up. */
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	struct rx *rx = xcalloc(1, sizeof(*rx));
+	rx->code = code;
+	return rx;
+}
+
+bool
+rx_match(const struct rx *rx, const char *s, size_t len)
+{
+	if (tl_md == NULL && (tl_md = pcre2_match_data_create(16, NULL)) == NULL)
+		return false;
+	return pcre2_match(rx->code, (PCRE2_SPTR)s, len, 0, 0, tl_md, NULL) >= 0;
+}
+
+int
+rx_groups(const struct rx *rx)
+{
+	uint32_t n = 0;
+	pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &n);
+	return (int)n;
+}
+
+void
+rx_free(struct rx *rx)
+{
+	if (rx == NULL)
+		return;
+	pcre2_code_free(rx->code);
+	free(rx);
+}
