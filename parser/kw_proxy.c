@@ -385,30 +385,69 @@ warn_tcp_mode(struct diag *d, struct cfg_proxy *px)
 		diag_warn(d, &px->lb->loc, "Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", t, nm);
 }
 
-/* What the conditions/expressions of the content-inspection path use. */
 static unsigned
-inspect_uses(const struct cfg_proxy *px, const struct cfg_loc **first)
+rule_uses(const struct px_rule *r)
 {
+	return (r->cond ? acl_cond_uses(r->cond) : 0) |
+	       (r->expr ? smp_expr_uses(r->expr) : 0) |
+	       (r->fmt ? lf_uses(r->fmt) : 0) | (r->fmt2 ? lf_uses(r->fmt2) : 0);
+}
+
+/* SMP_USES_* of the frontend-side rules: the content-inspection path
+ * (tcp-request content, use_backend) when all is false, else every rule
+ * set. *first gets the first rule using any of want. */
+static unsigned
+fe_rules_uses(const struct cfg_proxy *px, bool all, unsigned want,
+              const struct cfg_loc **first)
+{
+	const struct px_rule *const *sets[] = {
+		(const struct px_rule *const *)px->tcp_req_cont.v,
+		(const struct px_rule *const *)px->tcp_req_sess.v,
+		(const struct px_rule *const *)px->http_req.v,
+		(const struct px_rule *const *)px->http_res.v,
+		(const struct px_rule *const *)px->http_after.v,
+		(const struct px_rule *const *)px->redirects.v,
+	};
+	const size_t counts[] = {
+		px->tcp_req_cont.n, px->tcp_req_sess.n, px->http_req.n,
+		px->http_res.n, px->http_after.n, px->redirects.n,
+	};
 	unsigned u = 0;
 	*first = NULL;
-	for (size_t i = 0; i < px->tcp_req_cont.n; i++) {
-		const struct px_rule *r = px->tcp_req_cont.v[i];
-		unsigned ru = (r->cond ? acl_cond_uses(r->cond) : 0) |
-		              (r->expr ? smp_expr_uses(r->expr) : 0) |
-		              (r->fmt ? lf_uses(r->fmt) : 0);
-		if (ru && *first == NULL)
-			*first = &r->loc;
-		u |= ru;
-	}
+	for (size_t k = 0; k < (all ? ARRAY_SIZE(sets) : 1); k++)
+		for (size_t i = 0; i < counts[k]; i++) {
+			unsigned ru = rule_uses(sets[k][i]);
+			if ((ru & want) && *first == NULL)
+				*first = &sets[k][i]->loc;
+			u |= ru;
+		}
 	for (size_t i = 0; i < px->use_backends.n; i++) {
-		const struct px_switch *s = px->use_backends.v[i];
-		unsigned su = (s->cond ? acl_cond_uses(s->cond) : 0) |
-		              (s->dyn ? lf_uses(s->dyn) : 0);
-		if (su && *first == NULL)
-			*first = &s->loc;
+		const struct px_switch *sw = px->use_backends.v[i];
+		unsigned su = (sw->cond ? acl_cond_uses(sw->cond) : 0) |
+		              (sw->dyn ? lf_uses(sw->dyn) : 0);
+		if ((su & want) && *first == NULL)
+			*first = &sw->loc;
 		u |= su;
 	}
 	return u;
+}
+
+/* HAProxy's warning for tcp-request content rules reading the raw request
+ * (req.ssl_*, req.payload, req.len) in an HTTP proxy, where the buffer
+ * holds parsed HTTP. */
+static void
+warn_l6_in_http(struct diag *d, const struct cfg_proxy *px)
+{
+	if (px->mode != PX_MODE_HTTP)
+		return;
+	for (size_t i = 0; i < px->tcp_req_cont.n; i++) {
+		const struct px_rule *r = px->tcp_req_cont.v[i];
+		if (rule_uses(r) & (SMP_USES_REQ_SSL | SMP_USES_REQ_DATA)) {
+			diag_warn(d, &r->loc, "Proxy '%s': L6 sample fetches ignored on HTTP proxies (declared at %s:%d).",
+			          px_name(px), r->loc.file, r->loc.line);
+			return;
+		}
+	}
 }
 
 /* Footguns sluice reports beyond HAProxy (DESIGN.md, issue "Foundation"). */
@@ -417,8 +456,9 @@ warn_footguns(struct diag *d, struct cfg_proxy *px)
 {
 	const char *t = px_type(px), *nm = px_name(px);
 	if (px->cap & PX_CAP_FE) {
-		const struct cfg_loc *first;
-		unsigned u = inspect_uses(px, &first);
+		const struct cfg_loc *first, *ssl_first;
+		unsigned u = fe_rules_uses(px, false, SMP_USES_REQ_SSL | SMP_USES_REQ_DATA, &first);
+		unsigned all = fe_rules_uses(px, true, SMP_USES_SSL_FC, &ssl_first);
 		size_t nssl = 0;
 		for (size_t i = 0; i < px->binds.n; i++)
 			nssl += px->binds.v[i]->ssl;
@@ -427,8 +467,8 @@ warn_footguns(struct diag *d, struct cfg_proxy *px)
 			diag_warn(d, first, "%s '%s' inspects the request payload (req.ssl_*, req.payload, req.len) without 'tcp-request inspect-delay': rules only see what is already received when the connection is accepted, usually nothing, so they will not match.", t, nm);
 		if (delay && px->tcp_req_cont.n == 0 && px->mode == PX_MODE_TCP)
 			diag_warn(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' has no 'tcp-request content' rule: without e.g. 'tcp-request content accept if { req.ssl_hello_type 1 }' HAProxy does not wait and only routes correctly while the ClientHello fits in the first packet.", t, nm);
-		if ((u & SMP_USES_SSL_FC) && nssl == 0 && px->binds.n > 0)
-			diag_warn(d, first, "%s '%s' uses ssl_fc_*/ssl_c_* fetches but has no 'ssl' bind: TLS is not terminated here, so they never match (use req.ssl_* fetches for passthrough).", t, nm);
+		if ((all & SMP_USES_SSL_FC) && nssl == 0 && px->binds.n > 0)
+			diag_warn(d, ssl_first, "%s '%s' uses ssl_fc_*/ssl_c_* fetches but has no 'ssl' bind: TLS is not terminated here, so they never match (use req.ssl_* fetches for passthrough).", t, nm);
 		if (px->tcp_req_inspect_delay_set && px->binds.n > 0 && nssl == px->binds.n)
 			diag_warn(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' whose binds all terminate TLS: content is inspected after decryption, req.ssl_* fetches do not apply.", t, nm);
 	}
@@ -491,6 +531,7 @@ proxies_resolve(struct cfg *cfg, struct diag *d)
 		if ((px->cap & PX_CAP_BE) && px->tcp_checks.n && px->chk_kind != PX_CHK_TCPCHK)
 			diag_warn(d, &px->tcp_checks.v[0]->loc, "%s '%s' uses tcp-check rules without 'option tcp-check', so the rules are ignored.", t, nm);
 		warn_footguns(d, px);
+		warn_l6_in_http(d, px);
 	}
 	return rc;
 }
