@@ -241,17 +241,41 @@ numeric_host(const char *host, int family, struct cfg_addr *a)
 	return false;
 }
 
+static bool numeric_only;
+
+void
+addr_set_numeric_only(bool on)
+{
+	numeric_only = on;
+}
+
+int
+addr_lookup(const char *host, int family, struct addrinfo **res)
+{
+	struct addrinfo hints = { 0 };
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = numeric_only ? AI_NUMERICHOST : 0;
+	*res = NULL;
+	int rc = getaddrinfo(host, NULL, &hints, res);
+	if (rc != 0 || *res == NULL) {
+		if (*res)
+			freeaddrinfo(*res);
+		*res = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int
 addr_resolve(struct cfg_addr *a)
 {
-	struct addrinfo hints = { 0 }, *res = NULL;
+	struct addrinfo *res = NULL;
 	int ret = -1;
 
 	if (a->host == NULL)
 		return 0;
-	hints.ai_family = a->family == AF_UNSPEC ? AF_UNSPEC : a->family;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(a->host, NULL, &hints, &res) != 0 || res == NULL)
+	if (addr_lookup(a->host, a->family, &res) < 0)
 		goto out;
 	/* libc orders the results by preference (RFC 6724): take the first */
 	memset(&a->ss, 0, sizeof(a->ss));

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include "kw.h"
@@ -82,6 +83,11 @@ int addr_parse_list(struct cfg_ctx *cx, const struct cfg_word *w,
 
 /* Resolves a->host with getaddrinfo (family kept if forced by a prefix).
  * Returns 0 or -1 (nothing reported: callers word their own message). */
+/* When on, names are not looked up (only numeric addresses resolve):
+ * the fuzzer and tests never query a DNS server. From cfg_opts.no_dns. */
+void addr_set_numeric_only(bool on);
+/* getaddrinfo() under that policy. */
+int addr_lookup(const char *host, int family, struct addrinfo **res);
 int addr_resolve(struct cfg_addr *a);
 
 /* "1.2.3.4:80", "[::1]:443", "unix@/path"... for messages (caller frees). */

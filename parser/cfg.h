@@ -50,6 +50,7 @@ struct cfg_opts {
 	bool zero_warning;    /* -dW or global zero-warning */
 	bool no_resolve_fail; /* -dr: unresolvable servers are not fatal */
 	bool check_files;     /* stat certificate/map/error files (default on) */
+	bool no_dns;          /* resolve numeric addresses only (tests, fuzzing) */
 };
 
 struct cfg {

@@ -11,6 +11,7 @@
 
 #include "../lib/log.h"
 #include "../lib/util.h"
+#include "addr.h"
 #include "global.h"
 #include "proxy.h"
 #include "resolve.h"
@@ -658,6 +659,7 @@ cfg_new(const struct cfg_opts *opts)
 	cfg->global = global_new();
 	if (opts)
 		cfg->opts = *opts;
+	addr_set_numeric_only(cfg->opts.no_dns);
 	return cfg;
 }
 

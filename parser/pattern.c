@@ -11,6 +11,7 @@
 
 #include "../lib/regex.h"
 #include "acl.h"
+#include "addr.h"
 
 static const char *const match_names[ACL_M__COUNT] = {
 	[ACL_M_FOUND] = "found", [ACL_M_BOOL] = "bool", [ACL_M_INT] = "int",
@@ -148,9 +149,8 @@ parse_ip(const char *s, bool resolve, struct acl_pattern *p, char **err)
 	if (!strchr(addr, ':')) {
 		/* IPv4: inet_aton() accepts HAProxy's abbreviated forms */
 		if (inet_aton(addr, &p->v4) == 0) {
-			struct addrinfo hints = { .ai_family = AF_INET }, *res;
-			if (!resolve || !*addr ||
-			    getaddrinfo(addr, NULL, &hints, &res) != 0)
+			struct addrinfo *res;
+			if (!resolve || !*addr || addr_lookup(addr, AF_INET, &res) < 0)
 				goto bad;
 			p->v4 = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
 			freeaddrinfo(res);

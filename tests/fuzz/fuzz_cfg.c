@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfg_opts o = { .check_files = false, .no_resolve_fail = true };
+	struct cfg_opts o = { .check_files = false, .no_resolve_fail = true, .no_dns = true };
 	struct diag d = { 0 };
 	struct cfg *c = cfg_load_string("fuzz.cfg", (const char *)data, size,
 	                                &o, true, &d);
