@@ -10,59 +10,86 @@
 
 #define TIME_MAX_MS 2147483647ULL
 
+enum arg_time_rc
+arg_time_parse(const char *s, enum time_unit default_unit, uint32_t *ms,
+               const char **end)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	*end = s;
+	if (*p == '\0')
+		return ARG_TIME_EMPTY;
+	while (isdigit((unsigned char)*p)) {
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > TIME_MAX_MS * 1000) /* saturate: reported as overflow below */
+			v = TIME_MAX_MS * 1000 + 1;
+		p++;
+	}
+	if (p == s) {
+		*end = p;
+		return ARG_TIME_BADCHAR;
+	}
+	unsigned long long mul = default_unit == TIME_UNIT_S ? 1000 : 1, div = 1;
+	if (strncmp(p, "us", 2) == 0) {
+		mul = 1; div = 1000; p += 2;
+	} else if (strncmp(p, "ms", 2) == 0) {
+		mul = 1; p += 2;
+	} else if (*p == 's') {
+		mul = 1000; p += 1;
+	} else if (*p == 'm') {
+		mul = 60000; p += 1;
+	} else if (*p == 'h') {
+		mul = 3600000; p += 1;
+	} else if (*p == 'd') {
+		mul = 86400000; p += 1;
+	} else if (*p != '\0') {
+		*end = p;
+		return ARG_TIME_BADCHAR;
+	}
+	*end = p;
+	/* checked before multiplying, so v * mul cannot wrap */
+	if (v > TIME_MAX_MS * div / mul + 1)
+		return ARG_TIME_OVERFLOW;
+	unsigned long long r = (v * mul + div - 1) / div;
+	if (r > TIME_MAX_MS)
+		return ARG_TIME_OVERFLOW;
+	*ms = (uint32_t)r;
+	return *p ? ARG_TIME_TRAILING : ARG_TIME_OK;
+}
+
+void
+arg_time_warn_trailing(struct cfg_ctx *cx, const struct cfg_word *w,
+                       const char *junk)
+{
+	cx_warn(cx, w, "unexpected character '%c' after the timer value '%s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+	        *junk, w->s);
+}
+
 int
 arg_time(struct cfg_ctx *cx, const struct cfg_word *w, const char *kwname,
          enum time_unit default_unit, uint32_t *ms)
 {
-	const char *s = w->s;
-	unsigned long long v = 0;
-	const char *p = s;
-
-	if (*p == '\0') {
+	const char *end;
+	switch (arg_time_parse(w->s, default_unit, ms, &end)) {
+	case ARG_TIME_OK:
+		return 0;
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, w, end);
+		return 0;
+	case ARG_TIME_EMPTY:
 		cx_error(cx, w, "'%s' expects an integer value (in %s)", kwname,
 		         default_unit == TIME_UNIT_S ? "seconds" : "milliseconds");
 		return -1;
-	}
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned long long)(*p - '0');
-		if (v > 100ULL * 24 * 3600 * 1000 * 1000)
-			v = 100ULL * 24 * 3600 * 1000 * 1000; /* saturate: overflow below */
-		p++;
-	}
-	if (p == s) {
-		cx_error_at(cx, w, 0, "unexpected character '%c' in '%s'", *p, kwname);
+	case ARG_TIME_BADCHAR:
+		cx_error_at(cx, w, (size_t)(end - w->s), "unexpected character '%c' in '%s'", *end, kwname);
 		return -1;
-	}
-	/* unit */
-	unsigned long long mul_num = default_unit == TIME_UNIT_S ? 1000 : 1, mul_den = 1;
-	const char *u = p;
-	if (strncmp(u, "us", 2) == 0) {
-		mul_num = 1; mul_den = 1000; p += 2;
-	} else if (strncmp(u, "ms", 2) == 0) {
-		mul_num = 1; p += 2;
-	} else if (*u == 's') {
-		mul_num = 1000; p += 1;
-	} else if (*u == 'm') {
-		mul_num = 60000; p += 1;
-	} else if (*u == 'h') {
-		mul_num = 3600000; p += 1;
-	} else if (*u == 'd') {
-		mul_num = 86400000; p += 1;
-	} else if (*u != '\0') {
-		cx_error_at(cx, w, (size_t)(u - s), "unexpected character '%c' in '%s'", *u, kwname);
-		return -1;
-	}
-	if (*p != '\0')
-		cx_warn(cx, w, "unexpected character '%c' after the timer value '%s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
-		        *p, s);
-	unsigned long long r = (v * mul_num + mul_den - 1) / mul_den;
-	if (r > TIME_MAX_MS) {
+	case ARG_TIME_OVERFLOW:
 		cx_error(cx, w, "timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days)",
-		         s, kwname);
+		         w->s, kwname);
 		return -1;
 	}
-	*ms = (uint32_t)r;
-	return 0;
+	return -1;
 }
 
 int

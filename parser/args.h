@@ -10,6 +10,21 @@
 
 enum time_unit { TIME_UNIT_MS, TIME_UNIT_S };
 
+enum arg_time_rc {
+	ARG_TIME_OK,
+	ARG_TIME_TRAILING, /* valid value, junk at *end: HAProxy 2.6 warns */
+	ARG_TIME_BADCHAR,  /* *end is not a digit or unit */
+	ARG_TIME_OVERFLOW, /* above 2147483647 ms */
+	ARG_TIME_EMPTY,
+};
+/* The time parser under arg_time(), for keywords whose messages differ:
+ * *end gets the first byte not understood. */
+enum arg_time_rc arg_time_parse(const char *s, enum time_unit default_unit,
+                                uint32_t *ms, const char **end);
+/* HAProxy's warning for ARG_TIME_TRAILING ("1m30s" reads as 1m). */
+void arg_time_warn_trailing(struct cfg_ctx *cx, const struct cfg_word *w,
+                            const char *junk);
+
 /* Time with suffix us/ms/s/m/h/d; a bare number is in default_unit.
  * Result in milliseconds (microseconds round up to 1 ms), at most
  * 2147483647. Junk after a valid unit ("1m30s") is a warning and the
