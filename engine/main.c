@@ -11,6 +11,8 @@
 #include <event2/event.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "lib/util.h"
 #include "parser/bind.h"
@@ -33,6 +35,7 @@ struct opts {
 	const char *pidfile;
 	const char *chdir_to;
 	bool no_resolve_fail;
+	int version;           /* -v: 1, -vv: 2 */
 	bool needs_engine;     /* a flag only the engine can honour */
 	const char *engine_flag;
 };
@@ -97,6 +100,9 @@ print_version(bool verbose)
 	       event_get_version(), LIBEVENT_VERSION);
 	printf("Built with OpenSSL version : %s\n", OPENSSL_VERSION_TEXT);
 	printf("Running on OpenSSL version : %s\n", OpenSSL_version(OPENSSL_VERSION));
+	char pv[32];
+	if (pcre2_config(PCRE2_CONFIG_VERSION, pv) > 0)
+		printf("Built with PCRE2 version : %s\n", pv);
 	struct event_base *b = event_base_new();
 	if (b) {
 		printf("Event method : %s\n", event_base_get_method(b));
@@ -160,12 +166,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		} else if (strcmp(a, "-V") == 0) {
 			o->verbose = true;
 			o->quiet = false;
-		} else if (strcmp(a, "-v") == 0) {
-			print_version(false);
-			exit(0);
-		} else if (strcmp(a, "-vv") == 0) {
-			print_version(true);
-			exit(0);
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
+			o->version = a[2] ? 2 : 1;
 		} else if (strcmp(a, "-C") == 0) {
 			NEXT();
 			o->chdir_to = argv[i];
@@ -234,20 +236,27 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
-	memset(&o, 0, sizeof(o));
+	struct diag d = { 0 };
+	struct cfg *cfg = NULL;
+	int rc = 1;
 
+	memset(&o, 0, sizeof(o));
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		goto out;
 	}
 	if (parse_args(argc, argv, &o) < 0)
-		return 1;
+		goto out;
+	if (o.version) {
+		print_version(o.version == 2);
+		rc = 0;
+		goto out;
+	}
 	if (o.dump_kw) {
-		if (kw_dump(stdout, o.dump_kw, o.markdown) < 0) {
+		rc = kw_dump(stdout, o.dump_kw, o.markdown) < 0 ? 1 : 0;
+		if (rc)
 			fprintf(stderr, "sluice: unknown keyword class '%s'\n", o.dump_kw);
-			return 1;
-		}
-		return 0;
+		goto out;
 	}
 	if (o.cond) {
 		char *err = NULL;
@@ -255,18 +264,19 @@ main(int argc, char **argv)
 		if (r < 0) {
 			fprintf(stderr, "Failed to evaluate condition: %s\n", err);
 			free(err);
-			return 2;
+			rc = 2;
+		} else {
+			rc = r ? 0 : 1;
 		}
-		return r ? 0 : 1;
+		goto out;
 	}
 	if (o.chdir_to && chdir(o.chdir_to) < 0) {
 		fprintf(stderr, "sluice: cannot change directory to '%s': %s\n", o.chdir_to, strerror(errno));
-		return 1;
+		goto out;
 	}
 	if (o.files.n == 0) {
 		usage(stderr);
-		free(o.files.v);
-		return 1;
+		goto out;
 	}
 
 	struct cfg_opts copts = {
@@ -274,21 +284,17 @@ main(int argc, char **argv)
 		.no_resolve_fail = o.no_resolve_fail,
 		.check_files = true,
 	};
-	struct diag d = { 0 };
-	struct cfg *cfg = cfg_load(o.files.v, (int)o.files.n, &copts, &d);
+	cfg = cfg_load(o.files.v, (int)o.files.n, &copts, &d);
 	if (!o.quiet)
 		diag_print(&d, stderr);
 
-	int rc;
 	if (cfg && cfg->nparsed == 0) {
 		/* -f named only empty directories: nothing to run, as HAProxy */
 		usage(stderr);
-		rc = 1;
 	} else if (cfg == NULL) {
 		if (!o.quiet)
 			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
 			        d.nerrors, d.nwarnings);
-		rc = 1;
 	} else if (o.check) {
 		if (!o.quiet && d.nwarnings)
 			printf("Warnings were found.\n");
@@ -306,8 +312,8 @@ main(int argc, char **argv)
 		        "only -c, -cc, -v, -vv and -dK work%s%s%s.\n",
 		        o.engine_flag ? " (and '" : "", o.engine_flag ? o.engine_flag : "",
 		        o.engine_flag ? "' needs the engine)" : "");
-		rc = 1;
 	}
+out:
 	cfg_free(cfg);
 	diag_free(&d);
 	free(o.files.v);

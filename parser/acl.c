@@ -532,12 +532,10 @@ acl_cond_parse(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
 				term.owned = true;
 				acl_add_expr(term.acl, e);
 			} else {
-				/* the grammar accepts a glued "!name" */
+				/* a glued "!name": the grammar counted the '!'s */
 				struct cfg_word nw = w[ct->first];
-				if (nw.s[0] == '!') {
-					nw.s++;
-					nw.loc.col++;
-				}
+				nw.s += ct->off;
+				nw.loc.col += ct->off;
 				term.acl = acl_find(cx->px, nw.s);
 				if (!term.acl) {
 					term.acl = predef_build(cx, &nw);

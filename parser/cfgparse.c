@@ -151,8 +151,10 @@ find_kw(const struct cfg_ctx *cx, struct cfg_word *w, int n, int from,
 	return any;
 }
 
+/* Best "did you mean" for word among the keywords allowed here and the
+ * section names; the first word of the candidate goes to buf. */
 static const char *
-suggest_kw(const struct cfg_ctx *cx, const char *word)
+suggest_kw(const struct cfg_ctx *cx, const char *word, char *buf, size_t sz)
 {
 	const char *best = NULL;
 	int bestd = 1000;
@@ -182,9 +184,7 @@ suggest_kw(const struct cfg_ctx *cx, const char *word)
 	}
 	size_t wl = strlen(word);
 	if (best && bestd <= (wl > 6 ? 3 : wl > 3 ? 2 : 1)) {
-		static char buf[64];
-		size_t k = strcspn(best, " ");
-		snprintf(buf, sizeof(buf), "%.*s", (int)k, best);
+		snprintf(buf, sz, "%.*s", (int)strcspn(best, " "), best);
 		return buf;
 	}
 	return NULL;
@@ -287,7 +287,8 @@ apply_line(struct cfg_ctx *cx, struct cfg_line *l)
 	    (cx->sect == SEC_GLOBAL || !(kw->where & KW_PROXY)))
 		kw = NULL;
 	if (kw == NULL) {
-		const char *sugg = suggest_kw(cx, w[from].s);
+		char sbuf[64];
+		const char *sugg = suggest_kw(cx, w[from].s, sbuf, sizeof(sbuf));
 		if (sugg)
 			cx_error(cx, &w[from], "unknown keyword '%s' in '%s' section; did you mean '%s'?",
 			         w[from].s, section_label(cx), sugg);
@@ -552,6 +553,12 @@ static void
 pp_condition(struct cfg_parser *p, struct cfg_line *l, struct pp_level *lv)
 {
 	char *err = NULL;
+	/* Like HAProxy, a condition no branch can take is not evaluated, so
+	 * its errors inside an inactive block do not count. */
+	if (!lv->parent_active || lv->taken) {
+		lv->active = false;
+		return;
+	}
 	char *expr = join_words(l, 1);
 	int r = pp_eval(expr, &err);
 	if (r < 0) {

@@ -8,7 +8,7 @@
 #include "kw.h"
 
 #define CFG_MAX_WORDS 64      /* HAProxy's MAX_LINE_ARGS */
-#define CFG_MAX_NESTED_IF 32  /* .if nesting depth */
+#define CFG_MAX_NESTED_IF 100 /* .if nesting depth (HAProxy's MAXNESTEDCONDS) */
 
 struct pp_level {
 	bool active;     /* lines of this branch are used */
@@ -46,7 +46,7 @@ struct cfg_parser {
 	int mode;               /* START_FILE or START_COND token */
 	struct cfg_word *cw;
 	int cn, ci, cbrace;
-	int coff;               /* 1 after the '!' of a glued "!word" */
+	int coff;               /* bytes of glued "!" already returned as NOT */
 	struct cond_ast *ast;
 	bool cond_error;
 };

@@ -38,7 +38,7 @@ static void add_term(struct cfg_parser *p, bool neg, int first, int last,
 %token EOL
 %token <idx> IF UNLESS NOT OR LBRACE RBRACE
 %type <range> anon_words
-%type <neg> opt_not
+%type <neg> nots
 
 %%
 
@@ -83,6 +83,8 @@ cond
 	| UNLESS                         { p->ast->unless = true; } or_expr
 	;
 
+/* HAProxy builds one suite of AND-ed terms per "||"/"or" branch; an empty
+ * branch ("if a ||", "if" alone) adds no suite, and each "!" toggles. */
 or_expr
 	: and_expr
 	| or_expr OR                     { VEC_PUSH(p->ast->or_starts, (int)p->ast->terms.n); }
@@ -90,18 +92,18 @@ or_expr
 	;
 
 and_expr
-	: term
+	: %empty
 	| and_expr term
 	;
 
 term
-	: opt_not WORD                   { add_term(p, $1, $2, $2, false); }
-	| opt_not LBRACE anon_words RBRACE { add_term(p, $1, $3.first, $3.last, true); }
+	: nots WORD                      { add_term(p, $1, $2, $2, false); }
+	| nots LBRACE anon_words RBRACE  { add_term(p, $1, $3.first, $3.last, true); }
 	;
 
-opt_not
+nots
 	: %empty                         { $$ = false; }
-	| NOT                            { $$ = true; }
+	| nots NOT                       { $$ = !$1; }
 	;
 
 anon_words
@@ -116,9 +118,8 @@ add_term(struct cfg_parser *p, bool neg, int first, int last, bool anon)
 {
 	struct cond_term t = { .neg = neg, .first = first, .last = last,
 	                       .anon = anon };
-	const char *s = p->cw[first].s;
-	if (!anon && s[0] == '!' && s[1] != '\0')
-		t.off = 1; /* glued "!name" */
+	if (!anon) /* glued "!name": the lexer returned each '!' as NOT */
+		t.off = (int)strspn(p->cw[first].s, "!");
 	VEC_PUSH(p->ast->terms, t);
 }
 
@@ -170,6 +171,16 @@ cond_syntax(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
 		cond_ast_free(ast);
 		return -1;
 	}
+	/* Drop empty branches: or_starts keeps only starts of non-empty
+	 * suites (none at all for a condition without terms). */
+	size_t k = 0;
+	for (size_t i = 0; i < ast->or_starts.n; i++) {
+		int start = ast->or_starts.v[i];
+		int next = i + 1 < ast->or_starts.n ? ast->or_starts.v[i + 1] : (int)ast->terms.n;
+		if (next > start)
+			ast->or_starts.v[k++] = start;
+	}
+	ast->or_starts.n = k;
 	return 0;
 }
 

@@ -149,22 +149,16 @@ cx_error_at(struct cfg_ctx *cx, const struct cfg_word *at, size_t off,
 
 /* ---- listing ---------------------------------------------------------- */
 
+/* "global defaults frontend ..." for a where-mask, into buf. */
 static const char *
-where_text(unsigned w)
+where_text(unsigned w, char *buf, size_t sz)
 {
-	static char buf[64];
-	buf[0] = '\0';
-	if (w & KW_GLOBAL)
-		strncat(buf, "global ", sizeof(buf) - strlen(buf) - 1);
-	if (w & KW_DEF)
-		strncat(buf, (w & KW_NAMED_DEF) ? "defaults(named) " : "defaults ",
-		        sizeof(buf) - strlen(buf) - 1);
-	if (w & KW_FE)
-		strncat(buf, "frontend ", sizeof(buf) - strlen(buf) - 1);
-	if (w & (KW_FE | KW_BE))
-		strncat(buf, "listen ", sizeof(buf) - strlen(buf) - 1);
-	if (w & KW_BE)
-		strncat(buf, "backend ", sizeof(buf) - strlen(buf) - 1);
+	snprintf(buf, sz, "%s%s%s%s%s",
+	         (w & KW_GLOBAL) ? "global " : "",
+	         (w & KW_DEF) ? ((w & KW_NAMED_DEF) ? "defaults(named) " : "defaults ") : "",
+	         (w & KW_FE) ? "frontend " : "",
+	         (w & (KW_FE | KW_BE)) ? "listen " : "",
+	         (w & KW_BE) ? "backend " : "");
 	size_t l = strlen(buf);
 	if (l)
 		buf[l - 1] = '\0';
@@ -229,8 +223,10 @@ dump_cfg(FILE *f, bool md)
 	else
 		fprintf(f, "# %s\n", cfg_class.title);
 	for (int t = 0; cfg_tables[t]; t++)
-		for (const struct cfg_kw *r = cfg_tables[t]; r->h.name; r++)
-			dump_row(f, &r->h, md ? where_text(r->where) : NULL, md);
+		for (const struct cfg_kw *r = cfg_tables[t]; r->h.name; r++) {
+			char where[80];
+			dump_row(f, &r->h, md ? where_text(r->where, where, sizeof(where)) : NULL, md);
+		}
 }
 
 int

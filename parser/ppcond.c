@@ -13,6 +13,9 @@
  * it with version_atleast(). */
 #define COMPAT_VERSION "2.6.12"
 
+/* Deeper "!" or "(" nesting is refused rather than recursed into. */
+#define PP_MAX_DEPTH 64
+
 /* Features as HAProxy's -vv lists them; configs test these. */
 static const char *const features[] = {
 	"OPENSSL", "PROMEX", "LINUX_SPLICE", "THREAD", "TPROXY", "CRYPT_H",
@@ -24,6 +27,13 @@ static const char *const features[] = {
 struct pp {
 	const char *s;
 	char *err;
+	int depth;
+};
+
+/* A predicate argument: a slice of the expression, blanks trimmed. */
+struct pp_arg {
+	const char *s;
+	size_t len;
 };
 
 static void
@@ -33,66 +43,72 @@ skip_blanks(struct pp *p)
 		p->s++;
 }
 
-static void
-set_err(struct pp *p, const char *fmt, const char *arg)
+static int
+fail(struct pp *p, const char *fmt, const char *arg)
 {
 	if (p->err == NULL)
 		p->err = xasprintf(fmt, arg);
+	return -1;
+}
+
+static bool
+arg_is(const struct pp_arg *a, const char *s)
+{
+	return strlen(s) == a->len && memcmp(a->s, s, a->len) == 0;
 }
 
 /* Compares dotted versions "2.6.12" (a missing part counts as 0). */
 static int
-version_cmp(const char *a, const char *b)
+version_cmp(const char *a, const struct pp_arg *bv)
 {
-	while (*a || *b) {
-		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
+	char *bs = xstrndup(bv->s, bv->len);
+	const char *b = bs;
+	int r = 0;
+	while ((*a || *b) && r == 0) {
+		char *ea, *eb;
+		long x = strtol(a, &ea, 10), y = strtol(b, &eb, 10);
+		a = ea;
+		b = eb;
 		if (x != y)
-			return x < y ? -1 : 1;
+			r = x < y ? -1 : 1;
+		else if ((*a && *a != '.') || (*b && *b != '.'))
+			break;
 		if (*a == '.')
 			a++;
-		else if (*a)
-			break;
 		if (*b == '.')
 			b++;
-		else if (*b)
-			break;
 	}
-	return 0;
+	free(bs);
+	return r;
 }
 
-/* Reads "(a,b,...)" into args (blanks trimmed); returns the count. */
+/* Reads "(a,b,...)" into args; returns the count (up to max are kept). */
 static int
-read_args(struct pp *p, char args[][256], int max)
+read_args(struct pp *p, struct pp_arg *args, int max)
 {
 	int n = 0;
 	skip_blanks(p);
-	if (*p->s != '(') {
-		set_err(p, "missing '(' in '%s'", p->s);
-		return -1;
-	}
+	if (*p->s != '(')
+		return fail(p, "missing '(' in '%s'", p->s);
 	p->s++;
 	for (;;) {
 		skip_blanks(p);
 		size_t len = strcspn(p->s, ",)");
-		if (p->s[len] == '\0') {
-			set_err(p, "missing ')' in '%s'", p->s);
-			return -1;
-		}
+		if (p->s[len] == '\0')
+			return fail(p, "missing ')' in '%s'", p->s);
+		size_t l = len;
+		while (l > 0 && isspace((unsigned char)p->s[l - 1]))
+			l--;
 		if (n < max) {
-			size_t l = len;
-			while (l > 0 && isspace((unsigned char)p->s[l - 1]))
-				l--;
-			if (l >= 256)
-				l = 255;
-			memcpy(args[n], p->s, l);
-			args[n][l] = '\0';
+			args[n].s = p->s;
+			args[n].len = l;
 		}
 		n++;
 		p->s += len;
 		if (*p->s++ == ')')
 			break;
 	}
-	if (n == 1 && args[0][0] == '\0')
+	if (n == 1 && args[0].len == 0)
 		n = 0;
 	return n;
 }
@@ -100,72 +116,84 @@ read_args(struct pp *p, char args[][256], int max)
 static int eval_or(struct pp *p);
 
 static int
-eval_term(struct pp *p)
+eval_predicate(struct pp *p)
 {
-	char args[4][256];
-	skip_blanks(p);
-	if (*p->s == '!') {
-		p->s++;
-		int v = eval_term(p);
-		return v < 0 ? v : !v;
-	}
-	if (*p->s == '(') {
-		p->s++;
-		int v = eval_or(p);
-		skip_blanks(p);
-		if (v >= 0 && *p->s != ')') {
-			set_err(p, "missing ')' in '%s'", p->s);
-			return -1;
-		}
-		p->s++;
-		return v;
-	}
-	if (isdigit((unsigned char)*p->s) || *p->s == '-') {
-		long v = strtol(p->s, (char **)&p->s, 10);
-		return v != 0;
-	}
+	struct pp_arg args[2];
 	const char *name = p->s;
 	while (isalnum((unsigned char)*p->s) || *p->s == '_')
 		p->s++;
 	size_t nlen = (size_t)(p->s - name);
 	char fn[32];
-	if (nlen == 0 || nlen >= sizeof(fn)) {
-		set_err(p, "unparsable conditional expression '%s'", name);
-		return -1;
-	}
+	if (nlen == 0 || nlen >= sizeof(fn))
+		return fail(p, "unparsable conditional expression '%s'", name);
 	memcpy(fn, name, nlen);
 	fn[nlen] = '\0';
-	int na;
+
+	int want = strcmp(fn, "streq") == 0 || strcmp(fn, "strneq") == 0 ? 2 : 1;
+	if (strcmp(fn, "defined") && strcmp(fn, "feature") && want == 1 &&
+	    strcmp(fn, "version_atleast") && strcmp(fn, "version_before"))
+		return fail(p, "unparsable conditional expression '%s'", name);
+	int na = read_args(p, args, 2);
+	if (na < 0)
+		return -1;
+	if (na != want)
+		return fail(p, "wrong number of arguments for '%s'", fn);
+
 	if (strcmp(fn, "defined") == 0) {
-		if ((na = read_args(p, args, 4)) != 1)
-			goto bad_args;
-		return getenv(args[0]) != NULL;
+		char *v = xstrndup(args[0].s, args[0].len);
+		int r = getenv(v) != NULL;
+		free(v);
+		return r;
 	}
 	if (strcmp(fn, "feature") == 0) {
-		if ((na = read_args(p, args, 4)) != 1)
-			goto bad_args;
 		for (size_t i = 0; i < ARRAY_SIZE(features); i++)
-			if (strcmp(features[i], args[0]) == 0)
+			if (arg_is(&args[0], features[i]))
 				return 1;
 		return 0;
 	}
-	if (strcmp(fn, "streq") == 0 || strcmp(fn, "strneq") == 0) {
-		if ((na = read_args(p, args, 4)) != 2)
-			goto bad_args;
-		int eq = strcmp(args[0], args[1]) == 0;
+	if (want == 2) {
+		int eq = args[0].len == args[1].len &&
+		         memcmp(args[0].s, args[1].s, args[0].len) == 0;
 		return fn[3] == 'n' ? !eq : eq;
 	}
-	if (strcmp(fn, "version_atleast") == 0 || strcmp(fn, "version_before") == 0) {
-		if ((na = read_args(p, args, 4)) != 1)
-			goto bad_args;
-		int c = version_cmp(COMPAT_VERSION, args[0]);
-		return fn[8] == 'a' ? c >= 0 : c < 0;
+	int c = version_cmp(COMPAT_VERSION, &args[0]);
+	return fn[8] == 'a' ? c >= 0 : c < 0;
+}
+
+static int
+eval_term(struct pp *p)
+{
+	bool neg = false;
+	skip_blanks(p);
+	/* a run of "!" toggles; a loop, not a recursion */
+	while (*p->s == '!') {
+		neg = !neg;
+		p->s++;
+		skip_blanks(p);
 	}
-	set_err(p, "unparsable conditional expression '%s'", name);
-	return -1;
-bad_args:
-	set_err(p, "wrong number of arguments for '%s'", fn);
-	return -1;
+	int v;
+	if (*p->s == '(') {
+		if (++p->depth > PP_MAX_DEPTH)
+			return fail(p, "too deeply nested expression at '%s'", p->s);
+		p->s++;
+		v = eval_or(p);
+		p->depth--;
+		if (v < 0)
+			return v;
+		skip_blanks(p);
+		if (*p->s != ')')
+			return fail(p, "missing ')' in '%s'", p->s);
+		p->s++;
+	} else if (isdigit((unsigned char)*p->s) || *p->s == '-') {
+		char *end;
+		v = strtol(p->s, &end, 10) != 0;
+		p->s = end;
+	} else {
+		v = eval_predicate(p);
+		if (v < 0)
+			return v;
+	}
+	return neg ? !v : v;
 }
 
 static int
@@ -173,8 +201,10 @@ eval_and(struct pp *p)
 {
 	int v = eval_term(p);
 	for (;;) {
+		if (v < 0)
+			return v;
 		skip_blanks(p);
-		if (v < 0 || strncmp(p->s, "&&", 2) != 0)
+		if (strncmp(p->s, "&&", 2) != 0)
 			return v;
 		p->s += 2;
 		int r = eval_term(p);
@@ -189,8 +219,10 @@ eval_or(struct pp *p)
 {
 	int v = eval_and(p);
 	for (;;) {
+		if (v < 0)
+			return v;
 		skip_blanks(p);
-		if (v < 0 || strncmp(p->s, "||", 2) != 0)
+		if (strncmp(p->s, "||", 2) != 0)
 			return v;
 		p->s += 2;
 		int r = eval_and(p);
@@ -203,15 +235,15 @@ eval_or(struct pp *p)
 int
 pp_eval(const char *expr, char **err)
 {
-	struct pp p = { expr, NULL };
+	struct pp p = { expr, NULL, 0 };
 	skip_blanks(&p);
 	if (*p.s == '\0')
 		return 0;
 	int v = eval_or(&p);
-	skip_blanks(&p);
-	if (v >= 0 && *p.s != '\0') {
-		set_err(&p, "unparsable conditional expression '%s'", p.s);
-		v = -1;
+	if (v >= 0) {
+		skip_blanks(&p);
+		if (*p.s != '\0')
+			v = fail(&p, "unparsable conditional expression '%s'", p.s);
 	}
 	if (v < 0) {
 		if (p.err == NULL)

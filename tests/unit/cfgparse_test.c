@@ -155,6 +155,20 @@ START_TEST(if_blocks)
 	expect(DIAG_ERROR, 2, 11, "Unexpected argument 'b' for '.notice'.");
 	ck_assert_ptr_null(load("global\n.if foo(1)\n.endif\n", false));
 	expect(DIAG_ERROR, 2, 1, "unparsable conditional expression");
+	/* not evaluated where no branch can be taken (as HAProxy) */
+	struct cfg *c2 = load("global\n.if 0\n.if foo(\n.endif\n.elif 1\n.elif foo(\n.endif\n", false);
+	ck_assert_ptr_nonnull(c2);
+	cfg_free(c2);
+	/* 100 levels are allowed, 101 are not */
+	struct sbuf b = { 0 };
+	sbuf_adds(&b, "global\n");
+	for (int i = 0; i < 101; i++)
+		sbuf_adds(&b, ".if 1\n");
+	for (int i = 0; i < 101; i++)
+		sbuf_adds(&b, ".endif\n");
+	ck_assert_ptr_null(load(b.s, false));
+	expect(DIAG_ERROR, 102, 1, "too many nested '.if', max is 100.");
+	free(b.s);
 }
 END_TEST
 
@@ -174,7 +188,30 @@ START_TEST(pp_expressions)
 	ck_assert_int_eq(pp_eval("version_atleast(2.6.12)", &err), 1);
 	ck_assert_int_eq(pp_eval("version_atleast(2.7)", &err), 0);
 	ck_assert_int_eq(pp_eval("version_before(3.0)", &err), 1);
+	ck_assert_int_eq(pp_eval("!!1 && ! ! 1 && !!!0", &err), 1);
+	/* arguments are not truncated */
+	char *longeq = xasprintf("streq(%0300d,%0299dy)", 0, 0);
+	ck_assert_int_eq(pp_eval(longeq, &err), 0);
+	free(longeq);
 	ck_assert_int_eq(pp_eval("defined()", &err), -1);
+	free(err);
+	err = NULL;
+	/* deep nesting is refused, not a stack overflow; a long "!" run is fine */
+	struct sbuf b = { 0 };
+	for (int i = 0; i < 100000; i++)
+		sbuf_addc(&b, '(');
+	ck_assert_int_eq(pp_eval(b.s, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "too deeply nested"));
+	free(err);
+	err = NULL;
+	sbuf_reset(&b);
+	for (int i = 0; i < 100000; i++)
+		sbuf_addc(&b, '!');
+	sbuf_addc(&b, '1');
+	ck_assert_int_eq(pp_eval(b.s, &err), 1);
+	free(b.s);
+	/* an unterminated "(" at the end of the buffer stays inside it */
+	ck_assert_int_eq(pp_eval("(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &err), -1);
 	free(err);
 	err = NULL;
 	ck_assert_int_eq(pp_eval("1 junk", &err), -1);
@@ -282,13 +319,33 @@ START_TEST(condition_syntax)
 	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), -1);
 	ck_assert_ptr_nonnull(diag_find(&d, "missing closing '}' in condition"));
 	free_words(w, n);
+	/* HAProxy accepts empty conditions and branches: no suite at all
+	 * ("if" never matches), empty OR branches are dropped */
 	w = words_of("x if", &n);
-	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), -1);
-	ck_assert_ptr_nonnull(diag_find(&d, "after 'if' in condition"));
+	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), 0);
+	ck_assert_int_eq((int)ast.or_starts.n, 0);
+	cond_ast_free(&ast);
 	free_words(w, n);
-	w = words_of("x if a || || b", &n);
+	w = words_of("x if || a || || b ||", &n);
+	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), 0);
+	ck_assert_int_eq((int)ast.terms.n, 2);
+	ck_assert_int_eq((int)ast.or_starts.n, 2);
+	ck_assert_int_eq(ast.or_starts.v[0], 0);
+	ck_assert_int_eq(ast.or_starts.v[1], 1);
+	cond_ast_free(&ast);
+	free_words(w, n);
+	/* each "!" toggles, glued or not */
+	w = words_of("x if !!a ! ! b !!!{ c }", &n);
+	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), 0);
+	ck_assert_int_eq((int)ast.terms.n, 3);
+	ck_assert(!ast.terms.v[0].neg && ast.terms.v[0].off == 2);
+	ck_assert(!ast.terms.v[1].neg && ast.terms.v[1].off == 0);
+	ck_assert(ast.terms.v[2].neg && ast.terms.v[2].anon);
+	cond_ast_free(&ast);
+	free_words(w, n);
+	w = words_of("x if a } b", &n);
 	ck_assert_int_eq(cond_syntax(&cx, w, n, 1, &ast), -1);
-	ck_assert_ptr_nonnull(diag_find(&d, "unexpected '||' in condition"));
+	ck_assert_ptr_nonnull(diag_find(&d, "unexpected '}' in condition"));
 	free_words(w, n);
 	diag_free(&d);
 }
