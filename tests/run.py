@@ -181,7 +181,10 @@ def check_config(binary, rel, valid, oracle, env):
     if not valid and not (expects_ha if oracle else expects):
         problems.append("no '# %s:' header in an invalid config"
                         % ("expect-haproxy" if oracle else "expect"))
-    rc, out, err = run_proc([binary, "-c", "-f", rel], cwd=CONFIGS, env=env,
+    # examples name their files relative to the source tree, the corpus
+    # relative to tests/configs
+    cwd, arg = (ROOT, os.path.relpath(path, ROOT)) if rel.startswith("..") else (CONFIGS, rel)
+    rc, out, err = run_proc([binary, "-c", "-f", arg], cwd=cwd, env=env,
                             timeout=CONFIG_TIMEOUT)
     if valid:
         if rc != 0:
@@ -221,6 +224,12 @@ def corpus_files(only):
             if only and only not in rel:
                 continue
             files.append((rel, kind == "valid"))
+    # examples/ ship with sluice: each must pass -c as it is (DESIGN.md)
+    ex = os.path.join(ROOT, "examples")
+    for n in sorted(os.listdir(ex)) if os.path.isdir(ex) else []:
+        rel = os.path.relpath(os.path.join(ex, n), CONFIGS)
+        if n.endswith(".cfg") and not n.startswith(".") and not (only and only not in rel):
+            files.append((rel, True))
     return files
 
 
