@@ -30,6 +30,19 @@ diag_add(struct diag *d, enum diag_level lvl, const struct cfg_loc *loc,
 		d->nwarnings++;
 }
 
+void
+diag_advise(struct diag *d, const struct cfg_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(d, DIAG_WARNING, loc, "%s", msg);
+	free(msg);
+	d->msgs[d->n - 1].advice = true;
+	d->nadvice++;
+}
+
 static const char *
 level_name(enum diag_level l)
 {

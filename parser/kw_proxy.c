@@ -464,16 +464,16 @@ warn_footguns(struct diag *d, struct cfg_proxy *px)
 			nssl += px->binds.v[i]->ssl;
 		bool delay = px->tcp_req_inspect_delay_set && px->tcp_req_inspect_delay > 0;
 		if ((u & (SMP_USES_REQ_SSL | SMP_USES_REQ_DATA)) && !delay)
-			diag_warn(d, first, "%s '%s' inspects the request payload (req.ssl_*, req.payload, req.len) without 'tcp-request inspect-delay': rules only see what is already received when the connection is accepted, usually nothing, so they will not match.", t, nm);
+			diag_advise(d, first, "%s '%s' inspects the request payload (req.ssl_*, req.payload, req.len) without 'tcp-request inspect-delay': rules only see what is already received when the connection is accepted, usually nothing, so they will not match.", t, nm);
 		if (delay && px->tcp_req_cont.n == 0 && px->mode == PX_MODE_TCP)
-			diag_warn(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' has no 'tcp-request content' rule: without e.g. 'tcp-request content accept if { req.ssl_hello_type 1 }' HAProxy does not wait and only routes correctly while the ClientHello fits in the first packet.", t, nm);
+			diag_advise(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' has no 'tcp-request content' rule: without e.g. 'tcp-request content accept if { req.ssl_hello_type 1 }' HAProxy does not wait and only routes correctly while the ClientHello fits in the first packet.", t, nm);
 		if ((all & SMP_USES_SSL_FC) && nssl == 0 && px->binds.n > 0)
-			diag_warn(d, ssl_first, "%s '%s' uses ssl_fc_*/ssl_c_* fetches but has no 'ssl' bind: TLS is not terminated here, so they never match (use req.ssl_* fetches for passthrough).", t, nm);
+			diag_advise(d, ssl_first, "%s '%s' uses ssl_fc_*/ssl_c_* fetches but has no 'ssl' bind: TLS is not terminated here, so they never match (use req.ssl_* fetches for passthrough).", t, nm);
 		if (px->tcp_req_inspect_delay_set && px->binds.n > 0 && nssl == px->binds.n)
-			diag_warn(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' whose binds all terminate TLS: content is inspected after decryption, req.ssl_* fetches do not apply.", t, nm);
+			diag_advise(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' whose binds all terminate TLS: content is inspected after decryption, req.ssl_* fetches do not apply.", t, nm);
 	}
 	if ((px->cap & PX_CAP_BE) && px->chk_kind == PX_CHK_SSL_HELLO)
-		diag_warn(d, &px->chk_loc, "'option ssl-hello-chk' sends a forged SSLv3 ClientHello that current TLS servers reject or log as errors; prefer 'check-ssl' on the servers.");
+		diag_advise(d, &px->chk_loc, "'option ssl-hello-chk' sends a forged SSLv3 ClientHello that current TLS servers reject or log as errors; prefer 'check-ssl' on the servers.");
 }
 
 int

@@ -258,6 +258,30 @@ START_TEST(defaults_replay)
 }
 END_TEST
 
+START_TEST(advice_is_not_fatal_under_zero_warning)
+{
+	const char *base =
+	    "global\n  zero-warning\n"
+	    "defaults\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\n"
+	    "frontend f\n  bind 127.0.0.1:8999\n%s  default_backend b\n"
+	    "backend b\n  server s 127.0.0.1:80\n";
+	/* a footgun warning (sluice only): printed, not fatal */
+	char *t = xasprintf(base, "  use_backend b if { req.ssl_sni a }\n");
+	struct cfg *c = load(t, true);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(d.nwarnings, 1);
+	ck_assert_int_eq(d.nadvice, 1);
+	ck_assert(d.msgs[0].advice);
+	cfg_free(c);
+	free(t);
+	/* a warning HAProxy gives too: fatal */
+	t = xasprintf(base, "  retries 3\n");
+	ck_assert_ptr_null(load(t, true));
+	ck_assert_ptr_nonnull(diag_find(&d, "Some warnings were found and 'zero-warning' is set. Aborting."));
+	free(t);
+}
+END_TEST
+
 static struct cfg_word *
 words_of(const char *s, int *n)
 {
@@ -376,6 +400,7 @@ suite_cfgparse(void)
 	tcase_add_test(tc, defaults_rules);
 	tcase_add_test(tc, defaults_replay);
 	tcase_add_test(tc, condition_syntax);
+	tcase_add_test(tc, advice_is_not_fatal_under_zero_warning);
 	suite_add_tcase(s, tc);
 	return s;
 }
