@@ -167,141 +167,215 @@ uses_int_patterns(enum acl_match m)
 	return m == ACL_M_INT || m == ACL_M_LEN;
 }
 
-struct acl_expr *
-acl_expr_parse(struct cfg_ctx *cx, struct cfg_word *w, int first, int last,
-               const char *pfx)
-{
-	struct acl_expr *e = xcalloc(1, sizeof(*e));
-	struct cfg_word *cw = &w[first];
-	const struct acl_kw *akw = NULL;
-	char *err = NULL;
-	size_t eoff, nl = 0;
-	bool conv_err, icase = false, loaded = false;
-	int match = -1, i;
-	enum { OP_NONE, OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE } op = OP_NONE;
+/* State of one ACL expression while its words are parsed. */
+struct acl_parse {
+	struct cfg_ctx *cx;
+	struct cfg_word *w;
+	int first, last;
+	const char *pfx;
+	struct acl_expr *e;
+	int match;              /* -1 until known */
+	bool icase, loaded;
+	char *err;
+};
 
-	e->unique_id = -1;
-	e->loc = cw->loc;
+/* Unique ids (-u) of the named ACLs parsed so far, in every proxy. */
+static bool
+acl_id_used(struct cfg_ctx *cx, long long id)
+{
+	const struct cfg_proxy *const *lists[] = {
+		(const struct cfg_proxy *const *)cx->cfg->proxies.v,
+		(const struct cfg_proxy *const *)cx->cfg->defaults.v,
+	};
+	size_t counts[] = { cx->cfg->proxies.n, cx->cfg->defaults.n };
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < counts[l]; i++) {
+			const struct cfg_proxy *px = lists[l][i];
+			for (size_t a = 0; a < px->acls.n; a++)
+				for (size_t x = 0; x < px->acls.v[a]->exprs.n; x++)
+					if (px->acls.v[a]->exprs.v[x]->unique_id == id)
+						return true;
+		}
+	return false;
+}
+
+/* The criterion w[first]: an ACL keyword or a sample expression. */
+static int
+acl_parse_criterion(struct acl_parse *ap)
+{
+	struct cfg_word *cw = &ap->w[ap->first];
+	size_t eoff, nl = 0;
+	bool conv_err;
+
 	while (cw->s[nl] && cw->s[nl] != '(' && cw->s[nl] != ',')
 		nl++;
-	akw = acl_kw_find(cw->s, nl);
+	const struct acl_kw *akw = acl_kw_find(cw->s, nl);
 	if (akw && akw->h.status == KW_UNSUPPORTED) {
-		cx_error(cx, cw, "%sACL keyword '%s' is not supported (%s).", pfx,
-		         akw->h.name, akw->h.note);
-		goto fail;
+		cx_error(ap->cx, cw, "%sACL keyword '%s' is not supported (%s).",
+		         ap->pfx, akw->h.name, akw->h.note);
+		return -1;
 	}
-	e->smp = smp_expr_build(cx, cw->s, NULL,
-	                        akw ? smp_fetch_find(akw->fetch, strlen(akw->fetch))
-	                            : NULL,
-	                        nl, &err, &eoff, &conv_err);
-	if (!e->smp) {
+	ap->e->smp = smp_expr_build(ap->cx, cw->s, NULL,
+	                            akw ? smp_fetch_find(akw->fetch, strlen(akw->fetch))
+	                                : NULL,
+	                            nl, &ap->err, &eoff, &conv_err);
+	if (!ap->e->smp) {
 		if (akw)
-			cx_error_at(cx, cw, eoff, "%sACL keyword '%s' : %s%s", pfx,
-			            akw->h.name, err, conv_err ? ".." : ".");
+			cx_error_at(ap->cx, cw, eoff, "%sACL keyword '%s' : %s%s",
+			            ap->pfx, akw->h.name, ap->err, conv_err ? ".." : ".");
 		else
-			cx_error_at(cx, cw, eoff, "%s%s in ACL expression '%s'.", pfx,
-			            err, cw->s);
-		goto fail;
+			cx_error_at(ap->cx, cw, eoff, "%s%s in ACL expression '%s'.",
+			            ap->pfx, ap->err, cw->s);
+		return -1;
 	}
-	e->smp->loc = cw->loc;
-	e->kw = xstrndup(cw->s, nl);
-	if (akw && e->smp->convs.n == 0) {
-		match = (int)akw->match;
-		e->dotted = akw->dotted;
+	ap->e->smp->loc = cw->loc;
+	ap->e->kw = xstrndup(cw->s, nl);
+	if (akw && ap->e->smp->convs.n == 0) {
+		ap->match = (int)akw->match;
+		ap->e->dotted = akw->dotted;
 	}
+	return 0;
+}
 
-	/* flags */
-	for (i = first + 1; i <= last; i++) {
-		const char *f = w[i].s;
+/* The match method when none was given: the fetch type's default. */
+static int
+acl_parse_default_match(struct acl_parse *ap)
+{
+	if (ap->match < 0)
+		ap->match = default_match(smp_expr_type(ap->e->smp));
+	if (ap->match < 0) {
+		cx_error(ap->cx, &ap->w[ap->first], "%smatching method must be specified first (using '-m') when using a sample fetch of this type ('%s').",
+		         ap->pfx, ap->e->smp->fetch->h.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* -u <id>: strtol() as HAProxy, so a missing or empty id reads as 0. */
+static int
+acl_flag_u(struct acl_parse *ap, int i)
+{
+	struct acl_expr *e = ap->e;
+	struct cfg_word *w = ap->w;
+	const char *v = i < ap->last ? w[i + 1].s : "";
+	char *end;
+	e->unique_id = strtoll(v, &end, 10);
+	if (*end) {
+		cx_error(ap->cx, &w[i + 1], "%sthe argument of -u must be an integer.", ap->pfx);
+		return -1;
+	}
+	if (!*v)
+		cx_warn(ap->cx, i < ap->last ? &w[i + 1] : &w[i],
+		        "%s'-u' has no id: the unique id is 0, as HAProxy reads it.", ap->pfx);
+	/* HAProxy keeps one pattern reference per id; replayed defaults
+	 * lines are the same references */
+	if (!ap->cx->replaying && ap->cx->cfg && acl_id_used(ap->cx, e->unique_id)) {
+		cx_error(ap->cx, i < ap->last ? &w[i + 1] : &w[i], "%sthe id is already used.", ap->pfx);
+		return -1;
+	}
+	return 0;
+}
+
+/* -m <method> */
+static int
+acl_flag_m(struct acl_parse *ap, int i)
+{
+	struct cfg_word *w = ap->w;
+	const char *v = i < ap->last ? w[i + 1].s : "";
+	if (ap->loaded || ap->e->pats.n) {
+		cx_error(ap->cx, &w[i], "%s'-m' must only be specified before patterns and files in parsing ACL expression.", ap->pfx);
+		return -1;
+	}
+	ap->match = acl_match_by_name(v, strlen(v));
+	if (ap->match < 0) {
+		cx_error(ap->cx, i < ap->last ? &w[i + 1] : &w[i],
+		         "%sunknown matching method '%s' when parsing ACL expression.",
+		         ap->pfx, v);
+		return -1;
+	}
+	ap->e->dotted = false;
+	if (!smp_can_cast(smp_expr_type(ap->e->smp),
+	                  match_input((enum acl_match)ap->match))) {
+		cx_error(ap->cx, &w[i + 1], "%smatching method '%s' cannot be used with fetch keyword '%s'.",
+		         ap->pfx, v, ap->e->smp->fetch->h.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* -f <file> */
+static int
+acl_flag_f(struct acl_parse *ap, int i)
+{
+	struct acl_expr *e = ap->e;
+	struct cfg_word *w = ap->w;
+	const char *v = i < ap->last ? w[i + 1].s : "";
+	if (acl_parse_default_match(ap) < 0)
+		return -1;
+	/* loaded now like HAProxy; without check_files the engine loads
+	 * e->files itself */
+	if (ap->cx->cfg && ap->cx->cfg->opts.check_files &&
+	    acl_pattern_file_load(v, (enum acl_match)ap->match, e->dotted,
+	                          ap->icase, e->map, &e->pats, &ap->err) < 0) {
+		cx_error(ap->cx, i < ap->last ? &w[i + 1] : &w[i], "%s%s.",
+		         ap->pfx, ap->err);
+		return -1;
+	}
+	VEC_PUSH(e->files, xstrdup(v));
+	ap->loaded = true;
+	return 0;
+}
+
+/* Flags after the criterion; returns the index of the first pattern or
+ * -1. */
+static int
+acl_parse_flags(struct acl_parse *ap)
+{
+	int i;
+	for (i = ap->first + 1; i <= ap->last; i++) {
+		const char *f = ap->w[i].s;
+		int rc = 0;
 		if (f[0] != '-')
 			break;
-		if (strcmp(f, "--") == 0) {
-			i++;
-			break;
-		} else if (strcmp(f, "-i") == 0) {
-			icase = true;
-		} else if (strcmp(f, "-n") == 0) {
-			e->no_dns = true;
-		} else if (strcmp(f, "-M") == 0) {
-			e->map = true;
-		} else if (strcmp(f, "-u") == 0) {
-			const char *v = i < last ? w[i + 1].s : "";
-			char *end;
-			e->unique_id = strtoll(v, &end, 10);
-			if (i < last && (*end || !*v)) {
-				cx_error(cx, &w[i + 1], "%sthe argument of -u must be an integer.", pfx);
-				goto fail;
-			}
-			i++;
-		} else if (strcmp(f, "-m") == 0) {
-			const char *v = i < last ? w[i + 1].s : "";
-			if (loaded || e->pats.n) {
-				cx_error(cx, &w[i], "%s'-m' must only be specified before patterns and files in parsing ACL expression.", pfx);
-				goto fail;
-			}
-			match = acl_match_by_name(v, strlen(v));
-			if (match < 0) {
-				cx_error(cx, i < last ? &w[i + 1] : &w[i],
-				         "%sunknown matching method '%s' when parsing ACL expression.",
-				         pfx, v);
-				goto fail;
-			}
-			e->dotted = false;
-			if (!smp_can_cast(smp_expr_type(e->smp),
-			                  match_input((enum acl_match)match))) {
-				cx_error(cx, &w[i + 1], "%smatching method '%s' cannot be used with fetch keyword '%s'.",
-				         pfx, v, e->smp->fetch->h.name);
-				goto fail;
-			}
-			i++;
-		} else if (strcmp(f, "-f") == 0) {
-			const char *v = i < last ? w[i + 1].s : "";
-			if (match < 0)
-				match = default_match(smp_expr_type(e->smp));
-			if (match < 0) {
-				cx_error(cx, cw, "%smatching method must be specified first (using '-m') when using a sample fetch of this type ('%s').",
-				         pfx, e->smp->fetch->h.name);
-				goto fail;
-			}
-			/* loaded now like HAProxy; without check_files the
-			 * engine loads e->files itself */
-			if (cx->cfg && cx->cfg->opts.check_files) {
-				if (acl_pattern_file_load(v, (enum acl_match)match,
-				                          e->dotted, icase, e->map,
-				                          &e->pats, &err) < 0) {
-					cx_error(cx, i < last ? &w[i + 1] : &w[i],
-					         "%s%s.", pfx, err);
-					goto fail;
-				}
-			}
-			VEC_PUSH(e->files, xstrdup(v));
-			loaded = true;
-			i++;
-		} else {
-			cx_error(cx, &w[i], "%s'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.",
-			         pfx, f);
-			goto fail;
+		if (strcmp(f, "--") == 0)
+			return i + 1;
+		if (strcmp(f, "-i") == 0)
+			ap->icase = true;
+		else if (strcmp(f, "-n") == 0)
+			ap->e->no_dns = true;
+		else if (strcmp(f, "-M") == 0)
+			ap->e->map = true;
+		else if (strcmp(f, "-u") == 0)
+			rc = acl_flag_u(ap, i++);
+		else if (strcmp(f, "-m") == 0)
+			rc = acl_flag_m(ap, i++);
+		else if (strcmp(f, "-f") == 0)
+			rc = acl_flag_f(ap, i++);
+		else {
+			cx_error(ap->cx, &ap->w[i], "%s'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.",
+			         ap->pfx, f);
+			rc = -1;
 		}
+		if (rc < 0)
+			return -1;
 	}
-	if (match < 0)
-		match = default_match(smp_expr_type(e->smp));
-	if (match < 0) {
-		cx_error(cx, cw, "%smatching method must be specified first (using '-m') when using a sample fetch of this type ('%s').",
-		         pfx, e->smp->fetch->h.name);
-		goto fail;
-	}
-	e->match = (enum acl_match)match;
+	return i;
+}
 
-	if (first == last && match != ACL_M_FOUND && match != ACL_M_BOOL)
-		cx_warn(cx, cw, "parsing acl keyword '%s' : no pattern to match against were provided, so this ACL will never match. If this is what you intended, please add '--' to get rid of this warning. If you intended to match only for existence, please use '-m found'. If you wanted to force an int to match as a bool, please use '-m bool'.",
-		        e->kw);
+/* Patterns w[i..last], with the eq/gt/ge/lt/le operators of integer
+ * methods. */
+static int
+acl_parse_patterns(struct acl_parse *ap, int i)
+{
+	static const char *const ops[] = { "", "eq", "gt", "ge", "lt", "le" };
+	enum { OP_NONE, OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE } op = OP_NONE;
+	struct acl_expr *e = ap->e;
+	bool ints = uses_int_patterns(e->match);
 
-	/* patterns */
-	for (; i <= last; i++) {
-		const char *s = w[i].s;
+	for (; i <= ap->last; i++) {
+		const char *s = ap->w[i].s;
 		struct acl_pattern p;
-		if (uses_int_patterns(e->match)) {
-			static const char *const ops[] = { "", "eq", "gt", "ge", "lt", "le" };
+		if (ints) {
 			int o;
 			for (o = 1; o < 6 && strcmp(s, ops[o]) != 0; o++)
 				;
@@ -310,12 +384,11 @@ acl_expr_parse(struct cfg_ctx *cx, struct cfg_word *w, int first, int last,
 				continue;
 			}
 		}
-		if (acl_pattern_parse(e->match, e->dotted, s, icase, &p, &err) < 0) {
-			cx_error(cx, &w[i], "%s%s.", pfx, err);
-			goto fail;
+		if (acl_pattern_parse(e->match, e->dotted, s, ap->icase, &p, &ap->err) < 0) {
+			cx_error(ap->cx, &ap->w[i], "%s%s.", ap->pfx, ap->err);
+			return -1;
 		}
-		if (uses_int_patterns(e->match) && op != OP_NONE &&
-		    p.has_min && p.has_max && p.min == p.max) {
+		if (ints && op != OP_NONE && p.has_min && p.has_max && p.min == p.max) {
 			long long v = p.min;
 			p.has_min = p.has_max = false;
 			switch (op) {
@@ -329,11 +402,34 @@ acl_expr_parse(struct cfg_ctx *cx, struct cfg_word *w, int first, int last,
 		}
 		VEC_PUSH(e->pats, p);
 	}
-	free(err);
-	return e;
+	return 0;
+}
+
+struct acl_expr *
+acl_expr_parse(struct cfg_ctx *cx, struct cfg_word *w, int first, int last,
+               const char *pfx)
+{
+	struct acl_parse ap = { .cx = cx, .w = w, .first = first, .last = last,
+	                        .pfx = pfx, .match = -1 };
+	int i;
+
+	ap.e = xcalloc(1, sizeof(*ap.e));
+	ap.e->unique_id = -1;
+	ap.e->loc = w[first].loc;
+	if (acl_parse_criterion(&ap) < 0 || (i = acl_parse_flags(&ap)) < 0 ||
+	    acl_parse_default_match(&ap) < 0)
+		goto fail;
+	ap.e->match = (enum acl_match)ap.match;
+	if (first == last && ap.match != ACL_M_FOUND && ap.match != ACL_M_BOOL)
+		cx_warn(cx, &w[first], "parsing acl keyword '%s' : no pattern to match against were provided, so this ACL will never match. If this is what you intended, please add '--' to get rid of this warning. If you intended to match only for existence, please use '-m found'. If you wanted to force an int to match as a bool, please use '-m bool'.",
+		        ap.e->kw);
+	if (acl_parse_patterns(&ap, i) < 0)
+		goto fail;
+	free(ap.err);
+	return ap.e;
 fail:
-	free(err);
-	acl_expr_free(e);
+	free(ap.err);
+	acl_expr_free(ap.e);
 	return NULL;
 }
 
@@ -427,7 +523,10 @@ predef_build(struct cfg_ctx *cx, const struct cfg_word *at)
 static char *
 cond_prefix(struct cfg_ctx *cx, const char *kwname, const char *ifword)
 {
-	const char *pxt = cx->px ? proxy_type_name(cx->px) : "proxy";
+	/* HAProxy names a listen section "proxy" in these messages */
+	const char *pxt = !cx->px ? "proxy" :
+	                  (cx->px->cap & (PX_CAP_FE | PX_CAP_BE)) == (PX_CAP_FE | PX_CAP_BE) ?
+	                  "proxy" : proxy_type_name(cx->px);
 	const char *pxn = cx->px && cx->px->name ? cx->px->name : "";
 	if (!strncmp(kwname, "http-", 5))
 		return xasprintf("error detected while parsing an '%s' condition : ", kwname);
@@ -490,6 +589,49 @@ cond_check_stages(struct cfg_ctx *cx, struct acl_cond *c, struct cfg_word *at,
 	}
 }
 
+/* Builds the AND suite of terms ast->terms[from..to-1] into c. */
+static int
+cond_add_suite(struct cfg_ctx *cx, struct cfg_word *w,
+               const struct cond_ast *ast, size_t from, size_t to,
+               const char *pfx, struct acl_cond *c)
+{
+	struct acl_suite su = { 0 };
+	VEC_PUSH(c->suites, su);
+	struct acl_suite *sp = &c->suites.v[c->suites.n - 1];
+	for (size_t t = from; t < to; t++) {
+		const struct cond_term *ct = &ast->terms.v[t];
+		struct acl_term term = { .neg = ct->neg };
+		if (ct->anon) {
+			struct acl_expr *e = acl_expr_parse(cx, w, ct->first,
+			                                    ct->last, pfx);
+			if (!e)
+				return -1;
+			term.acl = xcalloc(1, sizeof(*term.acl));
+			term.owned = true;
+			acl_add_expr(term.acl, e);
+		} else {
+			/* glued negations ("!name", "!!name"): the grammar
+			 * folded them into neg; ACL names never hold a '!' */
+			struct cfg_word nw = w[ct->first];
+			size_t off = strspn(nw.s, "!");
+			nw.s += off;
+			nw.loc.col += (int)off;
+			term.acl = acl_find(cx->px, nw.s);
+			if (!term.acl) {
+				term.acl = predef_build(cx, &nw);
+				term.owned = term.acl != NULL;
+			}
+			if (!term.acl) {
+				cx_error(cx, &nw, "%sno such ACL : '%s'.", pfx, nw.s);
+				return -1;
+			}
+		}
+		c->uses |= term.acl->uses;
+		VEC_PUSH(sp->terms, term);
+	}
+	return 0;
+}
+
 int
 acl_cond_parse(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
                unsigned stages, const char *kwname, struct acl_cond **cond)
@@ -513,43 +655,19 @@ acl_cond_parse(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
 	c = xcalloc(1, sizeof(*c));
 	c->unless = ast.unless;
 	c->loc = w[argi].loc;
-	for (size_t b = 0; b < ast.or_starts.n; b++) {
-		size_t from = (size_t)ast.or_starts.v[b];
+	/* No OR start at all means one branch from the first term; empty
+	 * branches ("if || a", "if a ||", a bare "if") build no suite, as in
+	 * HAProxy: a condition without suites never matches ("if") or
+	 * always matches ("unless"). */
+	size_t nbr = ast.or_starts.n ? ast.or_starts.n : 1;
+	for (size_t b = 0; b < nbr; b++) {
+		size_t from = ast.or_starts.n ? (size_t)ast.or_starts.v[b] : 0;
 		size_t to = b + 1 < ast.or_starts.n ? (size_t)ast.or_starts.v[b + 1]
 		                                    : ast.terms.n;
-		struct acl_suite su = { 0 };
-		VEC_PUSH(c->suites, su);
-		struct acl_suite *sp = &c->suites.v[c->suites.n - 1];
-		for (size_t t = from; t < to; t++) {
-			struct cond_term *ct = &ast.terms.v[t];
-			struct acl_term term = { .neg = ct->neg };
-			if (ct->anon) {
-				struct acl_expr *e = acl_expr_parse(cx, w, ct->first,
-				                                    ct->last, pfx);
-				if (!e)
-					goto out;
-				term.acl = xcalloc(1, sizeof(*term.acl));
-				term.owned = true;
-				acl_add_expr(term.acl, e);
-			} else {
-				/* a glued "!name": the grammar counted the '!'s */
-				struct cfg_word nw = w[ct->first];
-				nw.s += ct->off;
-				nw.loc.col += ct->off;
-				term.acl = acl_find(cx->px, nw.s);
-				if (!term.acl) {
-					term.acl = predef_build(cx, &nw);
-					term.owned = term.acl != NULL;
-				}
-				if (!term.acl) {
-					cx_error(cx, &nw, "%sno such ACL : '%s'.", pfx,
-					         nw.s);
-					goto out;
-				}
-			}
-			c->uses |= term.acl->uses;
-			VEC_PUSH(sp->terms, term);
-		}
+		if (from >= to)
+			continue;
+		if (cond_add_suite(cx, w, &ast, from, to, pfx, c) < 0)
+			goto out;
 	}
 	if (stages)
 		cond_check_stages(cx, c, &w[argi], stages, kwname);

@@ -112,6 +112,11 @@ int acl_match_by_name(const char *name, size_t len);
 int acl_pattern_parse(enum acl_match m, bool dotted, const char *s,
                       bool icase, struct acl_pattern *out, char **err);
 void acl_pattern_clear(struct acl_pattern *p);
+/* HAProxy's parse_binary(): an even number of hex digits into *out
+ * (malloc'd, with a NUL after the *len bytes); message in *err. Shared
+ * with tcp-check's send-binary and expect binary. */
+int acl_hex_decode(const char *s, unsigned char **out, size_t *len,
+                   char **err);
 /* Compile-checks a regex (PCRE2, as HAProxy). */
 int acl_regex_check(const char *re, bool icase, char **err);
 /* Loads file patterns for method m (keys only when map): appends to pats

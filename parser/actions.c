@@ -290,14 +290,27 @@ ACT_HANDLER(act_capture)
 		act_err(cx, i < n ? &w[i] : px_last(w, n), "%s", r->set == RS_HTTP_REQ || tcp ? usage : "expects <expression> id <idx>");
 		return -1;
 	}
-	long long v = atoll(w[i + 1].s);
-	if (len && v <= 0) {
-		act_err(cx, &w[i + 1], "length must be > 0");
-		return -1;
-	}
-	if (id && v < 0) {
-		act_err(cx, &w[i + 1], "invalid id '%s'", w[i + 1].s);
-		return -1;
+	long long v;
+	if (len) {
+		/* atoi() in HAProxy */
+		bool strict;
+		v = px_atol(w[i + 1].s, &strict);
+		if (v <= 0 || v > 2147483647) {
+			act_err(cx, &w[i + 1], "length must be > 0");
+			return -1;
+		}
+		if (!strict)
+			px_warn_lenient(cx, &w[i + 1], "capture len", v);
+	} else {
+		char *idend;
+		v = strtoll(w[i + 1].s, &idend, 10);
+		if (*idend) {
+			act_err(cx, &w[i + 1], "cannot parse id '%s'", w[i + 1].s);
+			return -1;
+		}
+		/* HAProxy accepts it; no capture slot ever has that id */
+		if (v < 0)
+			cx_warn(cx, &w[i + 1], "capture id '%s' matches no capture slot: this rule never captures anything.", w[i + 1].s);
 	}
 	r->arg = xstrdup(len ? "len" : "id");
 	r->ival = v;
@@ -333,81 +346,147 @@ px_reply_free(struct px_reply *r)
 	free(r);
 }
 
+/* Errors of http_parse_http_reply(): an action wraps them as any
+ * action (period added), "http-error" prints them after "http-error : ". */
+static void
+reply_err(struct cfg_ctx *cx, const struct cfg_word *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void
+reply_err(struct cfg_ctx *cx, const struct cfg_word *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (R(cx)->set == RS_HTTP_ERROR)
+		cx_error(cx, at, "http-error : %s", msg);
+	else
+		act_err(cx, at, "%s", msg);
+	free(msg);
+}
+
+/* Whether a "file" payload has content (unknown without check_files:
+ * assumed so). */
+static bool
+file_nonempty(struct cfg_ctx *cx, const char *path)
+{
+	if (!cx->cfg->opts.check_files)
+		return true;
+	FILE *f = fopen(path, "r");
+	bool nonempty = f && fgetc(f) != EOF;
+	if (f)
+		fclose(f);
+	return nonempty;
+}
+
+static bool
+is_payload_kw(const char *a)
+{
+	static const char *const kws[] = { "errorfile", "errorfiles", "file",
+	                                   "lf-file", "string", "lf-string",
+	                                   "default-errorfiles" };
+	for (size_t i = 0; i < ARRAY_SIZE(kws); i++)
+		if (strcmp(a, kws[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The payload option a with its value v (NULL for default-errorfiles). */
+static int
+reply_payload(struct cfg_ctx *cx, const char *a, struct cfg_word *v,
+              struct px_reply *rep)
+{
+	if (v == NULL) {
+		rep->kind = PX_PL_DEFAULT_ERRORFILES;
+		return 0;
+	}
+	rep->kind = strcmp(a, "errorfile") == 0 ? PX_PL_ERRORFILE :
+	            strcmp(a, "errorfiles") == 0 ? PX_PL_ERRORFILES :
+	            strcmp(a, "file") == 0 ? PX_PL_FILE :
+	            strcmp(a, "lf-file") == 0 ? PX_PL_LF_FILE :
+	            strcmp(a, "string") == 0 ? PX_PL_STRING : PX_PL_LF_STRING;
+	arg_set_str(&rep->arg, v->s);
+	if (rep->kind == PX_PL_ERRORFILE &&
+	    px_check_errorfile(cx, v, "errorfile", v->s) < 0)
+		return -1;
+	if ((rep->kind == PX_PL_FILE || rep->kind == PX_PL_LF_FILE) &&
+	    cx->cfg->opts.check_files) {
+		FILE *f = fopen(v->s, "r");
+		if (f == NULL) {
+			reply_err(cx, v, "failed to open file '%s'", v->s);
+			return -1;
+		}
+		fclose(f);
+	}
+	if (rep->kind == PX_PL_LF_STRING &&
+	    px_lf(cx, v, stg(cx), &rep->lf) < 0)
+		return -1;
+	return 0;
+}
+
 /* deny/tarpit/return/http-error options (http_htx.c http_parse_http_reply) */
 int
 act_reply_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
                struct px_reply *rep, bool status_kw_deny)
 {
-	unsigned stages = stg(cx);
+	const char *payload_kw = NULL; /* the payload option given, if any */
 	while (i < n && !px_eq(&w[i], "if") && !px_eq(&w[i], "unless")) {
 		const char *a = w[i].s;
 		if (strcmp(a, "status") == 0 || (status_kw_deny && strcmp(a, "deny_status") == 0)) {
 			if (i + 1 >= n) {
-				act_err(cx, &w[i], "'%s' expects <status_code> as argument", a);
+				reply_err(cx, &w[i], "'%s' expects <status_code> as argument", a);
 				return -1;
 			}
-			rep->status = atoi(w[i + 1].s);
+			/* atoi() in HAProxy */
+			bool strict;
+			long long st = px_atol(w[i + 1].s, &strict);
+			rep->status = st < 0 || st > 999 ? 0 : (int)st;
 			if (rep->status < 200 || rep->status > 599) {
-				act_err(cx, &w[i + 1], "Unexpected status code '%d'", rep->status);
+				reply_err(cx, &w[i + 1], "Unexpected status code '%d'", rep->status);
 				return -1;
 			}
+			if (!strict)
+				px_warn_lenient(cx, &w[i + 1], a, st);
 			i += 2;
 		} else if (strcmp(a, "content-type") == 0) {
 			if (i + 1 >= n) {
-				act_err(cx, &w[i], "'%s' expects <type> as argument", a);
+				reply_err(cx, &w[i], "'%s' expects <ctype> as argument", a);
 				return -1;
 			}
 			arg_set_str(&rep->content_type, w[i + 1].s);
 			i += 2;
-		} else if (strcmp(a, "default-errorfiles") == 0) {
-			rep->kind = PX_PL_DEFAULT_ERRORFILES;
-			i++;
-		} else if (strcmp(a, "errorfile") == 0 || strcmp(a, "errorfiles") == 0 ||
-		           strcmp(a, "file") == 0 || strcmp(a, "lf-file") == 0 ||
-		           strcmp(a, "string") == 0 || strcmp(a, "lf-string") == 0) {
-			if (rep->kind != PX_PL_NONE && rep->kind != PX_PL_DEFAULT_ERRORFILES) {
-				act_err(cx, &w[i], "unique '%s' argument expected, cannot be used with other payload options", a);
+		} else if (is_payload_kw(a)) {
+			bool dflt = strcmp(a, "default-errorfiles") == 0;
+			if (payload_kw) {
+				reply_err(cx, &w[i], "unexpected '%s' argument, '%s' already defined", a, payload_kw);
 				return -1;
 			}
-			if (i + 1 >= n) {
-				act_err(cx, &w[i], "'%s' expects <%s> as argument", a,
-				        strstr(a, "string") ? "fmt" : strcmp(a, "errorfiles") == 0 ? "name" : "file");
+			if (!dflt && i + 1 >= n) {
+				reply_err(cx, &w[i], "'%s' expects <%s> as argument", a,
+				          !strcmp(a, "string") ? "str" :
+				          !strcmp(a, "errorfiles") ? "name" :
+				          !strcmp(a, "file") || !strcmp(a, "lf-file") ? "file" : "fmt");
 				return -1;
 			}
-			rep->kind = strcmp(a, "errorfile") == 0 ? PX_PL_ERRORFILE :
-			            strcmp(a, "errorfiles") == 0 ? PX_PL_ERRORFILES :
-			            strcmp(a, "file") == 0 ? PX_PL_FILE :
-			            strcmp(a, "lf-file") == 0 ? PX_PL_LF_FILE :
-			            strcmp(a, "string") == 0 ? PX_PL_STRING : PX_PL_LF_STRING;
-			arg_set_str(&rep->arg, w[i + 1].s);
-			if (rep->kind == PX_PL_ERRORFILE &&
-			    px_check_errorfile(cx, &w[i + 1], "errorfile", w[i + 1].s) < 0)
+			payload_kw = a;
+			if (reply_payload(cx, a, dflt ? NULL : &w[i + 1], rep) < 0)
 				return -1;
-			if ((rep->kind == PX_PL_FILE || rep->kind == PX_PL_LF_FILE) &&
-			    cx->cfg->opts.check_files) {
-				FILE *f = fopen(w[i + 1].s, "r");
-				if (f == NULL) {
-					act_err(cx, &w[i + 1], "failed to open file '%s'", w[i + 1].s);
-					return -1;
-				}
-				fclose(f);
-			}
-			if (rep->kind == PX_PL_LF_STRING &&
-			    px_lf(cx, &w[i + 1], stages, &rep->lf) < 0)
-				return -1;
-			i += 2;
+			i += dflt ? 1 : 2;
 		} else if (strcmp(a, "hdr") == 0) {
 			if (i + 2 >= n) {
-				act_err(cx, &w[i], "'%s' expects <name> and <value> as arguments", a);
+				reply_err(cx, &w[i], "'%s' expects <name> and <value> as arguments", a);
 				return -1;
 			}
 			struct px_hdr h = { xstrdup(w[i + 1].s), NULL };
-			if (px_lf(cx, &w[i + 2], stages, &h.fmt) < 0) {
+			if (px_lf(cx, &w[i + 2], stg(cx), &h.fmt) < 0) {
 				free(h.name);
 				return -1;
 			}
 			VEC_PUSH(rep->hdrs, h);
 			i += 3;
+		} else if (R(cx)->set == RS_HTTP_ERROR) {
+			reply_err(cx, &w[i], "unknown keyword '%s'.", a);
+			return -1;
 		} else {
 			act_err(cx, &w[i], "expects 'status', 'content-type', 'errorfile', 'errorfiles', 'file', 'lf-file', 'string', 'lf-string' or 'hdr' but got '%s'", a);
 			return -1;
@@ -416,7 +495,16 @@ act_reply_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
 	bool errfile = rep->kind == PX_PL_ERRORFILE || rep->kind == PX_PL_ERRORFILES ||
 	               rep->kind == PX_PL_DEFAULT_ERRORFILES;
 	if (!reply_code_ok(rep->status, errfile)) {
-		act_err(cx, &w[0], "status code '%d' not handled by default with '%s' payload", rep->status, "errorfile");
+		reply_err(cx, &w[0], "status code '%d' not handled by default with '%s' payload", rep->status, "errorfile");
+		return -1;
+	}
+	if (!rep->content_type && (rep->kind == PX_PL_LF_STRING || rep->kind == PX_PL_LF_FILE)) {
+		reply_err(cx, &w[0], "a content type must be defined with a log-format payload");
+		return -1;
+	}
+	if (!rep->content_type && ((rep->kind == PX_PL_FILE && file_nonempty(cx, rep->arg)) ||
+	                           (rep->kind == PX_PL_STRING && rep->arg && *rep->arg))) {
+		reply_err(cx, &w[0], "a content type must be defined when non-empty payload is configured");
 		return -1;
 	}
 	if (rep->content_type && (rep->kind == PX_PL_NONE || errfile))
@@ -452,6 +540,31 @@ ACT_HANDLER(act_auth)
 	return argi;
 }
 
+/* Errors of http_parse_redirect_rule(): the "redirect" keyword wraps
+ * them as a redirect rule, the actions as any action (text ends with its
+ * own period). */
+static void
+rd_err(struct cfg_ctx *cx, const struct cfg_word *at, bool action,
+       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+rd_err(struct cfg_ctx *cx, const struct cfg_word *at, bool action,
+       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (action) {
+		size_t l = strlen(msg);
+		if (l && msg[l - 1] == '.')
+			msg[l - 1] = '\0'; /* act_err() adds it */
+		act_err(cx, at, "%s", msg);
+	} else
+		cx_error(cx, at, "error detected in %s '%s' while parsing redirect rule : %s",
+		         px_type(cx->px), px_name(cx->px), msg);
+	free(msg);
+}
+
 /* redirect location|prefix|scheme <x> [code <c>] [options] */
 int
 act_redirect_args(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
@@ -475,13 +588,18 @@ act_redirect_args(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
 		} else if (!strcmp(a, "code")) {
 			if (i + 1 >= n)
 				goto missing;
-			rd->code = atoi(w[i + 1].s);
+			/* atoi() in HAProxy */
+			bool strict;
+			long long c = px_atol(w[i + 1].s, &strict);
+			rd->code = c < 0 || c > 999 ? 0 : (int)c;
 			if (rd->code != 301 && rd->code != 302 && rd->code != 303 &&
 			    rd->code != 307 && rd->code != 308) {
-				cx_error(cx, &w[i + 1], "error detected in %s '%s' while parsing redirect rule : 'redirect': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308).",
-				         px_type(cx->px), px_name(cx->px), w[i + 1].s);
+				rd_err(cx, &w[i + 1], lf_target, "'code': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308).",
+				       w[i + 1].s);
 				goto fail;
 			}
+			if (!strict)
+				px_warn_lenient(cx, &w[i + 1], "code", c);
 			i += 2;
 		} else if (!strcmp(a, "set-cookie") || !strcmp(a, "clear-cookie")) {
 			if (i + 1 >= n)
@@ -495,21 +613,19 @@ act_redirect_args(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
 			rd->flags |= PX_REDIR_APPEND_SLASH;
 			i++;
 		} else {
-			cx_error(cx, &w[i], "error detected in %s '%s' while parsing redirect rule : 'redirect' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s').",
-			         px_type(cx->px), px_name(cx->px), a);
+			rd_err(cx, &w[i], lf_target, "'redirect' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s').",
+			       a);
 			goto fail;
 		}
 	}
 	if (!have) {
-		cx_error(cx, px_last(w, n), "error detected in %s '%s' while parsing redirect rule : redirect: missing 'prefix', 'location' or 'scheme' keyword.",
-		         px_type(cx->px), px_name(cx->px));
+		rd_err(cx, px_last(w, n), lf_target, "redirect: missing 'prefix', 'location' or 'scheme' keyword.");
 		goto fail;
 	}
 	*out = rd;
 	return i;
 missing:
-	cx_error(cx, &w[i], "error detected in %s '%s' while parsing redirect rule : 'redirect': missing argument after '%s'.",
-	         px_type(cx->px), px_name(cx->px), w[i].s);
+	rd_err(cx, &w[i], lf_target, "'redirect': missing argument after '%s'.", w[i].s);
 fail:
 	free(rd->target);
 	lf_free(rd->fmt);
@@ -546,17 +662,21 @@ ACT_HANDLER(act_int)
 		act_err(cx, &w[argi], "expects exactly 1 argument (log level name or 'silent')");
 		return -1;
 	}
-	char *end;
-	r->ival = strtoll(w[argi].s, &end, 0);
-	if (*end) {
-		act_err(cx, &w[argi], "expects exactly 1 argument (integer value)");
-		return -1;
-	}
 	if (r->act == PX_ACT_SET_NICE) {
+		/* atoi() in HAProxy */
+		r->ival = px_atol_warn(cx, &w[argi], "set-nice");
 		if (r->ival < -1024)
 			r->ival = -1024;
 		if (r->ival > 1024)
 			r->ival = 1024;
+		return argi + 1;
+	}
+	/* set-mark / set-tos: strtoul(, 0) in HAProxy */
+	char *end;
+	r->ival = strtoll(w[argi].s, &end, 0);
+	if (*end) {
+		act_err(cx, &w[argi], "invalid character starting at '%s' (integer/hex value expected)", end);
+		return -1;
 	}
 	return argi + 1;
 }
@@ -576,16 +696,40 @@ ACT_HANDLER(act_set_timeout)
 		return -1;
 	}
 	r->arg = xstrdup(w[argi].s);
-	if (isdigit((unsigned char)w[argi + 1].s[0])) {
-		if (arg_time(cx, &w[argi + 1], "set-timeout", TIME_UNIT_MS, &r->ms) < 0)
+	/* HAProxy tries a time first, then an expression; when both fail
+	 * the time's error is reported */
+	struct cfg_word *v = &w[argi + 1];
+	const char *end;
+	switch (arg_time_parse(v->s, TIME_UNIT_MS, &r->ms, &end)) {
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, v, end);
+		/* fall through */
+	case ARG_TIME_OK:
+		if (r->ms == 0) {
+			act_err(cx, v, "null value is not valid for a 'set-timeout %s' rule", r->arg);
 			return -1;
-	} else {
-		const char *end = NULL;
-		r->expr = smp_expr_parse(cx, &w[argi + 1], 0, &end, stg(cx));
-		if (r->expr == NULL)
-			return -1;
+		}
+		return argi + 2;
+	case ARG_TIME_OVERFLOW:
+		act_err(cx, v, "timer overflow in argument '%s' to rule 'set-timeout %s' (maximum value is 2147483647 ms or ~24.8 days)",
+		        v->s, r->arg);
+		return -1;
+	default:
+		break;
 	}
-	return argi + 2;
+	char *err = NULL;
+	size_t eoff;
+	bool conv_err;
+	struct smp_expr *e = smp_expr_build(cx, v->s, NULL, NULL, 0, &err, &eoff, &conv_err);
+	free(err);
+	if (e == NULL) {
+		act_err(cx, v, "unexpected character '%c' in rule 'set-timeout %s'", *end, r->arg);
+		return -1;
+	}
+	smp_expr_free(e);
+	const char *eend = NULL;
+	r->expr = smp_expr_parse(cx, v, 0, &eend, stg(cx));
+	return r->expr ? argi + 2 : -1;
 }
 
 /* strict-mode on|off */
@@ -608,8 +752,17 @@ ACT_HANDLER(act_wait_for_body)
 	bool have_time = false;
 	while (i < n && !px_eq(&w[i], "if") && !px_eq(&w[i], "unless")) {
 		if (px_eq(&w[i], "time") && i + 1 < n) {
-			if (arg_time(cx, &w[i + 1], "wait-for-body", TIME_UNIT_MS, &r->ms) < 0)
+			const char *end;
+			switch (px_time_ms(cx, &w[i + 1], &r->ms, &end)) {
+			case ARG_TIME_OK:
+				break;
+			case ARG_TIME_OVERFLOW:
+				act_err(cx, &w[i + 1], "time overflow (maximum value is 2147483647 ms or ~24.8 days)");
 				return -1;
+			default:
+				act_err(cx, &w[i + 1], "unexpected character '%c'", *end);
+				return -1;
+			}
 			have_time = true;
 			i += 2;
 		} else if (px_eq(&w[i], "at-least") && i + 1 < n) {
@@ -710,11 +863,13 @@ ACT_HANDLER(act_set_status)
 		act_err(cx, px_last(w, n), "expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>");
 		return -1;
 	}
-	r->status = atoi(w[argi].s);
-	if (r->status < 100 || r->status > 999) {
-		act_err(cx, &w[argi], "invalid status code '%s'", w[argi].s);
+	char *end;
+	long long st = strtoll(w[argi].s, &end, 10);
+	if (*end || st < 100 || st > 999) {
+		act_err(cx, &w[argi], "expects an integer status code between 100 and 999");
 		return -1;
 	}
+	r->status = (int)st;
 	int i = argi + 1;
 	if (i < n && px_eq(&w[i], "reason")) {
 		if (i + 1 >= n) {

@@ -63,32 +63,6 @@ px_check_rule_free(struct px_check_rule *r)
 	free(r);
 }
 
-/* Hex string to bytes; NULL with *bad set to the offending char. */
-static char *
-hex_decode(const char *s, size_t *len, char *bad)
-{
-	size_t n = strlen(s);
-	if (n % 2) {
-		*bad = '\0';
-		return NULL;
-	}
-	char *out = xmalloc(n / 2 + 1);
-	for (size_t i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i])) {
-			*bad = s[i];
-			free(out);
-			return NULL;
-		}
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		char b[3] = { s[2 * i], s[2 * i + 1], 0 };
-		out[i] = (char)strtol(b, NULL, 16);
-	}
-	out[n / 2] = '\0';
-	*len = n / 2;
-	return out;
-}
-
 static int
 chk_regex(struct cfg_ctx *cx, struct cfg_word *at, const char *kw,
           struct px_check_rule *r)
@@ -103,36 +77,44 @@ chk_regex(struct cfg_ctx *cx, struct cfg_word *at, const char *kw,
 	return 0;
 }
 
-/* "200-399,404" */
+/* HAProxy's read_uint(): digits until the first other byte (0 when
+ * none), saturating here rather than wrapping. */
+static int
+read_uint(const char **pp)
+{
+	const char *p = *pp;
+	long v = 0;
+	for (; isdigit((unsigned char)*p); p++)
+		if (v < 100000)
+			v = v * 10 + (*p - '0');
+	*pp = p;
+	return (int)v;
+}
+
+/* "200-399,404" as HAProxy reads it: each item is <a>[-<b>], empty
+ * numbers read as 0, and a range must not go down. */
 static int
 parse_statuses(struct cfg_ctx *cx, struct cfg_word *at, const char *kw,
                struct px_check_rule *r)
 {
 	const char *p = at->s;
 	while (*p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-		if (end == p) {
-			chk_err(cx, at, kw, "invalid character '%c' in the list of status codes", *p);
-			return -1;
-		}
-		p = end;
+		struct px_status_range sr;
+		sr.lo = sr.hi = read_uint(&p);
 		if (*p == '-') {
-			const char *q = p + 1;
-			hi = strtol(q, &end, 10);
-			if (end == q || (*end && *end != ',')) {
+			p++;
+			sr.hi = read_uint(&p);
+			if (sr.lo > sr.hi) {
 				chk_err(cx, at, kw, "invalid range of status codes '%s'", at->s);
 				return -1;
 			}
-			p = end;
-		}
-		if (*p && *p != ',') {
-			chk_err(cx, at, kw, "invalid character '%c' in the list of status codes", *p);
-			return -1;
 		}
 		if (*p == ',')
 			p++;
-		struct px_status_range sr = { (int)lo, (int)hi };
+		else if (*p) {
+			chk_err(cx, at, kw, "invalid character '%c' in the list of status codes", *p);
+			return -1;
+		}
 		VEC_PUSH(r->statuses, sr);
 	}
 	return 0;
@@ -149,7 +131,7 @@ parse_connect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 		bool val = !strcmp(a, "port") || !strcmp(a, "addr") || !strcmp(a, "sni") ||
 		           !strcmp(a, "alpn") || !strcmp(a, "proto") || !strcmp(a, "comment");
 		if (val && i + 1 >= n) {
-			chk_err(cx, &w[i], kw, !strcmp(a, "port") ? "'%s' expects a port number or a sample expression as argument" :
+			chk_err(cx, &w[i], kw, !strcmp(a, "port") ? "'%s' expects a port number or a sample expression as argument." :
 			        !strcmp(a, "addr") ? "'%s' expects <ipv4|ipv6> as argument" :
 			        !strcmp(a, "proto") ? "'%s' expects a MUX protocol as argument" :
 			        "'%s' expects a string as argument", a);
@@ -168,18 +150,22 @@ parse_connect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 		else if (!strcmp(a, "port")) {
 			const char *p = w[++i].s;
 			arg_set_str(&r->c_port_text, p);
-			if (isdigit((unsigned char)*p)) {
-				char *end;
-				long v = strtol(p, &end, 10);
-				if (*end || v < 1 || v > 65535) {
-					chk_err(cx, &w[i], kw, "expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s", p);
+			/* a word of digits is a port, anything else an
+			 * expression (HAProxy: "80x" is an unknown fetch) */
+			if (*p && strspn(p, "0123456789") == strlen(p)) {
+				bool strict;
+				long long v = px_atol(p, &strict);
+				if (v < 1 || v > 65535) {
+					chk_err(cx, &w[i], kw, "expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s.", p);
 					return -1;
 				}
 				r->c_port = (int)v;
 			} else {
 				const char *end = NULL;
+				char *pfx = xasprintf("'%s' : error detected while parsing port expression : ", kw);
 				smp_expr_free(r->c_port_expr);
-				r->c_port_expr = smp_expr_parse(cx, &w[i], 0, &end, SMP_STG_CHECK);
+				r->c_port_expr = smp_expr_parse_pfx(cx, &w[i], 0, &end, SMP_STG_CHECK, pfx);
+				free(pfx);
 				if (r->c_port_expr == NULL)
 					return -1;
 			}
@@ -277,15 +263,14 @@ parse_tcp_send(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 	}
 	struct cfg_word *d = &w[i];
 	if (r->act == CHK_SEND_BINARY) {
-		char bad;
-		r->data = hex_decode(d->s, &r->data_len, &bad);
-		if (r->data == NULL) {
-			if (bad)
-				chk_err(cx, d, kw, "'%s' invalid binary string (an hex digit is expected (found '%c'))", d->s, bad);
-			else
-				chk_err(cx, d, kw, "'%s' invalid binary string (unfinished hex sequence)", d->s);
+		char *err = NULL;
+		unsigned char *b;
+		if (acl_hex_decode(d->s, &b, &r->data_len, &err) < 0) {
+			chk_err(cx, d, kw, "'%s' invalid binary string (%s)", d->s, err);
+			free(err);
 			return -1;
 		}
+		r->data = (char *)b;
 	} else {
 		r->data = xstrdup(d->s);
 		r->data_len = d->len;
@@ -326,12 +311,160 @@ hdr_match_method(const char *s)
 	return -1;
 }
 
+/* One "expect" option and its value v (min-recv, comment, *-status,
+ * on-success/on-error, status-code). */
+static int
+expect_option(struct cfg_ctx *cx, const char *kw, const char *a,
+              struct cfg_word *v, struct px_check_rule *r)
+{
+	if (!strcmp(a, "min-recv")) {
+		/* atol() in HAProxy */
+		bool strict;
+		long long m = px_atol(v->s, &strict);
+		if (m < -1 || m > 2147483647) {
+			chk_err(cx, v, kw, "'%s' expects -1 or an integer from 0 to INT_MAX", a);
+			return -1;
+		}
+		if (!strict)
+			px_warn_lenient(cx, v, a, m);
+		r->min_recv = m;
+	} else if (!strcmp(a, "comment"))
+		arg_set_str(&r->comment, v->s);
+	else if (!strcmp(a, "ok-status")) {
+		if (!in_list(v->s, ok_st, ARRAY_SIZE(ok_st))) {
+			chk_err(cx, v, kw, "'%s' only supports 'L4OK', 'L6OK', 'L7OK' or 'L7OKC' status (got '%s').", a, v->s);
+			return -1;
+		}
+		arg_set_str(&r->ok_status, v->s);
+	} else if (!strcmp(a, "error-status")) {
+		if (!in_list(v->s, err_st, ARRAY_SIZE(err_st))) {
+			chk_err(cx, v, kw, "'%s' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got '%s').", a, v->s);
+			return -1;
+		}
+		arg_set_str(&r->error_status, v->s);
+	} else if (!strcmp(a, "tout-status")) {
+		if (!in_list(v->s, tout_st, ARRAY_SIZE(tout_st))) {
+			chk_err(cx, v, kw, "'%s' only supports 'L4TOUT', 'L6TOUT' or 'L7TOUT' status (got '%s').", a, v->s);
+			return -1;
+		}
+		arg_set_str(&r->tout_status, v->s);
+	} else if (!strcmp(a, "on-success"))
+		return px_lf(cx, v, SMP_STG_CHECK, &r->on_success);
+	else if (!strcmp(a, "on-error"))
+		return px_lf(cx, v, SMP_STG_CHECK, &r->on_error);
+	else {
+		const char *end = NULL;
+		r->status_code = smp_expr_parse(cx, v, 0, &end, SMP_STG_CHECK);
+		if (r->status_code == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* "-m <meth>" of hdr/fhdr at w[i]: returns the words it took (0 or 2). */
+static int
+expect_hdr_meth(struct cfg_ctx *cx, const char *kw, const char *a,
+                struct cfg_word *w, int n, int i, int *meth)
+{
+	if (i >= n || !px_eq(&w[i], "-m"))
+		return 0;
+	if (i + 1 >= n || (*meth = hdr_match_method(w[i + 1].s)) < 0) {
+		chk_err(cx, &w[i], kw, "'%s' : '%s' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s')", a, "-m", i + 1 < n ? w[i + 1].s : "");
+		return -1;
+	}
+	return 2;
+}
+
+/* hdr|fhdr name [-m meth] <name> [value [-m meth] <value>], w[i] being
+ * the match word; returns the index of its last word or -1. */
+static int
+expect_hdr(struct cfg_ctx *cx, const char *kw, const char *a,
+           struct cfg_word *w, int n, int i, struct px_check_rule *r)
+{
+	int k;
+	i++;
+	if (i >= n || (!px_eq(&w[i], "name") && !px_eq(&w[i], "name-lf"))) {
+		chk_err(cx, i < n ? &w[i] : px_last(w, n), kw, "'%s' expects at the name keyword as first argument followed by a pattern", a);
+		return -1;
+	}
+	i++;
+	if ((k = expect_hdr_meth(cx, kw, a, w, n, i, &r->hdr_name_match)) < 0)
+		return -1;
+	i += k;
+	if (i >= n) {
+		chk_err(cx, px_last(w, n), kw, "'%s' expects a <pattern> as argument", a);
+		return -1;
+	}
+	r->pattern = xstrdup(w[i].s);
+	if (i + 1 < n && (px_eq(&w[i + 1], "value") || px_eq(&w[i + 1], "value-lf"))) {
+		i += 2;
+		if ((k = expect_hdr_meth(cx, kw, a, w, n, i, &r->hdr_value_match)) < 0)
+			return -1;
+		i += k;
+		if (i >= n) {
+			chk_err(cx, px_last(w, n), kw, "'%s' expect a pattern with the value keyword", a);
+			return -1;
+		}
+		r->hdr_value = xstrdup(w[i].s);
+	}
+	return i;
+}
+
+/* The pattern p of a match other than hdr/fhdr, checked for its kind. */
+static int
+expect_pattern(struct cfg_ctx *cx, const char *kw, struct cfg_word *p,
+               struct px_check_rule *r)
+{
+	r->pattern = xstrdup(p->s);
+	switch (r->match) {
+	case CHK_M_STATUS:
+		return parse_statuses(cx, p, kw, r);
+	case CHK_M_RSTATUS:
+	case CHK_M_RSTRING:
+	case CHK_M_RBINARY:
+		return chk_regex(cx, p, kw, r);
+	case CHK_M_STRING_LF:
+	case CHK_M_BINARY_LF:
+		return px_lf(cx, p, SMP_STG_CHECK, &r->pattern_lf);
+	case CHK_M_BINARY: {
+		char *err = NULL;
+		unsigned char *b;
+		size_t len;
+		if (acl_hex_decode(p->s, &b, &len, &err) < 0) {
+			chk_err(cx, p, kw, "invalid binary string (%s)", err);
+			free(err);
+			return -1;
+		}
+		free(b);
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static bool
+is_expect_option(const char *a)
+{
+	return !strcmp(a, "min-recv") || !strcmp(a, "comment") ||
+	       !strcmp(a, "ok-status") || !strcmp(a, "error-status") ||
+	       !strcmp(a, "tout-status") || !strcmp(a, "on-success") ||
+	       !strcmp(a, "on-error") || !strcmp(a, "status-code");
+}
+
 /* expect [min-recv <n>] [comment <m>] [ok-status|error-status|tout-status <st>]
  * [on-success|on-error <fmt>] [status-code <expr>] [!] <match> <pattern> */
 static int
 parse_expect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
              int i, struct px_check_rule *r)
 {
+	static const struct { const char *s; enum px_chk_match m; bool http, tcp; } ms[] = {
+		{ "status", CHK_M_STATUS, true, false }, { "rstatus", CHK_M_RSTATUS, true, false },
+		{ "hdr", CHK_M_HDR, true, false }, { "fhdr", CHK_M_FHDR, true, false },
+		{ "string", CHK_M_STRING, true, true }, { "rstring", CHK_M_RSTRING, true, true },
+		{ "string-lf", CHK_M_STRING_LF, true, true }, { "binary", CHK_M_BINARY, false, true },
+		{ "rbinary", CHK_M_RBINARY, false, true }, { "binary-lf", CHK_M_BINARY_LF, false, true },
+	};
 	bool http = r->http;
 	r->min_recv = -1;
 	if (i >= n) {
@@ -340,57 +473,14 @@ parse_expect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 	}
 	for (; i < n; i++) {
 		const char *a = w[i].s;
-		bool opt = !strcmp(a, "min-recv") || !strcmp(a, "comment") ||
-		           !strcmp(a, "ok-status") || !strcmp(a, "error-status") ||
-		           !strcmp(a, "tout-status") || !strcmp(a, "on-success") ||
-		           !strcmp(a, "on-error") || !strcmp(a, "status-code");
-		if (opt) {
+		if (is_expect_option(a)) {
 			if (i + 1 >= n) {
 				chk_err(cx, &w[i], kw, "'%s' expects a %s as argument", a,
 				        !strcmp(a, "min-recv") ? "integer" : "string");
 				return -1;
 			}
-			struct cfg_word *v = &w[++i];
-			if (!strcmp(a, "min-recv")) {
-				char *end;
-				long long m = strtoll(v->s, &end, 10);
-				if (*end || m < -1 || m > 2147483647) {
-					chk_err(cx, v, kw, "'%s' expects -1 or an integer from 0 to INT_MAX", a);
-					return -1;
-				}
-				r->min_recv = m;
-			} else if (!strcmp(a, "comment"))
-				arg_set_str(&r->comment, v->s);
-			else if (!strcmp(a, "ok-status")) {
-				if (!in_list(v->s, ok_st, ARRAY_SIZE(ok_st))) {
-					chk_err(cx, v, kw, "'%s' only supports 'L4OK', 'L6OK', 'L7OK' or 'L7OKC' status (got '%s').", a, v->s);
-					return -1;
-				}
-				arg_set_str(&r->ok_status, v->s);
-			} else if (!strcmp(a, "error-status")) {
-				if (!in_list(v->s, err_st, ARRAY_SIZE(err_st))) {
-					chk_err(cx, v, kw, "'%s' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got '%s').", a, v->s);
-					return -1;
-				}
-				arg_set_str(&r->error_status, v->s);
-			} else if (!strcmp(a, "tout-status")) {
-				if (!in_list(v->s, tout_st, ARRAY_SIZE(tout_st))) {
-					chk_err(cx, v, kw, "'%s' only supports 'L4TOUT', 'L6TOUT' or 'L7TOUT' status (got '%s').", a, v->s);
-					return -1;
-				}
-				arg_set_str(&r->tout_status, v->s);
-			} else if (!strcmp(a, "on-success")) {
-				if (px_lf(cx, v, SMP_STG_CHECK, &r->on_success) < 0)
-					return -1;
-			} else if (!strcmp(a, "on-error")) {
-				if (px_lf(cx, v, SMP_STG_CHECK, &r->on_error) < 0)
-					return -1;
-			} else {
-				const char *end = NULL;
-				r->status_code = smp_expr_parse(cx, v, 0, &end, SMP_STG_CHECK);
-				if (r->status_code == NULL)
-					return -1;
-			}
+			if (expect_option(cx, kw, a, &w[++i], r) < 0)
+				return -1;
 			continue;
 		}
 		if (!strcmp(a, "!")) {
@@ -401,13 +491,6 @@ parse_expect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 			r->inverse = true;
 			a++;
 		}
-		static const struct { const char *s; enum px_chk_match m; bool http, tcp; } ms[] = {
-			{ "status", CHK_M_STATUS, true, false }, { "rstatus", CHK_M_RSTATUS, true, false },
-			{ "hdr", CHK_M_HDR, true, false }, { "fhdr", CHK_M_FHDR, true, false },
-			{ "string", CHK_M_STRING, true, true }, { "rstring", CHK_M_RSTRING, true, true },
-			{ "string-lf", CHK_M_STRING_LF, true, true }, { "binary", CHK_M_BINARY, false, true },
-			{ "rbinary", CHK_M_RBINARY, false, true }, { "binary-lf", CHK_M_BINARY_LF, false, true },
-		};
 		size_t k;
 		for (k = 0; k < ARRAY_SIZE(ms); k++)
 			if (!strcmp(a, ms[k].s) && (http ? ms[k].http : ms[k].tcp))
@@ -421,81 +504,16 @@ parse_expect(struct cfg_ctx *cx, const char *kw, struct cfg_word *w, int n,
 		}
 		r->match = ms[k].m;
 		if (r->match == CHK_M_HDR || r->match == CHK_M_FHDR) {
-			/* hdr name [-m meth] <name> [value [-m meth] <value>] */
-			i++;
-			if (i >= n || (!px_eq(&w[i], "name") && !px_eq(&w[i], "name-lf"))) {
-				chk_err(cx, i < n ? &w[i] : px_last(w, n), kw, "'%s' expects at the name keyword as first argument followed by a pattern", a);
+			if ((i = expect_hdr(cx, kw, a, w, n, i, r)) < 0)
 				return -1;
-			}
-			i++;
-			if (i < n && px_eq(&w[i], "-m")) {
-				if (i + 1 >= n || (r->hdr_name_match = hdr_match_method(w[i + 1].s)) < 0) {
-					chk_err(cx, &w[i], kw, "'%s' : '%s' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s')", a, "-m", i + 1 < n ? w[i + 1].s : "");
-					return -1;
-				}
-				i += 2;
-			}
-			if (i >= n) {
-				chk_err(cx, px_last(w, n), kw, "'%s' expects a <pattern> as argument", a);
-				return -1;
-			}
-			r->pattern = xstrdup(w[i].s);
-			if (i + 1 < n && (px_eq(&w[i + 1], "value") || px_eq(&w[i + 1], "value-lf"))) {
-				i += 2;
-				if (i < n && px_eq(&w[i], "-m")) {
-					if (i + 1 >= n || (r->hdr_value_match = hdr_match_method(w[i + 1].s)) < 0) {
-						chk_err(cx, &w[i], kw, "'%s' : '%s' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s')", a, "-m", i + 1 < n ? w[i + 1].s : "");
-						return -1;
-					}
-					i += 2;
-				}
-				if (i >= n) {
-					chk_err(cx, px_last(w, n), kw, "'%s' expect a pattern with the value keyword", a);
-					return -1;
-				}
-				r->hdr_value = xstrdup(w[i].s);
-			}
 			continue;
 		}
 		if (i + 1 >= n) {
 			chk_err(cx, &w[i], kw, "'%s' expects a <pattern> as argument", a);
 			return -1;
 		}
-		struct cfg_word *p = &w[++i];
-		r->pattern = xstrdup(p->s);
-		switch (r->match) {
-		case CHK_M_STATUS:
-			if (parse_statuses(cx, p, kw, r) < 0)
-				return -1;
-			break;
-		case CHK_M_RSTATUS:
-		case CHK_M_RSTRING:
-		case CHK_M_RBINARY:
-			if (chk_regex(cx, p, kw, r) < 0)
-				return -1;
-			break;
-		case CHK_M_STRING_LF:
-		case CHK_M_BINARY_LF:
-			if (px_lf(cx, p, SMP_STG_CHECK, &r->pattern_lf) < 0)
-				return -1;
-			break;
-		case CHK_M_BINARY: {
-			char bad;
-			size_t len;
-			char *b = hex_decode(p->s, &len, &bad);
-			if (b == NULL) {
-				if (bad)
-					chk_err(cx, p, kw, "invalid binary string (an hex digit is expected (found '%c'))", bad);
-				else
-					chk_err(cx, p, kw, "invalid binary string (unfinished hex sequence)");
-				return -1;
-			}
-			free(b);
-			break;
-		}
-		default:
-			break;
-		}
+		if (expect_pattern(cx, kw, &w[++i], r) < 0)
+			return -1;
 	}
 	if (r->match == CHK_M_NONE) {
 		chk_err(cx, px_last(w, n), kw, "expects at least a matching pattern as arguments");

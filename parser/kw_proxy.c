@@ -484,8 +484,8 @@ proxies_resolve(struct cfg *cfg, struct diag *d)
 		struct cfg_proxy *px = cfg->proxies.v[i];
 		const char *t = px_type(px), *nm = px_name(px);
 
-		if ((px->cap & PX_CAP_FE) && px->default_backend &&
-		    !strstr(px->default_backend, "%[")) {
+		/* no log-format here in 2.6: "%[...]" is a (missing) name */
+		if ((px->cap & PX_CAP_FE) && px->default_backend) {
 			px->default_be = resolve_be(cfg, d, px, px->default_backend,
 			                            &px->default_backend_loc, "default_backend",
 			                            "as its default backend");
@@ -533,5 +533,7 @@ proxies_resolve(struct cfg *cfg, struct diag *d)
 		warn_footguns(d, px);
 		warn_l6_in_http(d, px);
 	}
+	if (px_refs_resolve(cfg, d) < 0)
+		rc = -1;
 	return rc;
 }

@@ -114,15 +114,29 @@ static PX_HANDLER(kw_stats)
 		return 0;
 	}
 	if (!strcmp(sub, "refresh")) {
-		uint32_t ms;
+		uint32_t sec;
 		if (argi >= n) {
 			cx_error(cx, px_last(w, n), "unexpected character '' in argument to stats refresh interval.");
 			return -1;
 		}
-		if (arg_time(cx, &w[argi], "stats refresh", TIME_UNIT_S, &ms) < 0)
+		const char *end;
+		switch (px_time_s(w[argi].s, &sec, &end)) {
+		case ARG_TIME_OK:
+			break;
+		case ARG_TIME_TRAILING:
+			arg_time_warn_trailing(cx, &w[argi], end);
+			break;
+		case ARG_TIME_OVERFLOW:
+			cx_error(cx, &w[argi], "timer overflow in argument <%s> to stats refresh interval, maximum value is 2147483647 s (~68 years).",
+			         w[argi].s);
 			return -1;
+		default:
+			cx_error_at(cx, &w[argi], (size_t)(end - w[argi].s),
+			            "unexpected character '%c' in argument to stats refresh interval.", *end);
+			return -1;
+		}
 		s = stats_get(cx, w);
-		s->refresh = ms / 1000;
+		s->refresh = sec;
 		return 0;
 	}
 	if (!strcmp(sub, "show-node")) {

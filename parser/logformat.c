@@ -96,6 +96,89 @@ parse_opts(const char **pp, unsigned *opts)
 	return 0;
 }
 
+/* "%[expr]" with p just after '['; returns the byte after ']' or NULL
+ * (reported). */
+static const char *
+lf_parse_expr(struct cfg_ctx *cx, const struct cfg_word *w, unsigned stages,
+              const char *pfx, const char *p, unsigned opts,
+              struct lf_expr *lf)
+{
+	const char *s = w->s, *start = p, *end = NULL;
+	char *epfx = xasprintf("%sfailed to parse sample expression <%s> : ",
+	                       pfx, start);
+	struct smp_expr *e = smp_expr_parse_pfx(cx, w, (size_t)(start - s), &end,
+	                                        0, epfx);
+	free(epfx);
+	if (!e)
+		return NULL;
+	if (!*end) {
+		cx_error_at(cx, w, (size_t)(end - s), "%smissing ']' after '%.*s'.",
+		            pfx, (int)(end - start), start);
+		goto fail;
+	}
+	if (*end != ']') {
+		cx_error_at(cx, w, (size_t)(end - s),
+		            "%sexpected ']' after '%.*s', but found '%c'.",
+		            pfx, (int)(end - start), start, *end);
+		goto fail;
+	}
+	bool l6 = !strcmp(e->fetch->src, "request buffer") ||
+	          !strcmp(e->fetch->src, "response buffer");
+	if (stages && !(stages & ~SMP_STG_HTTP) && l6) {
+		cx_warn(cx, w, "L6 sample fetch <%s> ignored in HTTP log-format string.",
+		        start);
+	} else if (stages && !(e->fetch->val & stages)) {
+		cx_error_at(cx, w, (size_t)(start - s),
+		            "%ssample fetch <%s> may not be reliably used here because it needs '%s' which is not available here.",
+		            pfx, start, e->fetch->src);
+		goto fail;
+	}
+	struct lf_node node = { .type = LF_EXPR, .expr = e, .opts = opts };
+	VEC_PUSH(lf->nodes, node);
+	lf->uses |= smp_expr_uses(e);
+	return end + 1;
+fail:
+	smp_expr_free(e);
+	return NULL;
+}
+
+/* "%xx" with p just after '%' (and its options); pct is the '%'.
+ * Returns the byte after the name or NULL (reported). "%o" sets the
+ * options of the following variables (*global_opts). */
+static const char *
+lf_parse_var(struct cfg_ctx *cx, const struct cfg_word *w, const char *pfx,
+             const char *pct, const char *p, unsigned opts, bool has_opts,
+             unsigned *global_opts, struct lf_expr *lf)
+{
+	const char *v = p;
+	while (isalpha((unsigned char)*p))
+		p++;
+	if (p == v && !*p && !has_opts) {
+		cx_error_at(cx, w, (size_t)(pct - w->s), "%struncated line after '%%'.", pfx);
+		return NULL;
+	}
+	const struct lf_var *var = lf_var_find(v, (size_t)(p - v));
+	if (!var) {
+		cx_error_at(cx, w, (size_t)(pct - w->s),
+		            "%sno such format variable '%.*s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'.",
+		            pfx, (int)(p - v), v);
+		return NULL;
+	}
+	if (strcmp(var->name, "o") == 0) {
+		*global_opts = opts;
+		return p;
+	}
+	if (var->http) {
+		lf->uses |= SMP_USES_HTTP;
+		if (!lf->http_var)
+			lf->http_var = var->name;
+	}
+	struct lf_node node = { .type = LF_VAR, .var = var, .opts = opts,
+	                        .text = xstrdup(var->name) };
+	VEC_PUSH(lf->nodes, node);
+	return p;
+}
+
 struct lf_expr *
 lf_parse_pfx(struct cfg_ctx *cx, const struct cfg_word *w, unsigned stages,
              const char *pfx)
@@ -147,76 +230,13 @@ lf_parse_pfx(struct cfg_ctx *cx, const struct cfg_word *w, unsigned stages,
 				goto fail;
 			}
 		}
-		if (*p == '[') {
-			const char *start = ++p, *end = NULL;
-			struct smp_expr *e;
-			char *epfx = xasprintf("%sfailed to parse sample expression <%s> : ",
-			                       pfx, start);
-			e = smp_expr_parse_pfx(cx, w, (size_t)(start - s), &end, 0,
-			                       epfx);
-			free(epfx);
-			if (!e)
-				goto fail;
-			if (!*end) {
-				cx_error_at(cx, w, (size_t)(end - s),
-				            "%smissing ']' after '%.*s'.", pfx,
-				            (int)(end - start), start);
-				smp_expr_free(e);
-				goto fail;
-			}
-			if (*end != ']') {
-				cx_error_at(cx, w, (size_t)(end - s),
-				            "%sexpected ']' after '%.*s', but found '%c'.",
-				            pfx, (int)(end - start), start, *end);
-				smp_expr_free(e);
-				goto fail;
-			}
-			bool l6 = !strcmp(e->fetch->src, "request buffer") ||
-			          !strcmp(e->fetch->src, "response buffer");
-			if (stages && !(stages & ~SMP_STG_HTTP) && l6) {
-				cx_warn(cx, w, "L6 sample fetch <%s> ignored in HTTP log-format string.",
-				        start);
-			} else if (stages && !(e->fetch->val & stages)) {
-				cx_error_at(cx, w, (size_t)(start - s),
-				            "%ssample fetch <%s> may not be reliably used here because it needs '%s' which is not available here.",
-				            pfx, start, e->fetch->src);
-				smp_expr_free(e);
-				goto fail;
-			}
-			struct lf_node node = { .type = LF_EXPR, .expr = e,
-			                        .opts = opts };
-			VEC_PUSH(lf->nodes, node);
-			lf->uses |= smp_expr_uses(e);
-			p = end + 1;
-			continue;
-		}
-		const char *v = p;
-		while (isalpha((unsigned char)*p))
-			p++;
-		if (p == v && !*p && !has_opts) {
-			cx_error_at(cx, w, (size_t)(pct - s),
-			            "%struncated line after '%%'.", pfx);
+		if (*p == '[')
+			p = lf_parse_expr(cx, w, stages, pfx, p + 1, opts, lf);
+		else
+			p = lf_parse_var(cx, w, pfx, pct, p, opts, has_opts,
+			                 &global_opts, lf);
+		if (p == NULL)
 			goto fail;
-		}
-		const struct lf_var *var = lf_var_find(v, (size_t)(p - v));
-		if (!var) {
-			cx_error_at(cx, w, (size_t)(pct - s),
-			            "%sno such format variable '%.*s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'.",
-			            pfx, (int)(p - v), v);
-			goto fail;
-		}
-		if (strcmp(var->name, "o") == 0) {
-			global_opts = opts;
-			continue;
-		}
-		if (var->http) {
-			lf->uses |= SMP_USES_HTTP;
-			if (!lf->http_var)
-				lf->http_var = var->name;
-		}
-		struct lf_node node = { .type = LF_VAR, .var = var, .opts = opts,
-		                        .text = xstrdup(var->name) };
-		VEC_PUSH(lf->nodes, node);
 	}
 	return lf;
 fail:

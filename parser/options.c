@@ -157,7 +157,10 @@ PX_HANDLER(px_opt_redispatch)
 	else if (cx->negate == 0) {
 		px->redispatch_after = -1;
 		if (argi < n) {
-			px->redispatch_after = atoi(w[argi].s);
+			/* atoi() in HAProxy: 0 disables redispatching */
+			long long v = px_atol_warn(cx, &w[argi], kw->h.name);
+			px->redispatch_after = v < -2147483647 ? -2147483647 :
+			                       v > 2147483647 ? 2147483647 : (int)v;
 			if (px->redispatch_after == 0)
 				px->opts &= ~(1ull << PXO_REDISPATCH);
 		}

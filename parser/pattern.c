@@ -192,26 +192,39 @@ bad:
 }
 
 static int
-parse_bin(const char *s, struct acl_pattern *p, char **err)
+hex_val(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+int
+acl_hex_decode(const char *s, unsigned char **out, size_t *len, char **err)
 {
 	size_t l = strlen(s);
+	/* parse_binary() checks the length before the digits */
+	if (l % 2) {
+		*err = xstrdup("an even number of hex digit is expected");
+		return -1;
+	}
 	for (size_t i = 0; i < l; i++) {
 		if (!isxdigit((unsigned char)s[i])) {
 			*err = xasprintf("an hex digit is expected (found '%c')", s[i]);
 			return -1;
 		}
 	}
-	if (l % 2) {
-		*err = xstrdup("an even number of hex digit is expected");
-		return -1;
-	}
-	p->binlen = l / 2;
-	p->bin = xmalloc(p->binlen + 1);
-	for (size_t i = 0; i < p->binlen; i++) {
-		char h[3] = { s[2 * i], s[2 * i + 1], 0 };
-		p->bin[i] = (unsigned char)strtoul(h, NULL, 16);
-	}
+	unsigned char *b = xmalloc(l / 2 + 1);
+	for (size_t i = 0; i < l / 2; i++)
+		b[i] = (unsigned char)(hex_val(s[2 * i]) << 4 | hex_val(s[2 * i + 1]));
+	b[l / 2] = '\0';
+	*out = b;
+	*len = l / 2;
 	return 0;
+}
+
+static int
+parse_bin(const char *s, struct acl_pattern *p, char **err)
+{
+	return acl_hex_decode(s, &p->bin, &p->binlen, err);
 }
 
 int

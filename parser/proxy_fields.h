@@ -78,7 +78,7 @@
 	char *monitor_uri;
 	struct cfg_loc monitor_uri_loc;
 	VEC(struct acl_cond *) monitor_fail;
-	char *default_backend;              /* name; or dynamic: default_backend_lf */
+	char *default_backend;              /* name (2.6 has no dynamic form) */
 	struct cfg_loc default_backend_loc;
 	struct cfg_proxy *default_be;       /* resolved by proxies_resolve */
 	char *http_send_name_header;

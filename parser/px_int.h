@@ -29,6 +29,26 @@ px_eq(const struct cfg_word *w, const char *s)
 	return strcmp(w->s, s) == 0;
 }
 
+/* atol() as HAProxy reads many numbers: leading blanks, a sign and
+ * digits, stopping at the first other byte (0 when none). *strict tells
+ * whether the whole string was a number. */
+long long px_atol(const char *s, bool *strict);
+/* "'<kw>' : '<s>' is not a number: read as <v>, as HAProxy does" at w. */
+void px_warn_lenient(struct cfg_ctx *cx, const struct cfg_word *w,
+                     const char *kwname, long long v);
+/* px_atol() of w->s with the warning when it was not strictly a number. */
+long long px_atol_warn(struct cfg_ctx *cx, const struct cfg_word *w,
+                       const char *kwname);
+/* arg_time_parse() of w in milliseconds; junk after a valid unit is
+ * HAProxy's warning and ARG_TIME_OK. Other results are for the caller to
+ * report, in the keyword's own words. */
+enum arg_time_rc px_time_ms(struct cfg_ctx *cx, const struct cfg_word *w,
+                            uint32_t *ms, const char **end);
+/* A time in seconds (a bare number is in seconds) up to 2147483647 s, as
+ * HAProxy's parse_time_err(TIME_UNIT_S): sub-second values round up.
+ * Same return values as arg_time_parse(); *end as there. */
+enum arg_time_rc px_time_s(const char *s, uint32_t *sec, const char **end);
+
 /* HAProxy's alertif_too_many_args(): words after the max-th argument. */
 int px_too_many(struct cfg_ctx *cx, const char *kwname, struct cfg_word *w,
                 int n, int argi, int max);
@@ -37,7 +57,8 @@ char *px_join(struct cfg_word *w, int n, int from);
 /* Sets *dst to a new lf_expr parsed from word at (freeing the old one). */
 int px_lf(struct cfg_ctx *cx, struct cfg_word *at, unsigned stages,
           struct lf_expr **dst);
-/* "frontend"/"backend"/"listen"/"defaults" and the name. */
+/* "frontend"/"backend"/"defaults", or "proxy" for a listen, as HAProxy
+ * names proxies in messages. */
 const char *px_type(const struct cfg_proxy *px);
 /* Parses "if|unless <cond>" at w[i] for a rule set of px. */
 unsigned px_stages_fe_be(const struct cfg_proxy *px, unsigned fe, unsigned be);
@@ -53,6 +74,9 @@ void px_cookie_free(struct px_cookie *c);
 int px_check_errorfile(struct cfg_ctx *cx, struct cfg_word *at,
                        const char *kwname, const char *path);
 void px_switch_free(struct px_switch *s);
+/* px_refs.c: names inside expressions and capture ids, once all proxies
+ * exist (part of proxies_resolve()). */
+int px_refs_resolve(struct cfg *cfg, struct diag *d);
 
 /* options.c */
 PX_HANDLER(px_opt_flag);

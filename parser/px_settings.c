@@ -49,6 +49,9 @@ px_lf(struct cfg_ctx *cx, struct cfg_word *at, unsigned stages,
 const char *
 px_type(const struct cfg_proxy *px)
 {
+	/* HAProxy's proxy_type_str() calls a listen section a "proxy" */
+	if ((px->cap & (PX_CAP_FE | PX_CAP_BE)) == (PX_CAP_FE | PX_CAP_BE))
+		return "proxy";
 	return proxy_type_name(px);
 }
 
@@ -56,6 +59,80 @@ const char *
 px_name(const struct cfg_proxy *px)
 {
 	return px->name ? px->name : "";
+}
+
+long long
+px_atol(const char *s, bool *strict)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10); /* atol(): saturates, stops at junk */
+	*strict = end != s && *end == '\0' && !isspace((unsigned char)*s) &&
+	          errno == 0;
+	return v;
+}
+
+void
+px_warn_lenient(struct cfg_ctx *cx, const struct cfg_word *w,
+                const char *kwname, long long v)
+{
+	cx_warn(cx, w, "'%s' : '%s' is not a number: read as %lld, as HAProxy does",
+	        kwname, w->s, v);
+}
+
+long long
+px_atol_warn(struct cfg_ctx *cx, const struct cfg_word *w, const char *kwname)
+{
+	bool strict;
+	long long v = px_atol(w->s, &strict);
+	if (!strict)
+		px_warn_lenient(cx, w, kwname, v);
+	return v;
+}
+
+enum arg_time_rc
+px_time_ms(struct cfg_ctx *cx, const struct cfg_word *w, uint32_t *ms,
+           const char **end)
+{
+	enum arg_time_rc rc = arg_time_parse(w->s, TIME_UNIT_MS, ms, end);
+	if (rc != ARG_TIME_TRAILING)
+		return rc;
+	arg_time_warn_trailing(cx, w, *end);
+	return ARG_TIME_OK;
+}
+
+enum arg_time_rc
+px_time_s(const char *s, uint32_t *sec, const char **end)
+{
+	uint32_t ms;
+	enum arg_time_rc rc = arg_time_parse(s, TIME_UNIT_S, &ms, end);
+	if (rc == ARG_TIME_EMPTY || rc == ARG_TIME_BADCHAR)
+		return rc;
+	/* the syntax is valid up to *end; redo the value in seconds, whose
+	 * limit (INT_MAX s) is above arg_time_parse()'s INT_MAX ms */
+	unsigned long long v = 0, mul = 1, div = 1;
+	const char *p = s;
+	for (; isdigit((unsigned char)*p); p++)
+		if (v <= 2147483647ULL * 1000000)
+			v = v * 10 + (unsigned long long)(*p - '0');
+	size_t ul = (size_t)(*end - p);
+	if (ul == 2 && p[0] == 'u')
+		div = 1000000;
+	else if (ul == 2 && p[0] == 'm')
+		div = 1000;
+	else if (ul == 1 && *p == 'm')
+		mul = 60;
+	else if (ul == 1 && *p == 'h')
+		mul = 3600;
+	else if (ul == 1 && *p == 'd')
+		mul = 86400;
+	if (v > 2147483647ULL * div / mul + 1)
+		return ARG_TIME_OVERFLOW;
+	unsigned long long r = (v * mul + div - 1) / div; /* rounds up, as HAProxy */
+	if (r > 2147483647ULL)
+		return ARG_TIME_OVERFLOW;
+	*sec = (uint32_t)r;
+	return **end ? ARG_TIME_TRAILING : ARG_TIME_OK;
 }
 
 /* mode tcp|http */
@@ -100,6 +177,43 @@ lb_free(struct px_balance *lb)
 	free(lb);
 }
 
+/* balance uri [len <n>] [depth <n>] [whole] [path-only]; len and depth
+ * are atoi()-read by HAProxy. */
+static int
+lb_uri_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
+            struct px_balance *lb)
+{
+	for (int i = argi + 1; i < n;) {
+		if (px_eq(&w[i], "len") || px_eq(&w[i], "depth")) {
+			bool strict = true;
+			long long v = i + 1 < n ? px_atol(w[i + 1].s, &strict) : 0;
+			if (v <= 0) {
+				cx_error(cx, i + 1 < n ? &w[i + 1] : &w[i],
+				         "balance uri : '%s' expects a positive integer (got '%s').",
+				         w[i].s, i + 1 < n ? w[i + 1].s : "");
+				return -1;
+			}
+			if (!strict)
+				px_warn_lenient(cx, &w[i + 1], w[i].s, v);
+			if (px_eq(&w[i], "len"))
+				lb->uri_len = v;
+			else
+				lb->uri_depth = v;
+			i += 2;
+		} else if (px_eq(&w[i], "whole")) {
+			lb->uri_whole = true;
+			i++;
+		} else if (px_eq(&w[i], "path-only")) {
+			lb->uri_path_only = true;
+			i++;
+		} else {
+			cx_error(cx, &w[i], "balance uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '%s').", w[i].s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* "balance ..." in HAProxy's backend_parse_balance(); messages are
  * "balance " + its error text. */
 PX_HANDLER(px_kw_balance)
@@ -110,13 +224,15 @@ PX_HANDLER(px_kw_balance)
 	lb->loc = w[0].loc;
 	lb->draws = 2;
 
-	if (strncmp(a, "roundrobin", 10) == 0)
+	/* backend_parse_balance(): no argument means roundrobin; only
+	 * random, hdr( and rdp-cookie are prefixes */
+	if (!*a || strcmp(a, "roundrobin") == 0)
 		lb->algo = PX_LB_ROUNDROBIN;
-	else if (strncmp(a, "static-rr", 9) == 0)
+	else if (strcmp(a, "static-rr") == 0)
 		lb->algo = PX_LB_STATIC_RR;
-	else if (strncmp(a, "first", 5) == 0)
+	else if (strcmp(a, "first") == 0)
 		lb->algo = PX_LB_FIRST;
-	else if (strncmp(a, "leastconn", 9) == 0)
+	else if (strcmp(a, "leastconn") == 0)
 		lb->algo = PX_LB_LEASTCONN;
 	else if (strncmp(a, "random", 6) == 0) {
 		lb->algo = PX_LB_RANDOM;
@@ -135,35 +251,13 @@ PX_HANDLER(px_kw_balance)
 				goto fail;
 			}
 		}
-	} else if (strncmp(a, "source", 6) == 0)
+	} else if (strcmp(a, "source") == 0)
 		lb->algo = PX_LB_SOURCE;
-	else if (strncmp(a, "uri", 3) == 0) {
+	else if (strcmp(a, "uri") == 0) {
 		lb->algo = PX_LB_URI;
-		for (int i = argi + 1; i < n;) {
-			if (px_eq(&w[i], "len") || px_eq(&w[i], "depth")) {
-				if (i + 1 >= n || atoi(w[i + 1].s) <= 0) {
-					cx_error(cx, i + 1 < n ? &w[i + 1] : &w[i],
-					         "balance %s : '%s' expects a positive integer (got '%s').",
-					         a, w[i].s, i + 1 < n ? w[i + 1].s : "");
-					goto fail;
-				}
-				if (px_eq(&w[i], "len"))
-					lb->uri_len = atoi(w[i + 1].s);
-				else
-					lb->uri_depth = atoi(w[i + 1].s);
-				i += 2;
-			} else if (px_eq(&w[i], "whole")) {
-				lb->uri_whole = true;
-				i++;
-			} else if (px_eq(&w[i], "path-only")) {
-				lb->uri_path_only = true;
-				i++;
-			} else {
-				cx_error(cx, &w[i], "balance %s only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '%s').", a, w[i].s);
-				goto fail;
-			}
-		}
-	} else if (strncmp(a, "url_param", 9) == 0) {
+		if (lb_uri_opts(cx, w, n, argi, lb) < 0)
+			goto fail;
+	} else if (strcmp(a, "url_param") == 0) {
 		lb->algo = PX_LB_URL_PARAM;
 		if (argi + 1 >= n) {
 			cx_error(cx, at, "balance %s requires an URL parameter name.", a);
@@ -177,7 +271,7 @@ PX_HANDLER(px_kw_balance)
 			}
 			lb->check_post = true;
 		}
-	} else if (strncmp(a, "hash", 4) == 0) {
+	} else if (strcmp(a, "hash") == 0) {
 		lb->algo = PX_LB_HASH;
 		if (argi + 1 >= n) {
 			cx_error(cx, at, "balance %s requires a sample expression.", a);
@@ -281,11 +375,14 @@ PX_HANDLER(px_kw_hash_balance_factor)
 		cx_error(cx, px_last(w, n), "'%s' expects an integer argument.", kw->h.name);
 		return -1;
 	}
-	long v = atol(w[argi].s);
-	if (v != 0 && v <= 100) {
+	bool strict;
+	long long v = px_atol(w[argi].s, &strict);
+	if ((v != 0 && v <= 100) || v > 2147483647) {
 		cx_error(cx, &w[argi], "'%s' must be 0 or greater than 100.", kw->h.name);
 		return -1;
 	}
+	if (!strict)
+		px_warn_lenient(cx, &w[argi], kw->h.name, v);
 	cx->px->hash_balance_factor = (int)v;
 	return 0;
 }
@@ -355,9 +452,9 @@ PX_HANDLER(px_kw_int)
 		         kw->h.name, retries ? " (dispatch counts for one)" : "");
 		return -1;
 	}
-	long long v = atol(w[argi].s);
 	if (!retries && px_too_many(cx, kw->h.name, w, n, argi, 1) < 0)
 		return -1;
+	long long v = px_atol_warn(cx, &w[argi], kw->h.name);
 	if (strcmp(kw->h.name, "maxconn") == 0)
 		px->maxconn = v;
 	else if (strcmp(kw->h.name, "backlog") == 0)
@@ -374,7 +471,11 @@ PX_HANDLER(px_kw_int)
 /* retry-on (proxy.c proxy_parse_retry_on) */
 PX_HANDLER(px_kw_retry_on)
 {
-	static const int codes[] = { 401, 403, 404, 408, 425, 500, 501, 502, 503, 504 };
+	static const struct { const char *s; int v; } codes[] = {
+		{ "401", 401 }, { "403", 403 }, { "404", 404 }, { "408", 408 },
+		{ "425", 425 }, { "500", 500 }, { "501", 501 }, { "502", 502 },
+		{ "503", 503 }, { "504", 504 },
+	};
 	struct cfg_proxy *px = cx->px;
 	if (argi >= n) {
 		cx_error(cx, px_last(w, n), "'%s' needs at least one keyword to specify when to retry", kw->h.name);
@@ -407,15 +508,16 @@ PX_HANDLER(px_kw_retry_on)
 			for (int c = 500; c <= 504; c++)
 				VEC_PUSH(st, c);
 		} else {
+			/* HAProxy compares the words ("401"), no number parsing */
 			size_t k;
 			for (k = 0; k < ARRAY_SIZE(codes); k++)
-				if (atoi(a) == codes[k] && strlen(a) == 3)
+				if (strcmp(a, codes[k].s) == 0)
 					break;
 			if (k == ARRAY_SIZE(codes)) {
 				cx_error(cx, &w[i], "'%s': unknown keyword '%s'", kw->h.name, a);
 				goto fail;
 			}
-			VEC_PUSH(st, codes[k]);
+			VEC_PUSH(st, codes[k].v);
 		}
 	}
 	free(px->retry_on_status.v);
@@ -461,7 +563,8 @@ PX_HANDLER(px_kw_rate_limit)
 			return -1;
 		}
 	}
-	cx->px->rate_limit_sessions = atoll(p);
+	bool strict;
+	cx->px->rate_limit_sessions = px_atol(p, &strict); /* digits only: saturates */
 	return 0;
 }
 
@@ -581,6 +684,20 @@ err_code_ok(int c)
 	return false;
 }
 
+/* A status code as HAProxy's atoi() reads it; out-of-int values read as
+ * 0, which no table holds. */
+static int
+err_code_read(struct cfg_ctx *cx, const struct cfg_word *w, const char *kwname)
+{
+	bool strict;
+	long long v = px_atol(w->s, &strict);
+	if (v < 0 || v > 999)
+		return 0;
+	if (!strict && err_code_ok((int)v))
+		px_warn_lenient(cx, w, kwname, v);
+	return (int)v;
+}
+
 static void
 errmsg_set(struct cfg_proxy *px, int status, enum px_errmsg_kind kind,
            const char *arg, const struct cfg_loc *loc)
@@ -613,10 +730,10 @@ px_check_errorfile(struct cfg_ctx *cx, struct cfg_word *at, const char *kwname,
 		return -1;
 	}
 	char line[64] = "";
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
+	bool empty = fgets(line, sizeof(line), f) == NULL;
 	fclose(f);
-	if (strncmp(line, "HTTP/", 5) != 0) {
+	/* an empty file is valid: HAProxy then closes without a response */
+	if (!empty && strncmp(line, "HTTP/", 5) != 0) {
 		cx_error(cx, at, "%s : '%s': unable to parse headers (error offset: 0)", kwname, path);
 		return -1;
 	}
@@ -630,7 +747,7 @@ PX_HANDLER(px_kw_errorfile)
 		cx_error(cx, px_last(w, n), "errorfile : expects <status_code> and <file> as arguments.");
 		return -1;
 	}
-	int status = atoi(w[argi].s);
+	int status = err_code_read(cx, &w[argi], "errorfile");
 	if (!err_code_ok(status)) {
 		cx_error(cx, &w[argi], "errorfile : status code '%d' not handled.", status);
 		return -1;
@@ -648,7 +765,7 @@ PX_HANDLER(px_kw_errorloc)
 		cx_error(cx, px_last(w, n), "%s : expects <status_code> and <url> as arguments.", kw->h.name);
 		return -1;
 	}
-	int status = atoi(w[argi].s);
+	int status = err_code_read(cx, &w[argi], kw->h.name);
 	if (!err_code_ok(status)) {
 		cx_error(cx, &w[argi], "%s : status code '%d' not handled.", kw->h.name, status);
 		return -1;
@@ -670,7 +787,7 @@ PX_HANDLER(px_kw_errorfiles)
 	e->name = xstrdup(w[argi].s);
 	e->loc = w[0].loc;
 	for (int i = argi + 1; i < n; i++) {
-		int c = atoi(w[i].s);
+		int c = err_code_read(cx, &w[i], "errorfiles");
 		if (!err_code_ok(c)) {
 			cx_error(cx, &w[i], "errorfiles : status code '%s' not handled.", w[i].s);
 			free(e->codes.v);
@@ -710,7 +827,7 @@ PX_HANDLER(px_kw_capture)
 			return -1;
 		}
 		arg_set_str(&px->capture_cookie, w[argi].s);
-		px->capture_cookie_len = atol(w[argi + 2].s);
+		px->capture_cookie_len = px_atol_warn(cx, &w[argi + 2], "capture cookie");
 		return 0;
 	}
 	bool req = strcmp(kw->h.name, "capture request header") == 0;
@@ -721,7 +838,7 @@ PX_HANDLER(px_kw_capture)
 		         req ? "request" : "response");
 		return -1;
 	}
-	cap_add(px, req, w[argi].s, atol(w[argi + 2].s), &w[0].loc);
+	cap_add(px, req, w[argi].s, px_atol_warn(cx, &w[argi + 2], kw->h.name), &w[0].loc);
 	return 0;
 }
 
@@ -773,6 +890,7 @@ px_cookie_free(struct px_cookie *c)
 	free(c);
 }
 
+/* maxidle/maxlife <time>: seconds by default (parse_time_err()). */
 static int
 cookie_time(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
             const char *what, uint32_t *out)
@@ -782,36 +900,22 @@ cookie_time(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
 		         w[i].s, what);
 		return -1;
 	}
-	const char *p = w[i + 1].s;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(p, &end, 10);
-	unsigned long long mul = 1;
-	if (end == p) {
-		cx_error(cx, &w[i + 1], "unexpected character '%c' in argument to <%s>.", *p ? *p : ' ', w[i].s);
+	struct cfg_word *v = &w[i + 1];
+	const char *end;
+	switch (px_time_s(v->s, out, &end)) {
+	case ARG_TIME_OK:
+		return 0;
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, v, end);
+		return 0;
+	case ARG_TIME_OVERFLOW:
+		cx_error(cx, v, "timer overflow in argument <%s> to <%s>, maximum value is 2147483647 s (~68 years).",
+		         v->s, w[i].s);
+		return -1;
+	default:
+		cx_error(cx, v, "unexpected character '%c' in argument to <%s>.", *end, w[i].s);
 		return -1;
 	}
-	/* HAProxy's parse_time_err() in seconds */
-	if (*end == 'd') { mul = 86400; end++; }
-	else if (*end == 'h') { mul = 3600; end++; }
-	else if (*end == 'm' && end[1] == 's') { mul = 0; end += 2; }
-	else if (*end == 'm') { mul = 60; end++; }
-	else if (*end == 's') end++;
-	if (*end) {
-		cx_error(cx, &w[i + 1], "unexpected character '%c' in argument to <%s>.", *end, w[i].s);
-		return -1;
-	}
-	unsigned long long r = mul ? v * mul : v / 1000;
-	if (errno || r > 2147483647ull) {
-		cx_error(cx, &w[i + 1], "timer overflow in argument <%s> to <%s>, maximum value is 2147483647 s (~68 years).", p, w[i].s);
-		return -1;
-	}
-	if (r == 0 && v != 0) {
-		cx_error(cx, &w[i + 1], "timer underflow in argument <%s> to <%s>, minimum non-null value is 1 s.", p, w[i].s);
-		return -1;
-	}
-	*out = (uint32_t)r;
-	return 0;
 }
 
 /* cookie <name> [rewrite|insert|prefix] [indirect] [nocache] ... */
@@ -935,11 +1039,14 @@ PX_HANDLER(px_kw_id)
 		cx_error(cx, px_last(w, n), "'%s' expects an integer argument.", kw->h.name);
 		return -1;
 	}
-	long v = atol(w[argi].s);
-	if (v <= 0) {
+	bool strict;
+	long long v = px_atol(w[argi].s, &strict);
+	if (v <= 0 || v > 2147483647) {
 		cx_error(cx, &w[argi], "custom id has to be > 0.");
 		return -1;
 	}
+	if (!strict)
+		px_warn_lenient(cx, &w[argi], kw->h.name, v);
 	cx->px->id = (int)v;
 	cx->px->id_forced = true;
 	return 0;

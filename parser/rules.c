@@ -443,8 +443,20 @@ static PX_HANDLER(kw_inspect_delay)
 		return -1;
 	}
 	uint32_t ms;
-	if (arg_time(cx, &w[argi], kw->h.name, TIME_UNIT_MS, &ms) < 0)
+	const char *end;
+	switch (px_time_ms(cx, &w[argi], &ms, &end)) {
+	case ARG_TIME_OK:
+		break;
+	case ARG_TIME_OVERFLOW:
+		cx_error(cx, &w[argi], "'%s' expects a positive delay in milliseconds, in %s '%s' (timer overflow in '%s', maximum value is 2147483647 ms or ~24.8 days)",
+		         kw->h.name, px_type(px), px_name(px), w[argi].s);
 		return -1;
+	default:
+		cx_error_at(cx, &w[argi], (size_t)(end - w[argi].s),
+		            "'%s' expects a positive delay in milliseconds, in %s '%s' (unexpected character '%c')",
+		            kw->h.name, px_type(px), px_name(px), *end);
+		return -1;
+	}
 	if (req) {
 		px->tcp_req_inspect_delay = ms;
 		px->tcp_req_inspect_delay_set = true;
@@ -565,8 +577,12 @@ const struct cfg_kw rule_kws[] = {
 PX_HANDLER(px_kw_http_error)
 {
 	struct cfg_proxy *px = cx->px;
-	if (argi + 1 >= n || !px_eq(&w[argi], "status")) {
-		cx_error(cx, argi < n ? &w[argi] : px_last(w, n), "http-error : expects 'status' <code>.");
+	if (argi >= n || !px_eq(&w[argi], "status")) {
+		cx_error(cx, argi < n ? &w[argi] : px_last(w, n), "http-error : expects at least a <status> as arguments.");
+		return -1;
+	}
+	if (argi + 1 >= n) {
+		cx_error(cx, &w[argi], "http-error : 'status' expects <status_code> as argument");
 		return -1;
 	}
 	struct px_rule *r = xcalloc(1, sizeof(*r));
@@ -575,7 +591,10 @@ PX_HANDLER(px_kw_http_error)
 	r->name = "status";
 	r->loc = w[0].loc;
 	r->reply = xcalloc(1, sizeof(*r->reply));
-	int code = atoi(w[argi + 1].s);
+	/* atoi() in HAProxy, which prints the value it read */
+	bool strict;
+	long long lv = px_atol(w[argi + 1].s, &strict);
+	int code = lv < 0 || lv > 999 ? 0 : (int)lv;
 	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408, 410,
 	                             413, 425, 429, 500, 501, 502, 503, 504 };
 	size_t k;
@@ -583,10 +602,12 @@ PX_HANDLER(px_kw_http_error)
 		if (codes[k] == code)
 			break;
 	if (k == ARRAY_SIZE(codes)) {
-		cx_error(cx, &w[argi + 1], "http-error : Unexpected status code '%s'", w[argi + 1].s);
+		cx_error(cx, &w[argi + 1], "http-error : Unexpected status code '%d'", code);
 		px_rule_free(r);
 		return -1;
 	}
+	if (!strict)
+		px_warn_lenient(cx, &w[argi + 1], "http-error status", lv);
 	r->reply->status = code;
 	void *saved = cx->user;
 	cx->user = r;

@@ -223,20 +223,14 @@ parse_pbuf(const char *s)
 	return true;
 }
 
-/* Port of HAProxy's make_arg_list(): in points at the character after
- * the name. Quotes and backslashes of the second level are processed; an
- * unquoted blank ends the input as in 2.6. Returns the number of args or
- * -1 with *err set; *endp is where parsing stopped. */
+/* Types of an argument spec ("b[ii"); *min_arg gets the count of the
+ * mandatory ones. Returns the number of types (at most 8). */
 static int
-arg_list_parse(const char *in, const char *spec, struct smp_arg **argp,
-               const char **endp, char **err, int *errarg)
+arg_spec(const char *spec, enum smp_arg_type types[8], int *min_arg)
 {
-	int nbarg = 0, min_arg = 0, pos = 0;
-	bool empty = false, optional = false;
-	struct smp_arg *args = NULL;
-	struct sbuf b = { 0 };
-	enum smp_arg_type types[8];
-
+	int nbarg = 0;
+	bool optional = false;
+	*min_arg = 0;
 	for (const char *p = spec; *p && nbarg < 8; p++) {
 		if (*p == '[') {
 			optional = true;
@@ -244,91 +238,107 @@ arg_list_parse(const char *in, const char *spec, struct smp_arg **argp,
 		}
 		types[nbarg++] = spec_type(*p);
 		if (!optional)
-			min_arg = nbarg;
+			*min_arg = nbarg;
 	}
+	return nbarg;
+}
+
+/* Reads one argument's text from *inp into b: quotes and backslashes of
+ * the second level are processed; an unquoted ',', ')' or blank ends it
+ * (blanks end the input as in 2.6). */
+static void
+arg_read_one(const char **inp, struct sbuf *b)
+{
+	const char *in = *inp;
+	bool sq = false, dq = false;
+	sbuf_reset(b);
+	sbuf_addn(b, "", 0);
+	while (*in) {
+		if (*in == '"' && !sq) {
+			dq = !dq;
+			in++;
+		} else if (*in == '\'' && !dq) {
+			sq = !sq;
+			in++;
+		} else if (*in == '\\' && !sq && in[1]) {
+			char c = in[1];
+			if (c == '\\' || c == ' ' || c == '"' || c == '\'')
+				sbuf_addc(b, c), in++;
+			else if (c == 'r')
+				sbuf_addc(b, '\r'), in++;
+			else if (c == 'n')
+				sbuf_addc(b, '\n'), in++;
+			else if (c == 't')
+				sbuf_addc(b, '\t'), in++;
+			else
+				sbuf_addc(b, '\\');
+			in++;
+		} else {
+			if (!sq && !dq &&
+			    (*in == ',' || *in == ')' || *in == ' ' || *in == '\t'))
+				break;
+			sbuf_addc(b, *in++);
+		}
+	}
+	*inp = in;
+}
+
+/* Converts the text of argument a to its type. */
+enum arg_conv { ARG_CONV_OK, ARG_CONV_EMPTY, ARG_CONV_BAD };
+static enum arg_conv
+arg_convert(struct smp_arg *a, const struct sbuf *b)
+{
+	bool ok;
+	switch (a->type) {
+	case SMP_ARG_SINT: ok = parse_sint(b->s, &a->sint); break;
+	case SMP_ARG_IPV4: ok = inet_pton(AF_INET, b->s, &a->ipv4) == 1; break;
+	case SMP_ARG_IPV6: ok = inet_pton(AF_INET6, b->s, &a->ipv6) == 1; break;
+	case SMP_ARG_MSK4: ok = parse_mask4(b->s, a); break;
+	case SMP_ARG_MSK6: ok = parse_mask6(b->s, a); break;
+	case SMP_ARG_PBUF: ok = parse_pbuf(b->s); break;
+	default: return ARG_CONV_OK; /* strings and names: kept as text */
+	}
+	if (!b->len)
+		return ARG_CONV_EMPTY;
+	return ok ? ARG_CONV_OK : ARG_CONV_BAD;
+}
+
+/* Port of HAProxy's make_arg_list(): in points at the character after
+ * the name. Returns the number of args or -1 with *err set; *endp is
+ * where parsing stopped. */
+static int
+arg_list_parse(const char *in, const char *spec, struct smp_arg **argp,
+               const char **endp, char **err, int *errarg)
+{
+	int min_arg, pos = 0;
+	enum smp_arg_type types[8];
+	int nbarg = arg_spec(spec, types, &min_arg);
+	struct smp_arg *args = NULL;
+	struct sbuf b = { 0 };
+	bool empty = *in != '(';
+
 	*argp = NULL;
 	*errarg = 0;
-	if (*in != '(')
-		empty = true;
-	else
+	if (!empty)
 		in++;
-
 	if (!nbarg || (empty && !min_arg))
 		goto end_parse;
 
 	args = xcalloc(nbarg, sizeof(*args));
 	while (pos < nbarg) {
-		bool sq = false, dq = false;
-		sbuf_reset(&b);
-		sbuf_addn(&b, "", 0);
-		while (!empty && *in) {
-			if (*in == '"' && !sq) {
-				dq = !dq;
-				in++;
-			} else if (*in == '\'' && !dq) {
-				sq = !sq;
-				in++;
-			} else if (*in == '\\' && !sq && in[1]) {
-				char c = in[1];
-				if (c == '\\' || c == ' ' || c == '"' || c == '\'')
-					sbuf_addc(&b, c), in++;
-				else if (c == 'r')
-					sbuf_addc(&b, '\r'), in++;
-				else if (c == 'n')
-					sbuf_addc(&b, '\n'), in++;
-				else if (c == 't')
-					sbuf_addc(&b, '\t'), in++;
-				else
-					sbuf_addc(&b, '\\');
-				in++;
-			} else {
-				if (!sq && !dq &&
-				    (*in == ',' || *in == ')' || *in == ' ' ||
-				     *in == '\t'))
-					break;
-				sbuf_addc(&b, *in++);
-			}
-		}
+		if (empty) {
+			sbuf_reset(&b);
+			sbuf_addn(&b, "", 0);
+		} else
+			arg_read_one(&in, &b);
 		struct smp_arg *a = &args[pos];
 		a->type = types[pos];
 		a->str = xstrdup(b.s);
-		switch (a->type) {
-		case SMP_ARG_SINT:
-			if (!b.len)
-				goto empty_err;
-			if (!parse_sint(b.s, &a->sint))
-				goto parse_err;
-			break;
-		case SMP_ARG_IPV4:
-			if (!b.len)
-				goto empty_err;
-			if (inet_pton(AF_INET, b.s, &a->ipv4) != 1)
-				goto parse_err;
-			break;
-		case SMP_ARG_IPV6:
-			if (!b.len)
-				goto empty_err;
-			if (inet_pton(AF_INET6, b.s, &a->ipv6) != 1)
-				goto parse_err;
-			break;
-		case SMP_ARG_MSK4:
-			if (!b.len)
-				goto empty_err;
-			if (!parse_mask4(b.s, a))
-				goto parse_err;
-			break;
-		case SMP_ARG_MSK6:
-			if (!b.len)
-				goto empty_err;
-			if (!parse_mask6(b.s, a))
-				goto parse_err;
-			break;
-		case SMP_ARG_PBUF:
-			if (!b.len)
-				goto empty_err;
-			if (!parse_pbuf(b.s))
-				goto parse_err;
-			break;
+		switch (arg_convert(a, &b)) {
+		case ARG_CONV_EMPTY:
+			goto empty_err;
+		case ARG_CONV_BAD:
+			goto parse_err;
 		default:
 			break;
 		}

@@ -168,6 +168,11 @@ START_TEST(flags)
 	        "error detected while parsing ACL 'a' : unknown matching method 'nosuch' when parsing ACL expression.");
 	acl_bad("acl a path -u x x", 17,
 	        "error detected while parsing ACL 'a' : the argument of -u must be an integer.");
+	/* parse_binary() checks the length first */
+	acl_bad("acl a req.payload(0,3) -m bin 0g1", 33,
+	        "error detected while parsing ACL 'a' : an even number of hex digit is expected.");
+	acl_bad("acl a req.payload(0,3) -m bin 0g", 33,
+	        "error detected while parsing ACL 'a' : an hex digit is expected (found 'g').");
 	acl_bad("acl a path -z x", 14,
 	        "error detected while parsing ACL 'a' : '-z' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.");
 	acl_bad("acl a dst_port -5", 18,
@@ -177,6 +182,19 @@ START_TEST(flags)
 	/* flags end at the first pattern: "-m beg y" are patterns */
 	e = acl_ok("acl a path x -m beg y");
 	ck_assert_uint_eq(e->pats.n, 4);
+	/* -u reads its id with strtol() as HAProxy: none or "" is 0 */
+	e = acl_ok("acl a path -u");
+	ck_assert_int_eq(e->unique_id, 0);
+	expect(DIAG_WARNING, 2, 14, "error detected while parsing ACL 'a' : '-u' has no id: the unique id is 0, as HAProxy reads it.");
+	/* an empty word ends the line, as in HAProxy */
+	e = acl_ok("acl a path -u \"\" x");
+	ck_assert_int_eq(e->unique_id, 0);
+	ck_assert_uint_eq(e->pats.n, 0);
+	acl_bad("acl a path -u 5x x", 17,
+	        "error detected while parsing ACL 'a' : the argument of -u must be an integer.");
+	fe("  acl a path -u 3 /a\n  acl b path -u 4 /b\n  acl c path -u 3 /c\n");
+	ck_assert_ptr_null(cfg);
+	expect(DIAG_ERROR, 4, 17, "error detected while parsing ACL 'c' : the id is already used.");
 	e = acl_ok("acl a path -u 3 -n -i x");
 	ck_assert_int_eq(e->unique_id, 3);
 	ck_assert(e->no_dns);
@@ -446,6 +464,76 @@ START_TEST(condition_stages)
 }
 END_TEST
 
+/* Shapes HAProxy accepts: several "!" (each toggles), an empty condition
+ * and empty OR branches, which build no suite. The checks that need
+ * the grammar's support run once cond_syntax() accepts the shape. */
+static bool
+grammar_accepts(const char *s)
+{
+	struct cond_ast ast;
+	struct diag saved = d;
+	memset(&d, 0, sizeof(d));
+	words(s);
+	int rc = cond_syntax(&cx, ws, nws, 2, &ast);
+	if (rc == 0)
+		cond_ast_free(&ast);
+	diag_free(&d);
+	d = saved;
+	return rc == 0;
+}
+
+START_TEST(condition_shapes)
+{
+	cond_setup();
+	struct acl_cond *c = cond("http-request deny if !b", 0, "http-request deny");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->suites.n, 1);
+	ck_assert(c->suites.v[0].terms.v[0].neg);
+	ck_assert_ptr_eq(c->suites.v[0].terms.v[0].acl, acl_find(px, "b"));
+	acl_cond_free(c);
+
+	if (grammar_accepts("http-request deny if")) {
+		c = cond("http-request deny if", 0, "http-request deny");
+		ck_assert_ptr_nonnull(c);
+		ck_assert(!c->unless);
+		ck_assert_uint_eq(c->suites.n, 0); /* never matches */
+		acl_cond_free(c);
+		c = cond("http-request deny unless", 0, "http-request deny");
+		ck_assert_ptr_nonnull(c);
+		ck_assert(c->unless);
+		ck_assert_uint_eq(c->suites.n, 0); /* always matches */
+		acl_cond_free(c);
+	}
+	if (grammar_accepts("http-request deny if || a")) {
+		c = cond("http-request deny if || a", 0, "http-request deny");
+		ck_assert_ptr_nonnull(c);
+		ck_assert_uint_eq(c->suites.n, 1);
+		ck_assert_uint_eq(c->suites.v[0].terms.n, 1);
+		acl_cond_free(c);
+		c = cond("http-request deny if a || || b ||", 0, "http-request deny");
+		ck_assert_ptr_nonnull(c);
+		ck_assert_uint_eq(c->suites.n, 2);
+		ck_assert_ptr_eq(c->suites.v[1].terms.v[0].acl, acl_find(px, "b"));
+		ck_assert_int_eq(d.n, 0);
+		acl_cond_free(c);
+	}
+	if (grammar_accepts("http-request deny if !!a")) {
+		c = cond("http-request deny if !!a ! ! b !!!b", 0, "http-request deny");
+		ck_assert_ptr_nonnull(c);
+		ck_assert_uint_eq(c->suites.v[0].terms.n, 3);
+		ck_assert(!c->suites.v[0].terms.v[0].neg);
+		ck_assert_ptr_eq(c->suites.v[0].terms.v[0].acl, acl_find(px, "a"));
+		ck_assert(!c->suites.v[0].terms.v[1].neg);
+		ck_assert(c->suites.v[0].terms.v[2].neg);
+		ck_assert_ptr_eq(c->suites.v[0].terms.v[2].acl, acl_find(px, "b"));
+		acl_cond_free(c);
+		ck_assert_ptr_null(cond("http-request deny if !!nosuch", 0, "http-request deny"));
+		expect(DIAG_ERROR, 5, 24, "error detected while parsing an 'http-request deny' condition : no such ACL : 'nosuch'.");
+	}
+	cond_teardown();
+}
+END_TEST
+
 Suite *suite_acl(void);
 
 Suite *
@@ -460,6 +548,7 @@ suite_acl(void)
 	tcase_add_test(tc, shortcuts);
 	tcase_add_test(tc, conditions);
 	tcase_add_test(tc, condition_stages);
+	tcase_add_test(tc, condition_shapes);
 	tcase_add_unchecked_fixture(tc, NULL, reset);
 	suite_add_tcase(s, tc);
 	return s;

@@ -89,6 +89,38 @@ START_TEST(check_where)
 }
 END_TEST
 
+/* Review fixes: HAProxy's status list reader, port words, hex strings
+ * (haproxy -c 2.6.12). */
+START_TEST(check_numbers)
+{
+	pload(PDEF "backend b\n option httpchk\n http-check expect status 200,,300\n"
+	      " http-check expect status 200-300-400\n http-check expect status 300-200\n"
+	      " tcp-check connect port 80x\n tcp-check connect port 0\n tcp-check connect port\n"
+	      " tcp-check expect min-recv 5x string a\n tcp-check send-binary 0g1\n"
+	      " tcp-check expect binary 0g1\n", false);
+	PERR(8, 27, "'http-check expect' : invalid character '-' in the list of status codes.");
+	PERR(9, 27, "'http-check expect' : invalid range of status codes '300-200'.");
+	PERR(10, 25, "'tcp-check connect' : error detected while parsing port expression : unknown fetch method '80x'.");
+	PERR(11, 25, "'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got 0..");
+	PERR(12, 20, "'tcp-check connect' : 'port' expects a port number or a sample expression as argument..");
+	PWARN(13, 28, "'min-recv' : '5x' is not a number: read as 5, as HAProxy does");
+	PERR(14, 24, "'tcp-check send-binary' : '0g1' invalid binary string (an even number of hex digit is expected).");
+	PERR(15, 26, "'tcp-check expect' : invalid binary string (an even number of hex digit is expected).");
+	ck_assert_int_eq(pd.nerrors, 7);
+	pload(PDEF "backend b\n option httpchk\n http-check expect status 200,,300\n"
+	      " tcp-check send-binary 0a0D\n", false);
+	pclean();
+	struct px_check_rule *r = ppx("b")->http_checks.v[0];
+	ck_assert_uint_eq(r->statuses.n, 3);
+	ck_assert_int_eq(r->statuses.v[1].lo, 0); /* empty item reads as 0 */
+	ck_assert_int_eq(r->statuses.v[2].hi, 300);
+	r = ppx("b")->tcp_checks.v[0];
+	ck_assert_uint_eq(r->data_len, 2);
+	ck_assert_int_eq(r->data[1], 0x0d);
+	pdone();
+}
+END_TEST
+
 Suite *suite_checks(void);
 Suite *
 suite_checks(void)
@@ -99,6 +131,7 @@ suite_checks(void)
 	T(http_check_model);
 	T(tcp_check_model);
 	T(check_where);
+	T(check_numbers);
 #undef T
 	return s;
 }

@@ -366,6 +366,75 @@ START_TEST(resolve_footguns)
 }
 END_TEST
 
+/* Review fixes: "balance" alone, atoi()-lenient numbers, times in
+ * seconds; texts checked against haproxy -c 2.6.12. */
+START_TEST(balance_default_and_exact_names)
+{
+	pload(PDEF "backend b\n balance leastconn\n balance\n server s 127.0.0.1:1\n", false);
+	pclean();
+	ck_assert_int_eq(ppx("b")->lb->algo, PX_LB_ROUNDROBIN);
+	pload(PDEF "backend b\n balance roundrobinx\n", false);
+	PERR(6, 10, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.");
+	pload(PDEF "backend b\n balance hashx req.hdr(a)\n", false);
+	PERR(6, 10, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.");
+	pdone();
+}
+END_TEST
+
+START_TEST(lenient_numbers)
+{
+	pload(PDEF "backend b\n balance uri len 5x\n hash-balance-factor 150x\n retries 3x\n"
+	      " errorloc 503x http://a/\n id 7x\nfrontend f\n maxconn x\n", false);
+	ck_assert_ptr_nonnull(pcfg);
+	PWARN(6, 18, "'len' : '5x' is not a number: read as 5, as HAProxy does");
+	PWARN(7, 22, "'hash-balance-factor' : '150x' is not a number: read as 150, as HAProxy does");
+	PWARN(8, 10, "'retries' : '3x' is not a number: read as 3, as HAProxy does");
+	PWARN(9, 11, "'errorloc' : '503x' is not a number: read as 503, as HAProxy does");
+	PWARN(10, 5, "'id' : '7x' is not a number: read as 7, as HAProxy does");
+	PWARN(12, 10, "'maxconn' : 'x' is not a number: read as 0, as HAProxy does");
+	struct cfg_proxy *b = ppx("b");
+	ck_assert_int_eq((int)b->lb->uri_len, 5);
+	ck_assert_int_eq(b->hash_balance_factor, 150);
+	ck_assert_int_eq((int)b->retries, 3);
+	ck_assert_int_eq(b->id, 7);
+	pload(PDEF "backend b\n balance uri len x\n hash-balance-factor 50x\n id x\n", false);
+	PERR(6, 18, "balance uri : 'len' expects a positive integer (got 'x').");
+	PERR(7, 22, "'hash-balance-factor' must be 0 or greater than 100.");
+	PERR(8, 5, "custom id has to be > 0.");
+	pdone();
+}
+END_TEST
+
+START_TEST(times_in_seconds)
+{
+	pload(PDEFH "backend b\n cookie S insert maxidle 1m30s maxlife 30d\n stats refresh 30d\n", false);
+	ck_assert_ptr_nonnull(pcfg);
+	PWARN(7, 26, "unexpected character '3' after the timer value '1m30s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.");
+	ck_assert_int_eq(pd.nwarnings, 1);
+	struct cfg_proxy *b = ppx("b");
+	ck_assert_uint_eq(b->cookie->maxidle, 60);
+	ck_assert_uint_eq(b->cookie->maxlife, 2592000);
+	ck_assert_uint_eq(b->stats->refresh, 2592000);
+	pload(PDEFH "backend b\n cookie S insert maxidle 500ms\n", false);
+	pclean();
+	ck_assert_uint_eq(ppx("b")->cookie->maxidle, 1); /* rounds up */
+	pload(PDEFH "backend b\n cookie S insert maxlife 24856d\n stats refresh 24856d\n stats refresh 10x\n", false);
+	PERR(7, 26, "timer overflow in argument <24856d> to <maxlife>, maximum value is 2147483647 s (~68 years).");
+	PERR(8, 16, "timer overflow in argument <24856d> to stats refresh interval, maximum value is 2147483647 s (~68 years).");
+	PERR(9, 18, "unexpected character 'x' in argument to stats refresh interval.");
+	pdone();
+}
+END_TEST
+
+START_TEST(default_backend_is_a_name)
+{
+	/* 2.6 has no dynamic default_backend: "%[...]" names no backend */
+	pload(PDEFH "frontend f\n default_backend %[req.hdr(host)]\nbackend b\n", true);
+	PERR(7, 18, "Proxy 'f': unable to find required default_backend: '%[req.hdr(host)]'.");
+	pdone();
+}
+END_TEST
+
 Suite *suite_proxy(void);
 Suite *
 suite_proxy(void)
@@ -387,6 +456,10 @@ suite_proxy(void)
 	T(resolve_backends);
 	T(resolve_warnings);
 	T(resolve_footguns);
+	T(balance_default_and_exact_names);
+	T(lenient_numbers);
+	T(times_in_seconds);
+	T(default_backend_is_a_name);
 #undef T
 	return s;
 }
