@@ -3,7 +3,7 @@
  * Option rows (bind_opt_kws) use the cfg_kw handler signature with this
  * contract: w[argi - 1] is the option name, its arguments start at argi,
  * the target is cx->bind (or, inside a crt-list [...] block, the entry's
- * ssl_bind_conf, see conf_of()); the handler returns how many argument
+ * sslo_bind_conf, see conf_of()); the handler returns how many argument
  * words it consumed, or -1 after reporting. Ignored and unsupported rows
  * have no handler: their usage string says how many words they take. */
 #include "bind.h"
@@ -20,14 +20,17 @@
 #include "proxy.h"
 #include "resolve.h"
 #include "tables.h"
+#include "tls_check.h"
+
+static const struct ou_optset bind_set;
 
 /* Set in cx->user while a crt-list [...] block is parsed. */
 struct crtlist_scope {
-	struct ssl_bind_conf *conf;
+	struct sslo_bind_conf *conf;
 	const char *file;
 };
 
-static struct ssl_bind_conf *
+static struct sslo_bind_conf *
 conf_of(struct cfg_ctx *cx)
 {
 	if (cx->user)
@@ -108,6 +111,14 @@ o_crt(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, in
 		free(path);
 		return -1;
 	}
+	/* HAProxy loads the chain and key while it parses the line */
+	char *msg = check_files(cx) ? tlsc_load_crt(path, true) : NULL;
+	if (msg) {
+		berr(cx, &w[argi], "%s", msg);
+		free(msg);
+		free(path);
+		return -1;
+	}
 	VEC_PUSH(cx->bind->crts, path);
 	return 1;
 }
@@ -127,7 +138,7 @@ o_crt_list(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int 
 	return 1;
 }
 
-/* Options that store one string into the ssl_bind_conf. */
+/* Options that store one string into the sslo_bind_conf. */
 static int
 conf_str(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi,
          char **dst, const char *missing)
@@ -222,13 +233,13 @@ o_verify(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 	const char *v = arg1(cx, w, n, argi, "missing verify method");
 	if (v == NULL)
 		return -1;
-	struct ssl_bind_conf *c = conf_of(cx);
+	struct sslo_bind_conf *c = conf_of(cx);
 	if (strcmp(v, "none") == 0)
-		c->verify = SSL_VERIFY_NONE;
+		c->verify = SSLO_VERIFY_NONE;
 	else if (strcmp(v, "optional") == 0)
-		c->verify = SSL_VERIFY_OPTIONAL;
+		c->verify = SSLO_VERIFY_OPTIONAL;
 	else if (strcmp(v, "required") == 0)
-		c->verify = SSL_VERIFY_REQUIRED;
+		c->verify = SSLO_VERIFY_REQUIRED;
 	else {
 		berr(cx, &w[argi], "'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported", v);
 		return -1;
@@ -256,8 +267,8 @@ o_ssl_ver(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n
 	const char *v = arg1(cx, w, n, argi, "missing the ssl/tls version");
 	if (v == NULL)
 		return -1;
-	enum ssl_ver ver = ssl_ver_parse(v);
-	if (ver == SSL_VER_UNSET) {
+	enum sslo_ver ver = sslo_ver_parse(v);
+	if (ver == SSLO_VER_UNSET) {
 		berr(cx, &w[argi], "'%s' : unknown ssl/tls version", v);
 		return -1;
 	}
@@ -279,7 +290,7 @@ o_ssl_ver(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n
 static int
 o_ssl_flag(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	ssl_opts_word(&cx->bind->ssl_opts, w[argi - 1].s, NULL, true);
+	sslo_opts_word(&cx->bind->ssl_opts, w[argi - 1].s, NULL, true);
 	return 0;
 }
 
@@ -429,17 +440,7 @@ o_mss(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, in
 static int
 o_tcp_ut(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	const char *v = arg1(cx, w, n, argi, "missing TCP User Timeout value");
-	uint32_t ms;
-	char bad;
-	if (v == NULL)
-		return -1;
-	if (ou_time(v, TIME_UNIT_MS, &ms, &bad) != OU_TIME_OK) {
-		berr(cx, &w[argi], "'tcp-ut' : expects a positive delay in milliseconds");
-		return -1;
-	}
-	cx->bind->tcp_ut = ms;
-	return 1;
+	return ou_tcp_ut(cx, &bind_set, w, n, argi, &cx->bind->tcp_ut);
 }
 
 static int
@@ -696,89 +697,49 @@ static const char *const crtlist_opts[] = {
 	"verify", "ssl-min-ver", "ssl-max-ver", NULL,
 };
 
-/* Options only valid on stats sockets ("stats socket" or a bind of the
- * master CLI): HAProxy accepts them on any bind, and so do we. */
-
-/* Number of words in a usage string (arguments of rows without handler). */
-static int
-usage_words(const char *u)
+static bool
+crtlist_allowed(struct cfg_ctx *cx, const struct cfg_kw *r, const struct cfg_word *at)
 {
-	int k = 0;
-	for (const char *p = u; *p;) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		k++;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return k;
+	for (const char *const *c = crtlist_opts; *c; c++)
+		if (strcmp(*c, r->h.name) == 0)
+			return true;
+	berr(cx, at, "'%s' is not a valid keyword in a crt-list [ssl options] block", at->s);
+	return false;
 }
 
-/* Applies the options w[from..n-1] to cx->bind. crtlist limits them to
- * the crt-list subset. Returns 0 or -1 (stops at the first error). */
-static int
-parse_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int from, bool crtlist)
+static void
+bind_unknown(struct cfg_ctx *cx, const struct cfg_word *at, const char *sugg)
 {
-	int i = from;
+	const struct cfg_bind *b = cx->bind;
 
-	while (i < n) {
-		int k = 0;
-		const struct cfg_kw *r = kw_lookup(bind_opt_kws, w, n, i, &k);
-		if (r && crtlist) {
-			bool ok = false;
-			for (const char *const *c = crtlist_opts; *c; c++)
-				ok |= strcmp(*c, r->h.name) == 0;
-			if (!ok) {
-				berr(cx, &w[i], "'%s' is not a valid keyword in a crt-list [ssl options] block", w[i].s);
-				return -1;
-			}
-		}
-		if (r == NULL) {
-			const char *sugg = kw_suggest(bind_opt_kws, sizeof(bind_opt_kws[0]),
-			                              w[i].s, NULL);
-			const char *pfx = cx->bind->px ? "" : " ";
-			/* HAProxy: no space before ':' for this one message */
-			if (cx->user)
-				berr(cx, &w[i], "unknown keyword '%s'.", w[i].s);
-			else if (cx->bind->px && sugg)
-				cx_error(cx, &w[i], "'bind %s' in section '%s': unknown keyword '%s'; did you mean '%s' maybe ?",
-				         cx->bind->text, proxy_type_name(cx->bind->px), w[i].s, sugg);
-			else if (cx->bind->px)
-				cx_error(cx, &w[i], "'bind %s' in section '%s': unknown keyword '%s'.",
-				         cx->bind->text, proxy_type_name(cx->bind->px), w[i].s);
-			else if (sugg)
-				cx_error(cx, &w[i], "'stats socket'%s: unknown keyword '%s'; did you mean '%s' maybe ?",
-				         pfx, w[i].s, sugg);
-			else
-				cx_error(cx, &w[i], "'stats socket'%s: unknown keyword '%s'.", pfx, w[i].s);
-			return -1;
-		}
-		int argi = i + k;
-		int used;
-		switch (r->h.status) {
-		case KW_UNSUPPORTED:
-			berr(cx, &w[i], "'%s' is not supported by sluice: %s", r->h.name, r->h.note);
-			return -1;
-		case KW_IGNORED:
-			cx_warn(cx, &w[i], "bind option '%s' is ignored by sluice: %s", r->h.name, r->h.note);
-			used = usage_words(r->h.usage);
-			if (argi + used > n) {
-				berr(cx, &w[i], "'%s' : missing value", r->h.name);
-				return -1;
-			}
-			break;
-		default:
-			used = r->parse(cx, r, w, n, argi);
-			if (used < 0)
-				return -1;
-			break;
-		}
-		i = argi + used;
-	}
-	return 0;
+	/* HAProxy: no space before ':' in these messages */
+	if (cx->user)
+		berr(cx, at, "unknown keyword '%s'.", at->s);
+	else if (b->px && sugg)
+		cx_error(cx, at, "'bind %s' in section '%s': unknown keyword '%s'; did you mean '%s' maybe ?",
+		         b->text, proxy_type_name(b->px), at->s, sugg);
+	else if (b->px)
+		cx_error(cx, at, "'bind %s' in section '%s': unknown keyword '%s'.",
+		         b->text, proxy_type_name(b->px), at->s);
+	else if (sugg)
+		cx_error(cx, at, "'stats socket' : unknown keyword '%s'; did you mean '%s' maybe ?",
+		         at->s, sugg);
+	else
+		cx_error(cx, at, "'stats socket' : unknown keyword '%s'.", at->s);
 }
+
+static void
+bind_report(struct cfg_ctx *cx, const struct cfg_word *at, const char *msg)
+{
+	berr(cx, at, "%s", msg);
+}
+
+static const struct ou_optset bind_set = {
+	bind_opt_kws, "bind", "", bind_report, bind_unknown, NULL,
+};
+static const struct ou_optset crtlist_set = {
+	bind_opt_kws, "bind", "", bind_report, bind_unknown, crtlist_allowed,
+};
 
 /* ---- crt-list ----------------------------------------------------------- */
 
@@ -790,7 +751,7 @@ bind_crtlist_free(struct cfg_crtlist *l)
 	for (size_t i = 0; i < l->entries.n; i++) {
 		struct cfg_crtlist_entry *e = &l->entries.v[i];
 		free(e->crt);
-		ssl_bind_conf_clear(&e->conf);
+		sslo_bind_conf_clear(&e->conf);
 		for (size_t j = 0; j < e->filters.n; j++)
 			free(e->filters.v[j]);
 		free(e->filters.v);
@@ -873,7 +834,6 @@ bind_crtlist_load(struct cfg_ctx *cx, const struct cfg_word *at, const char *pat
 		if (n == 0)
 			continue;
 		struct cfg_crtlist_entry e = { 0 };
-		struct stat st;
 		e.loc = w[0].loc;
 		e.crt = ou_path(crt_base(cx), w[0].s);
 		int i = 1;
@@ -888,7 +848,7 @@ bind_crtlist_load(struct cfg_ctx *cx, const struct cfg_word *at, const char *pat
 			struct crtlist_scope scope = { &e.conf, path };
 			cx->user = &scope;
 			e.has_conf = true;
-			int r = parse_opts(cx, w, close, i + 1, true);
+			int r = ou_parse_opts(cx, &crtlist_set, w, close, i + 1);
 			cx->user = saved_user;
 			if (r < 0)
 				goto bad_entry;
@@ -901,16 +861,21 @@ bind_crtlist_load(struct cfg_ctx *cx, const struct cfg_word *at, const char *pat
 			}
 			VEC_PUSH(e.filters, xstrdup(w[i].s));
 		}
-		if (check_files(cx) && stat(e.crt, &st) < 0) {
-			cx_error(cx, &w[0], "crt-list '%s' : unable to stat SSL certificate from file '%s' : %s.",
-			         path, e.crt, strerror(errno));
+		/* HAProxy's texts, at the entry's own file:line:col */
+		char *msg = check_files(cx) ? tlsc_load_crt(e.crt, true) : NULL;
+		if (msg) {
+			if (cx->bind)
+				berr(cx, &w[0], "'crt-list' : %s", msg);
+			else
+				cx_error(cx, &w[0], "'crt-list' : %s", msg);
+			free(msg);
 			goto bad_entry;
 		}
 		VEC_PUSH(l->entries, e);
 		continue;
 bad_entry:
 		free(e.crt);
-		ssl_bind_conf_clear(&e.conf);
+		sslo_bind_conf_clear(&e.conf);
 		for (size_t j = 0; j < e.filters.n; j++)
 			free(e.filters.v[j]);
 		free(e.filters.v);
@@ -945,7 +910,7 @@ bind_free(struct cfg_bind *b)
 	for (size_t i = 0; i < b->crtlists.n; i++)
 		bind_crtlist_free(b->crtlists.v[i]);
 	free(b->crtlists.v);
-	ssl_bind_conf_clear(&b->ssl_conf);
+	sslo_bind_conf_clear(&b->ssl_conf);
 	free(b->ca_ignore_err);
 	free(b->crt_ignore_err);
 	free(b->tls_ticket_keys);
@@ -975,7 +940,7 @@ bind_parse(struct cfg_ctx *cx, struct cfg_proxy *px, struct cfg_word *w, int n,
 		goto err;
 	cx->bind = b;
 	cx->user = NULL;
-	if (parse_opts(cx, w, n, addri + 1, false) < 0)
+	if (ou_parse_opts(cx, &bind_set, w, n, addri + 1) < 0)
 		goto err;
 	cx->bind = saved;
 	cx->user = saved_user;
@@ -1010,11 +975,95 @@ const struct cfg_kw bind_section_kws[] = {
 
 /* ---- resolve: global TLS defaults, ssl without certificate ------------- */
 
+/* Messages of one bind's TLS checks: HAProxy checks every context (the
+ * bind's and one per crt-list entry) and repeats itself; we say each
+ * thing once. */
+struct tls_report {
+	struct diag *d;
+	const struct cfg_bind *b;
+	VEC(char *) seen;
+	int ret;
+};
+
 static void
-merge_str(char **dst, const char *src)
+tls_emit(struct tls_report *r, bool error, char *text)
 {
-	if (*dst == NULL && src)
-		*dst = xstrdup(src);
+	for (size_t i = 0; i < r->seen.n; i++)
+		if (strcmp(r->seen.v[i], text) == 0) {
+			free(text);
+			return;
+		}
+	if (error) {
+		diag_error(r->d, &r->b->loc, "%s", text);
+		r->ret = -1;
+	} else {
+		diag_warn(r->d, &r->b->loc, "%s", text);
+	}
+	VEC_PUSH(r->seen, text);
+}
+
+/* "Proxy '<px>': <what> for bind '<addr>' at [<file>:<line>].<after>" */
+static void __attribute__((format(printf, 4, 5)))
+tls_report(struct tls_report *r, bool error, const char *after, const char *fmt, ...)
+{
+	const struct cfg_bind *b = r->b;
+	va_list ap;
+	va_start(ap, fmt);
+	char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	tls_emit(r, error, xasprintf("Proxy '%s': %s for bind '%s' at [%s:%d].%s",
+	                             b->px ? b->px->name : "GLOBAL", what, b->text,
+	                             b->loc.file ? b->loc.file : "", b->loc.line, after));
+	free(what);
+}
+
+/* One TLS context: the bind's settings, overridden by a crt-list entry's
+ * (e may be NULL). Same checks, same order as ssl_sock_prepare_ctx(). */
+static void
+check_ctx(struct tls_report *r, const struct sslo_bind_conf *e)
+{
+	const struct cfg_bind *b = r->b;
+	const struct sslo_bind_conf *c = &b->ssl_conf;
+	struct tlsc_vers v;
+
+	tlsc_versions(&b->ssl_opts, e ? e->min_ver : SSLO_VER_UNSET,
+	              e ? e->max_ver : SSLO_VER_UNSET, true, &v);
+	if (v.flags_ignored)
+		tls_report(r, false, " Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.",
+		           "no-sslv3/no-tlsv1x are ignored");
+	if (v.ambiguous)
+		tls_emit(r, false, xasprintf("Proxy '%s': Ambiguous configuration for bind '%s' at [%s:%d]: the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (TLSv1.2). Setting the ssl-min-ver to %s. Use 'ssl-min-ver' to fix this.",
+		                             b->px ? b->px->name : "GLOBAL", b->text,
+		                             b->loc.file ? b->loc.file : "", b->loc.line,
+		                             sslo_ver_name(v.min)));
+	if (v.hole != SSLO_VER_UNSET) {
+		char *h = xasprintf(" Hole find for %s. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.",
+		                    sslo_ver_name(v.hole));
+		tls_report(r, false, h, "SSL/TLS versions range not contiguous");
+		free(h);
+	}
+	if (v.none)
+		tls_report(r, true, "", "all SSL/TLS versions are disabled");
+
+	enum sslo_verify verify = e && e->verify ? e->verify : c->verify;
+	const char *ca = e && e->ca_file ? e->ca_file : c->ca_file;
+	const char *cav = e && e->ca_verify_file ? e->ca_verify_file : c->ca_verify_file;
+	if ((verify == SSLO_VERIFY_OPTIONAL || verify == SSLO_VERIFY_REQUIRED) && !ca && !cav)
+		tls_report(r, true, "", "verify is enabled but no CA file specified");
+
+	const char *ciphers = e && e->ciphers ? e->ciphers : c->ciphers;
+	const char *suites = e && e->ciphersuites ? e->ciphersuites : c->ciphersuites;
+	const char *curves = e && e->curves ? e->curves : c->curves;
+	const char *ecdhe = e && e->ecdhe ? e->ecdhe : c->ecdhe;
+	unsigned bad = tlsc_check_lists(false, ciphers, suites, curves, ecdhe);
+	if (bad & TLSC_BAD_CIPHERS)
+		tls_report(r, true, "", "unable to set SSL cipher list to '%s'", ciphers);
+	if (bad & TLSC_BAD_SUITES)
+		tls_report(r, true, "", "unable to set TLS 1.3 cipher suites to '%s'", suites);
+	if (bad & TLSC_BAD_CURVES)
+		tls_report(r, true, "", "unable to set SSL curves list to '%s'", curves);
+	if (bad & TLSC_BAD_ECDHE)
+		tls_report(r, true, "", "unable to set elliptic named curve to '%s'", ecdhe);
 }
 
 static int
@@ -1025,17 +1074,26 @@ resolve_bind(struct cfg *cfg, struct diag *d, struct cfg_bind *b)
 	if (!b->ssl)
 		return 0;
 	if (g) {
-		ssl_opts_merge(&b->ssl_opts, &g->ssl_bind_opts);
-		merge_str(&b->ssl_conf.ciphers, g->ssl_bind_ciphers);
-		merge_str(&b->ssl_conf.ciphersuites, g->ssl_bind_ciphersuites);
-		merge_str(&b->ssl_conf.curves, g->ssl_bind_curves);
+		sslo_opts_merge(&b->ssl_opts, &g->ssl_bind_opts);
+		ou_merge_str(&b->ssl_conf.ciphers, g->ssl_bind_ciphers);
+		ou_merge_str(&b->ssl_conf.ciphersuites, g->ssl_bind_ciphersuites);
+		ou_merge_str(&b->ssl_conf.curves, g->ssl_bind_curves);
 	}
 	if (b->px && b->crts.n == 0 && b->crtlists.n == 0) {
 		diag_error(d, &b->loc, "Proxy '%s': no SSL certificate specified for bind '%s' at [%s:%d] (use 'crt').",
 		           b->px->name, b->text, b->loc.file ? b->loc.file : "", b->loc.line);
 		return -1;
 	}
-	return 0;
+	struct tls_report r = { d, b, { 0 }, 0 };
+	check_ctx(&r, NULL);
+	for (size_t i = 0; i < b->crtlists.n; i++)
+		for (size_t j = 0; j < b->crtlists.v[i]->entries.n; j++)
+			if (b->crtlists.v[i]->entries.v[j].has_conf)
+				check_ctx(&r, &b->crtlists.v[i]->entries.v[j].conf);
+	for (size_t i = 0; i < r.seen.n; i++)
+		free(r.seen.v[i]);
+	free(r.seen.v);
+	return r.ret;
 }
 
 int

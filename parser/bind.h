@@ -19,7 +19,7 @@ struct cfg_crtlist_entry {
 	char *crt;                 /* path, crt-base applied */
 	struct cfg_loc loc;        /* crt-list file:line */
 	bool has_conf;             /* a [...] block was given */
-	struct ssl_bind_conf conf; /* its settings (override the bind's) */
+	struct sslo_bind_conf conf; /* its settings (override the bind's) */
 	VEC(char *) filters;       /* SNI filters as written ("!x", "*.d") */
 };
 
@@ -43,8 +43,8 @@ struct cfg_bind {
 	bool ssl;
 	VEC(char *) crts;         /* crt paths (crt-base applied), in order */
 	VEC(struct cfg_crtlist *) crtlists;
-	struct ssl_bind_conf ssl_conf;
-	struct ssl_opts ssl_opts; /* global ssl-default-bind-options merged at resolve */
+	struct sslo_bind_conf ssl_conf;
+	struct sslo_opts ssl_opts; /* global ssl-default-bind-options merged at resolve */
 	char *ca_ignore_err, *crt_ignore_err; /* "all" or comma-separated ids */
 	bool strict_sni;
 	char *tls_ticket_keys;

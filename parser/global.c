@@ -21,7 +21,7 @@ global_new(void)
 {
 	struct cfg_global *g = xcalloc(1, sizeof(*g));
 
-	g->logs = log_list_new();
+	g->logs = logt_list_new();
 	g->numa_cpu_mapping = true;
 	g->unix_bind_mode = -1;
 	g->stats_timeout = 10000;
@@ -60,7 +60,7 @@ global_free(struct cfg_global *g)
 	free(g->h1_case.v);
 	free(g->h1_case_file);
 	free(g->unix_bind_prefix);
-	log_list_free(g->logs);
+	logt_list_free(g->logs);
 	free(g->log_tag);
 	free(g->log_send_hostname);
 	for (size_t i = 0; i < g->stats_sockets.n; i++)
@@ -80,17 +80,6 @@ global_free(struct cfg_global *g)
 }
 
 #define G (cx->cfg->global)
-
-static int
-no_more(struct cfg_ctx *cx, struct cfg_word *w, int n, int argi, int nargs)
-{
-	if (argi + nargs < n) {
-		cx_error(cx, &w[argi + nargs], "'%s' cannot handle unexpected argument '%s'.",
-		         w[0].s, w[argi + nargs].s);
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- integers ------------------------------------------------------------ */
 
@@ -153,7 +142,7 @@ kw_int(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 		cx_error(cx, &w[0], sp->bad, name);
 		return -1;
 	}
-	if (no_more(cx, w, n, argi, 1) < 0)
+	if (arg_no_more(cx, w, n, argi + 1, kw->h.name) < 0)
 		return -1;
 	if ((sp->flags & I_DUP) && *dst != 0) {
 		cx_warn(cx, &w[0], "'%s' already specified. Continuing.", name);
@@ -185,7 +174,7 @@ kw_nbthread(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int
 		cx_error(cx, &w[0], "'nbthread' expects an integer argument.");
 		return -1;
 	}
-	if (no_more(cx, w, n, argi, 1) < 0)
+	if (arg_no_more(cx, w, n, argi + 1, kw->h.name) < 0)
 		return -1;
 	if (!ou_int(w[argi].s, &v)) {
 		cx_error(cx, &w[argi], "'nbthread' passed a missing or unparsable integer value in '%s'",
@@ -214,7 +203,7 @@ kw_thread_groups(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w
 		cx_error(cx, &w[argi], "'thread-groups' value must be between 1 and 1 (was %lld)", v);
 		return -1;
 	}
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 /* ---- flags ----------------------------------------------------------------- */
@@ -238,7 +227,8 @@ kw_flag(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, 
 		{ "ssl-skip-self-issued-ca", GI(ssl_skip_self_issued_ca) },
 		{ "tune.ssl.force-private-cache", GI(tune_ssl_force_private_cache) },
 	};
-	if (no_more(cx, w, n, argi, 0) < 0)
+	/* HAProxy checks extra words only without a "no"/"default" prefix */
+	if (!cx->negate && arg_no_more(cx, w, n, argi, kw->h.name) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		if (strcmp(t[i].name, kw->h.name) != 0)
@@ -262,7 +252,7 @@ kw_master_worker(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w
 			cx_error(cx, &w[argi], "'master-worker' only supports 'no-exit-on-failure' option.");
 			return -1;
 		}
-		if (no_more(cx, w, n, argi, 1) < 0)
+		if (arg_no_more(cx, w, n, argi + 1, kw->h.name) < 0)
 			return -1;
 		G->mworker_no_exit_on_failure = true;
 	}
@@ -287,7 +277,7 @@ kw_onoff(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 	}
 	if (strcmp(kw->h.name, "tune.ssl.keylog") == 0)
 		G->tune_ssl_keylog = on;
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 /* ---- strings --------------------------------------------------------------- */
@@ -326,7 +316,7 @@ kw_str(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 			cx_error(cx, &w[0], "%s", t[i].missing);
 			return -1;
 		}
-		if (no_more(cx, w, n, argi, 1) < 0)
+		if (arg_no_more(cx, w, n, argi + 1, kw->h.name) < 0)
 			return -1;
 		if (t[i].dup && *dst) {
 			if (t[i].dupmsg) {
@@ -443,64 +433,126 @@ kw_uidgid(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n
 		G->uid_set = true;
 	else
 		G->gid_set = true;
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 /* ---- times ------------------------------------------------------------------ */
+
+/* HAProxy words the errors of its global time keywords in four ways. */
+enum g_time_msgs {
+	GTM_STD,      /* grace, hard-stop-after, close-spread-time */
+	GTM_SPREAD,   /* max-spread-checks */
+	GTM_IDLE,     /* tune.idletimer: at most 65535 ms */
+	GTM_LIFETIME, /* tune.ssl.lifetime: seconds */
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+	enum g_time_msgs msgs;
+	bool no_extra; /* HAProxy refuses more words (not all keywords do) */
+} time_kws[] = {
+	{ "grace", GI(grace), GTM_STD, false },
+	{ "hard-stop-after", GI(hard_stop_after), GTM_STD, false },
+	{ "close-spread-time", GI(close_spread_time), GTM_STD, false },
+	{ "max-spread-checks", GI(max_spread_checks), GTM_SPREAD, true },
+	{ "tune.idletimer", GI(tune_idletimer), GTM_IDLE, true },
+	{ "tune.ssl.lifetime", GI(tune_ssl_lifetime), GTM_LIFETIME, true },
+};
+
+/* tune.ssl.lifetime counts seconds and may go beyond the millisecond
+ * range of arg_time_parse(): HAProxy's limit is 2147483647 s. v parsed
+ * but overflowed there; false when it overflows in seconds too. */
+static bool
+lifetime_secs(const char *v, uint32_t *secs)
+{
+	static const struct { const char *u; unsigned long long mul, div; } units[] = {
+		{ "us", 1, 1000000 }, { "ms", 1, 1000 }, { "s", 1, 1 }, { "m", 60, 1 },
+		{ "h", 3600, 1 }, { "d", 86400, 1 }, { "", 1, 1 },
+	};
+	unsigned long long x = 0;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		x = x * 10 + (unsigned long long)(*p - '0');
+		if (x > 1ull << 40)
+			return false;
+	}
+	size_t i = 0;
+	while (i < ARRAY_SIZE(units) - 1 && strncmp(p, units[i].u, strlen(units[i].u)) != 0)
+		i++;
+	unsigned long long r = (x * units[i].mul + units[i].div - 1) / units[i].div;
+	if (r > 2147483647ull)
+		return false;
+	*secs = (uint32_t)r;
+	return true;
+}
 
 static int
 kw_time(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
 	const char *k = kw->h.name;
-	enum time_unit unit = TIME_UNIT_MS;
-	uint32_t ms;
-	char bad;
+	size_t i = 0;
+	const char *end;
+	uint32_t ms = 0, secs = 0;
+	bool in_secs = false; /* secs holds a lifetime too long in ms */
 
-	if (strcmp(k, "tune.ssl.lifetime") == 0)
-		unit = TIME_UNIT_S;
+	while (i < ARRAY_SIZE(time_kws) - 1 && strcmp(time_kws[i].name, k) != 0)
+		i++;
+	enum g_time_msgs m = time_kws[i].msgs;
 	if (argi >= n) {
-		if (unit == TIME_UNIT_S)
+		if (m == GTM_LIFETIME)
 			cx_error(cx, &w[0], "'%s' expects ssl sessions <lifetime> in seconds as argument.", k);
-		else if (strcmp(k, "max-spread-checks") == 0)
-			cx_error(cx, &w[0], "'%s' expects an integer argument.", k);
+		else if (m == GTM_SPREAD)
+			cx_error(cx, &w[0], "'%s' expects an integer argument (0..50).", k);
+		else if (m == GTM_IDLE)
+			cx_error(cx, &w[0], "'%s' expects a timer value between 0 and 65535 ms.", k);
 		else
-			cx_error(cx, &w[0], "'%s' expects <time> as argument.\n", k);
+			cx_error(cx, &w[0], "'%s' expects <time> as argument.", k);
 		return -1;
 	}
-	switch (ou_time(w[argi].s, unit, &ms, &bad)) {
-	case OU_TIME_OK:
+	const char *v = w[argi].s;
+	enum arg_time_rc rc = arg_time_parse(v, m == GTM_LIFETIME ? TIME_UNIT_S : TIME_UNIT_MS,
+	                                     &ms, &end);
+	switch (rc) {
+	case ARG_TIME_OK:
 		break;
-	case OU_TIME_OVER:
-		cx_error(cx, &w[argi], "timer overflow in argument <%s> to <%s> (maximum value is 2147483647 ms or ~24.8 days)",
-		         w[argi].s, k);
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, &w[argi], end);
+		break;
+	case ARG_TIME_OVERFLOW:
+		if (m == GTM_LIFETIME && lifetime_secs(v, &secs)) {
+			in_secs = true;
+			break;
+		}
+		if (m == GTM_LIFETIME)
+			cx_error(cx, &w[argi], "timer overflow in argument '%s' to <%s> (maximum value is 2147483647 s or ~68 years).", v, k);
+		else if (m == GTM_STD)
+			cx_error(cx, &w[argi], "timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days)", v, k);
+		else
+			cx_error(cx, &w[argi], "timer overflow in argument <%s> to <%s>, maximum value is %s.", v, k,
+			         m == GTM_IDLE ? "65535 ms" : "2147483647 ms (~24.8 days)");
 		return -1;
 	default:
-		if (strcmp(k, "max-spread-checks") == 0)
-			cx_error(cx, &w[argi], "unsupported character '%c' in '%s' (wants an integer delay).", bad, k);
+		if (m == GTM_SPREAD)
+			cx_error(cx, &w[argi], "unsupported character '%c' in '%s' (wants an integer delay).", *end, k);
 		else
-			cx_error(cx, &w[argi], "unexpected character '%c' in argument to <%s>.\n", bad, k);
+			cx_error(cx, &w[argi], "unexpected character '%c' in argument to <%s>.", *end, k);
 		return -1;
 	}
-	if (no_more(cx, w, n, argi, 1) < 0)
+	if (time_kws[i].no_extra && arg_no_more(cx, w, n, argi + 1, k) < 0)
 		return -1;
-	if (strcmp(k, "hard-stop-after") == 0) {
-		G->hard_stop_after = ms;
+	if (m == GTM_IDLE && ms > 65535) {
+		cx_error(cx, &w[argi], "'tune.idletimer' expects a timer value between 0 and 65535 ms.");
+		return -1;
+	}
+	uint32_t *dst = (uint32_t *)((char *)G + time_kws[i].off);
+	if (m == GTM_LIFETIME)
+		*dst = in_secs ? secs : (ms + 999) / 1000; /* HAProxy rounds up */
+	else
+		*dst = ms;
+	if (time_kws[i].off == GI(hard_stop_after))
 		G->hard_stop_after_set = true;
-	} else if (strcmp(k, "grace") == 0) {
-		G->grace = ms;
-	} else if (strcmp(k, "close-spread-time") == 0) {
-		G->close_spread_time = ms;
-	} else if (strcmp(k, "max-spread-checks") == 0) {
-		G->max_spread_checks = ms;
-	} else if (strcmp(k, "tune.idletimer") == 0) {
-		if (ms > 65535) {
-			cx_error(cx, &w[argi], "'tune.idletimer' expects a timer value between 0 and 65535 ms.");
-			return -1;
-		}
-		G->tune_idletimer = ms;
-	} else {
-		G->tune_ssl_lifetime = ms / 1000;
-	}
 	return 0;
 }
 
@@ -519,7 +571,7 @@ kw_spread_checks(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w
 		return -1;
 	}
 	G->spread_checks = (int)v;
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 /* tune.vars.<scope>-max-size <size> */
@@ -538,7 +590,7 @@ kw_vars_size(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, in
 		if (strncmp(kw->h.name + 10, scopes[i], strlen(scopes[i])) == 0 &&
 		    kw->h.name[10 + strlen(scopes[i])] == '-')
 			G->tune_vars_max[i] = (uint64_t)v;
-	return no_more(cx, w, n, argi, 1);
+	return 0; /* HAProxy ignores words after the value */
 }
 
 /* ---- environment -------------------------------------------------------------- */
@@ -555,8 +607,7 @@ kw_env(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 			cx_error(cx, &w[0], "'%s' expects a name and a value.", k);
 			return -1;
 		}
-		if (no_more(cx, w, n, argi, 2) < 0)
-			return -1;
+		/* HAProxy ignores words after the value */
 		if (setenv(w[argi].s, w[argi + 1].s, k[0] == 's') != 0) {
 			cx_error(cx, &w[argi], "'%s': failed to set environment variable '%s'.", k, w[argi].s);
 			return -1;
@@ -602,24 +653,30 @@ static int
 kw_ssl_default_options(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
 	bool bind = strstr(kw->h.name, "-bind-") != NULL;
-	struct ssl_opts *o = bind ? &G->ssl_bind_opts : &G->ssl_server_opts;
+	struct sslo_opts *o = bind ? &G->ssl_bind_opts : &G->ssl_server_opts;
 
+	if (argi >= n) {
+		cx_error(cx, &w[0], "global statement '%s' expects an option as an argument.", kw->h.name);
+		return -1;
+	}
 	for (int i = argi; i < n; i++) {
-		int r = ssl_opts_word(o, w[i].s, i + 1 < n ? w[i + 1].s : NULL, bind);
-		switch (r) {
-		case -1:
+		switch (sslo_opts_word(o, w[i].s, i + 1 < n ? w[i + 1].s : NULL, bind)) {
+		case SSLO_WORD_UNKNOWN:
 			cx_error(cx, &w[i], "unknown option '%s' on global statement '%s'.", w[i].s, kw->h.name);
 			return -1;
-		case -2:
+		case SSLO_WORD_NO_VERSION:
 			cx_error(cx, &w[i], "'%s' : missing the ssl/tls version on global statement '%s'.",
 			         w[i].s, kw->h.name);
 			return -1;
-		case -3:
+		case SSLO_WORD_BAD_VERSION:
 			cx_error(cx, &w[i + 1], "'%s' : unknown ssl/tls version on global statement '%s'.",
 			         w[i + 1].s, kw->h.name);
 			return -1;
-		default:
-			i += r;
+		case SSLO_WORD_OK_ARG:
+			i++;
+			break;
+		case SSLO_WORD_OK:
+			break;
 		}
 	}
 	return 0;
@@ -637,7 +694,7 @@ kw_ssl_server_verify(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_wor
 		cx_error(cx, &w[argi < n ? argi : 0], "'ssl-server-verify' expects 'none' or 'required' as argument.");
 		return -1;
 	}
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 static int
@@ -654,7 +711,7 @@ kw_ssl_dh_param_file(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_wor
 		return -1;
 	}
 	arg_set_str(&G->ssl_dh_param_file, w[argi].s);
-	return no_more(cx, w, n, argi, 1);
+	return arg_no_more(cx, w, n, argi + 1, kw->h.name);
 }
 
 /* ssl-load-extra-files: only HAProxy's default ("all") is what sluice does. */
@@ -689,7 +746,7 @@ kw_default_path(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w,
 		return -1;
 	}
 	arg_set_str(&G->default_path, "current");
-	return no_more(cx, w, n, argi, 1);
+	return 0; /* HAProxy ignores words after "current" */
 }
 
 /* ---- misc --------------------------------------------------------------------- */
@@ -735,7 +792,7 @@ kw_h1_case_adjust(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *
 	}
 	struct cfg_h1_case c = { xstrdup(w[argi].s), xstrdup(w[argi + 1].s) };
 	VEC_PUSH(G->h1_case, c);
-	return no_more(cx, w, n, argi, 2);
+	return arg_no_more(cx, w, n, argi + 2, kw->h.name);
 }
 
 /* unix-bind [prefix <p>] [mode <m>] [user <u>] [uid <n>] [group <g>] [gid <n>] */
@@ -801,22 +858,34 @@ kw_stats_socket(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w,
 	return 0;
 }
 
+/* stats timeout <time>: HAProxy ignores words after the value. */
 static int
 kw_stats_timeout(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	uint32_t ms;
-	char bad;
+	uint32_t ms = 0;
+	const char *end;
 	const char *v = argi < n ? w[argi].s : "";
-	enum ou_time r = ou_time(v, TIME_UNIT_MS, &ms, &bad);
-	if (r != OU_TIME_OK || ms == 0) {
-		if (r == OU_TIME_BADCHAR || r == OU_TIME_EMPTY)
-			cx_error(cx, &w[argi < n ? argi : 0], "'stats timeout' : unexpected character '%c'", bad);
-		else
-			cx_error(cx, &w[argi < n ? argi : 0], "'stats timeout' expects a positive value");
+	const struct cfg_word *at = &w[argi < n ? argi : 0];
+
+	switch (arg_time_parse(v, TIME_UNIT_MS, &ms, &end)) {
+	case ARG_TIME_OK:
+		break;
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, at, end);
+		break;
+	case ARG_TIME_OVERFLOW:
+		cx_error(cx, at, "timer overflow in argument '%s' to 'stats timeout' (maximum value is 2147483647 ms or ~24.8 days)", v);
+		return -1;
+	default: /* an empty word reads as a NUL character, as in HAProxy */
+		cx_error(cx, at, "'stats timeout' : unexpected character '%c'", *end);
+		return -1;
+	}
+	if (ms == 0) {
+		cx_error(cx, at, "'stats timeout' expects a positive value");
 		return -1;
 	}
 	G->stats_timeout = ms;
-	return no_more(cx, w, n, argi, 1);
+	return 0;
 }
 
 static int
@@ -829,7 +898,7 @@ kw_stats_maxconn(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w
 		return -1;
 	}
 	G->stats_maxconn = (int)v;
-	return no_more(cx, w, n, argi, 1);
+	return 0; /* HAProxy ignores words after the value */
 }
 
 static int

@@ -81,7 +81,7 @@ struct cfg_global {
 	int stats_maxconn;        /* default 10 */
 
 	/* TLS */
-	struct ssl_opts ssl_bind_opts, ssl_server_opts;
+	struct sslo_opts ssl_bind_opts, ssl_server_opts;
 	char *ssl_bind_ciphers, *ssl_bind_ciphersuites, *ssl_bind_curves;
 	char *ssl_server_ciphers, *ssl_server_ciphersuites;
 	bool ssl_server_verify_none; /* ssl-server-verify none */

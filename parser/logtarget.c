@@ -10,14 +10,14 @@
 #include "proxy.h"
 #include "tables.h"
 
-const char *const log_facilities[] = {
+const char *const logt_facilities[] = {
 	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
 	"uucp", "cron", "auth2", "ftp", "ntp", "audit", "alert", "cron2",
 	"local0", "local1", "local2", "local3", "local4", "local5", "local6",
 	"local7", NULL,
 };
 
-const char *const log_levels[] = {
+const char *const logt_levels[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 	NULL,
 };
@@ -30,7 +30,7 @@ static const char *const format_names[] = {
 };
 
 const char *
-log_format_name(enum log_format f)
+logt_format_name(enum log_format f)
 {
 	return format_names[f];
 }
@@ -45,7 +45,7 @@ name_index(const char *const *names, const char *s)
 }
 
 struct cfg_log_list *
-log_list_new(void)
+logt_list_new(void)
 {
 	return xcalloc(1, sizeof(struct cfg_log_list));
 }
@@ -61,7 +61,7 @@ log_free(struct cfg_log *l)
 }
 
 void
-log_list_clear(struct cfg_log_list *l)
+logt_list_clear(struct cfg_log_list *l)
 {
 	for (size_t i = 0; i < l->v.n; i++)
 		log_free(l->v.v[i]);
@@ -70,11 +70,11 @@ log_list_clear(struct cfg_log_list *l)
 }
 
 void
-log_list_free(struct cfg_log_list *l)
+logt_list_free(struct cfg_log_list *l)
 {
 	if (l == NULL)
 		return;
-	log_list_clear(l);
+	logt_list_clear(l);
 	free(l->v.v);
 	free(l);
 }
@@ -152,7 +152,7 @@ kw_log(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 	else
 		return -1;
 	if (*listp == NULL)
-		*listp = log_list_new();
+		*listp = logt_list_new();
 
 	if (cx->negate) {
 		/* "no log" drops inherited targets and "log global" */
@@ -160,7 +160,7 @@ kw_log(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 			cx_error(cx, &w[argi], "log : 'no log' does not expect arguments");
 			return -1;
 		}
-		log_list_clear(*listp);
+		logt_list_clear(*listp);
 		return 0;
 	}
 	if (n > argi && strcmp(w[argi].s, "global") == 0 && n == argi + 1) {
@@ -213,19 +213,19 @@ kw_log(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 		cx_error(cx, &w[n - 1], "log : expects <address> and <facility>  as arguments");
 		goto err;
 	}
-	l->facility = name_index(log_facilities, w[i].s);
+	l->facility = name_index(logt_facilities, w[i].s);
 	if (l->facility < 0) {
 		cx_error(cx, &w[i], "log : unknown log facility '%s'", w[i].s);
 		goto err;
 	}
 	if (++i < n) {
-		l->level_max = name_index(log_levels, w[i].s);
+		l->level_max = name_index(logt_levels, w[i].s);
 		if (l->level_max < 0) {
 			cx_error(cx, &w[i], "log : unknown optional log level '%s'", w[i].s);
 			goto err;
 		}
 		if (++i < n) {
-			l->level_min = name_index(log_levels, w[i].s);
+			l->level_min = name_index(logt_levels, w[i].s);
 			if (l->level_min < 0) {
 				cx_error(cx, &w[i], "log : unknown optional minimum log level '%s'", w[i].s);
 				goto err;

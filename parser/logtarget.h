@@ -1,6 +1,6 @@
 /* "log" lines of global and proxies (reference §4.1). A struct
  * cfg_log_list is owned by global (g->logs) or a proxy (px->logs);
- * log_list_free() frees it with its targets. */
+ * logt_list_free() frees it with its targets. */
 #ifndef SLUICE_PARSER_LOGTARGET_H
 #define SLUICE_PARSER_LOGTARGET_H
 
@@ -44,15 +44,15 @@ struct cfg_log_list {
 	VEC(struct cfg_log *) v;
 };
 
-struct cfg_log_list *log_list_new(void);
-void log_list_free(struct cfg_log_list *l);
+struct cfg_log_list *logt_list_new(void);
+void logt_list_free(struct cfg_log_list *l);
 /* Empties the list ("no log"). */
-void log_list_clear(struct cfg_log_list *l);
+void logt_list_clear(struct cfg_log_list *l);
 
 /* Facility/level names; index = value, NULL-terminated. */
-extern const char *const log_facilities[];
-extern const char *const log_levels[];
-const char *log_format_name(enum log_format f);
+extern const char *const logt_facilities[];
+extern const char *const logt_levels[];
+const char *logt_format_name(enum log_format f);
 
 extern const struct cfg_kw log_kws[];
 

@@ -5,60 +5,11 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/util.h"
-
-enum ou_time
-ou_time(const char *s, enum time_unit unit, uint32_t *ms, char *bad)
-{
-	uint64_t v = 0;
-	const char *p = s;
-
-	*bad = '\0';
-	if (*p == '\0')
-		return OU_TIME_EMPTY;
-	if (!isdigit((unsigned char)*p)) {
-		*bad = *p;
-		return OU_TIME_BADCHAR;
-	}
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (uint64_t)(*p - '0');
-		if (v > (1ull << 40))
-			return OU_TIME_OVER;
-		p++;
-	}
-	uint64_t mul_us; /* microseconds per unit */
-	if (*p == '\0')
-		mul_us = unit == TIME_UNIT_S ? 1000000 : 1000;
-	else if (strncmp(p, "us", 2) == 0)
-		mul_us = 1, p += 2;
-	else if (strncmp(p, "ms", 2) == 0)
-		mul_us = 1000, p += 2;
-	else if (*p == 's')
-		mul_us = 1000000, p++;
-	else if (*p == 'm')
-		mul_us = 60000000, p++;
-	else if (*p == 'h')
-		mul_us = 3600000000ull, p++;
-	else if (*p == 'd')
-		mul_us = 86400000000ull, p++;
-	else {
-		*bad = *p;
-		return OU_TIME_BADCHAR;
-	}
-	if (*p) {
-		*bad = *p;
-		return OU_TIME_BADCHAR;
-	}
-	uint64_t us = v * mul_us;
-	uint64_t r = (us + 999) / 1000;
-	if (r > 2147483647u)
-		return OU_TIME_OVER;
-	*ms = (uint32_t)r;
-	return OU_TIME_OK;
-}
 
 bool
 ou_int(const char *s, long long *v)
@@ -113,4 +64,118 @@ ou_path(const char *base, const char *path)
 	if (base == NULL || *path == '/' || *path == '@')
 		return xstrdup(path);
 	return xasprintf("%s/%s", base, path);
+}
+
+void
+ou_merge_str(char **dst, const char *src)
+{
+	if (*dst == NULL && src)
+		*dst = xstrdup(src);
+}
+
+const char *
+ou_arg(struct cfg_word *w, int n, int argi)
+{
+	return argi < n ? w[argi].s : "";
+}
+
+const struct cfg_word *
+ou_arg_at(struct cfg_word *w, int n, int argi)
+{
+	return &w[argi < n ? argi : argi - 1];
+}
+
+void
+ou_err(struct cfg_ctx *cx, const struct ou_optset *os, const struct cfg_word *at,
+       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *full = xasprintf("%s%s", msg, os->dot);
+	os->report(cx, at, full);
+	free(full);
+	free(msg);
+}
+
+/* Number of words in a usage string (arguments of rows without handler). */
+static int
+usage_words(const char *u)
+{
+	int k = 0;
+	for (const char *p = u; *p;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		k++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return k;
+}
+
+int
+ou_parse_opts(struct cfg_ctx *cx, const struct ou_optset *os, struct cfg_word *w,
+              int n, int from)
+{
+	for (int i = from; i < n;) {
+		int k = 0, used;
+		const struct cfg_kw *r = kw_lookup(os->tab, w, n, i, &k);
+		if (r == NULL) {
+			os->unknown(cx, &w[i], kw_suggest(os->tab, sizeof(os->tab[0]), w[i].s, NULL));
+			return -1;
+		}
+		if (os->allowed && !os->allowed(cx, r, &w[i]))
+			return -1;
+		int argi = i + k;
+		switch (r->h.status) {
+		case KW_UNSUPPORTED:
+			ou_err(cx, os, &w[i], "'%s' is not supported by sluice: %s", r->h.name, r->h.note);
+			return -1;
+		case KW_IGNORED:
+			cx_warn(cx, &w[i], "%s option '%s' is ignored by sluice: %s%s", os->kind,
+			        r->h.name, r->h.note, os->dot);
+			used = usage_words(r->h.usage);
+			if (argi + used > n) {
+				ou_err(cx, os, &w[i], "'%s' : missing value", r->h.name);
+				return -1;
+			}
+			break;
+		default:
+			used = r->parse(cx, r, w, n, argi);
+			if (used < 0)
+				return -1;
+			break;
+		}
+		i = argi + used;
+	}
+	return 0;
+}
+
+int
+ou_tcp_ut(struct cfg_ctx *cx, const struct ou_optset *os, struct cfg_word *w, int n,
+          int argi, uint32_t *ms)
+{
+	const char *end;
+
+	if (argi >= n) {
+		ou_err(cx, os, &w[argi - 1], "'tcp-ut' : missing TCP User Timeout value");
+		return -1;
+	}
+	switch (arg_time_parse(w[argi].s, TIME_UNIT_MS, ms, &end)) {
+	case ARG_TIME_OK:
+		return 1;
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, &w[argi], end);
+		return 1;
+	case ARG_TIME_OVERFLOW:
+		ou_err(cx, os, &w[argi], "timer overflow in argument '%s' to 'tcp-ut' (maximum value is 2147483647 ms or ~24.8 days)",
+		       w[argi].s);
+		return -1;
+	default:
+		ou_err(cx, os, &w[argi], "'tcp-ut' : expects a positive delay in milliseconds");
+		return -1;
+	}
 }

@@ -29,7 +29,7 @@ proxy_free(struct cfg_proxy *px)
 	if (px == NULL)
 		return;
 	proxy_fields_free(px);
-	log_list_free(px->logs);
+	logt_list_free(px->logs);
 	for (size_t i = 0; i < px->binds.n; i++)
 		bind_free(px->binds.v[i]);
 	free(px->binds.v);

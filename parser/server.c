@@ -42,23 +42,27 @@ sname(struct cfg_ctx *cx)
 	return cx->srv->name ? cx->srv->name : "";
 }
 
-static const char *
-argv1(struct cfg_word *w, int n, int argi)
+static void
+srv_report(struct cfg_ctx *cx, const struct cfg_word *at, const char *msg)
 {
-	return argi < n ? w[argi].s : "";
+	serr(cx, at, "%s", msg);
 }
 
-static const struct cfg_word *
-at1(struct cfg_word *w, int n, int argi)
+static void
+srv_unknown(struct cfg_ctx *cx, const struct cfg_word *at, const char *sugg)
 {
-	return &w[argi < n ? argi : argi - 1];
+	if (cx->srv->is_default)
+		cx_error(cx, at, "unknown keyword '%s'. Hint: no address was expected for this server.",
+		         at->s);
+	else if (sugg)
+		serr(cx, at, "unknown keyword '%s'; did you mean '%s' maybe ?", at->s, sugg);
+	else
+		serr(cx, at, "unknown keyword '%s'.", at->s);
 }
 
-static int
-used1(int n, int argi)
-{
-	return argi < n ? 1 : 0;
-}
+static const struct ou_optset server_set = {
+	server_opt_kws, "server", ".", srv_report, srv_unknown, NULL,
+};
 
 /* ---- flags and their "no-" forms ------------------------------------- */
 
@@ -95,153 +99,204 @@ o_flag(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 	else if (strcmp(o, "allow-0rtt") == 0) s->allow_0rtt = true;
 	else if (strcmp(o, "tls-tickets") == 0) s->ssl_opts.no_tls_tickets = false;
 	else
-		ssl_opts_word(&s->ssl_opts, o, NULL, false); /* no-sslv3, force-*, no-tls-tickets */
+		sslo_opts_word(&s->ssl_opts, o, NULL, false); /* no-sslv3, force-*, no-tls-tickets */
 	return 0;
 }
 
 /* ---- numbers and times -------------------------------------------------- */
 
-/* Times: HAProxy 2.6 names 'agent-inter' in the bad-character message of
- * inter/fastinter/downinter/agent-inter (reference §2.4). */
+/* HAProxy words the errors of its time options in four ways. */
+enum srv_time_msgs {
+	STM_INTER,     /* inter, fastinter, downinter, agent-inter */
+	STM_SLOWSTART,
+	STM_PURGE,     /* pool-purge-delay */
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+	enum srv_time_msgs msgs;
+} time_opts[] = {
+	{ "inter", offsetof(struct cfg_server, inter), STM_INTER },
+	{ "fastinter", offsetof(struct cfg_server, fastinter), STM_INTER },
+	{ "downinter", offsetof(struct cfg_server, downinter), STM_INTER },
+	{ "agent-inter", offsetof(struct cfg_server, agent_inter), STM_INTER },
+	{ "slowstart", offsetof(struct cfg_server, slowstart), STM_SLOWSTART },
+	{ "pool-purge-delay", offsetof(struct cfg_server, pool_purge_delay), STM_PURGE },
+};
+
+/* Times; the texts are HAProxy 2.6's, down to the option it names: its
+ * bad-character message of inter/fastinter/downinter says 'agent-inter'
+ * (reference §2.4), and an empty slowstart reads as a NUL character. */
 static int
 o_time(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	struct cfg_server *s = cx->srv;
-	const char *o = w[argi - 1].s;
-	const char *v = argv1(w, n, argi);
-	bool slow = strcmp(o, "slowstart") == 0;
-	bool purge = strcmp(o, "pool-purge-delay") == 0;
+	const char *o = kw->h.name;
+	const char *v = ou_arg(w, n, argi);
+	const struct cfg_word *at = ou_arg_at(w, n, argi);
+	size_t i = 0;
+	const char *end;
 	uint32_t ms;
-	char bad;
 
-	if (*v == '\0') {
-		if (slow || purge)
-			serr(cx, at1(w, n, argi), "'%s' expects a positive delay in milliseconds.", o);
-		else
-			serr(cx, at1(w, n, argi), "'%s' expects a delay as argument..", o);
-		return -1;
-	}
-	switch (ou_time(v, TIME_UNIT_MS, &ms, &bad)) {
-	case OU_TIME_OK:
+	while (i < ARRAY_SIZE(time_opts) - 1 && strcmp(time_opts[i].name, o) != 0)
+		i++;
+	enum srv_time_msgs m = time_opts[i].msgs;
+	enum arg_time_rc rc = arg_time_parse(v, TIME_UNIT_MS, &ms, &end);
+	switch (rc) {
+	case ARG_TIME_OK:
 		break;
-	case OU_TIME_OVER:
-		serr(cx, &w[argi], "timer overflow in argument <%s> to <%s> of server %s, maximum value is 2147483647 ms (~24.8 days)..",
-		     v, o, sname(cx));
+	case ARG_TIME_TRAILING:
+		arg_time_warn_trailing(cx, at, end);
+		break;
+	case ARG_TIME_EMPTY:
+		if (m == STM_INTER)
+			serr(cx, at, "'%s' expects a delay as argument..", o);
+		else if (m == STM_SLOWSTART)
+			serr(cx, at, "unexpected character '.");
+		else
+			serr(cx, at, "'%s' expects <value> as argument..", o);
 		return -1;
-	default:
-		serr(cx, &w[argi], "unexpected character '%c' in '%s' argument of server %s..",
-		     bad, slow || purge ? o : "agent-inter", sname(cx));
+	case ARG_TIME_BADCHAR:
+		if (m == STM_PURGE)
+			serr(cx, at, "unexpected character '%c' in argument to <%s>..", *end, o);
+		else
+			serr(cx, at, "unexpected character '%c' in '%s' argument of server %s..", *end,
+			     m == STM_INTER ? "agent-inter" : o, sname(cx));
+		return -1;
+	case ARG_TIME_OVERFLOW:
+		if (m == STM_INTER)
+			serr(cx, at, "timer overflow in argument <%s> to <%s> of server %s, maximum value is 2147483647 ms (~24.8 days)..",
+			     v, o, sname(cx));
+		else if (m == STM_SLOWSTART)
+			serr(cx, at, "overflow in argument <%s> to <%s> of server %s, maximum value is 2147483647 ms (~24.8 days)..",
+			     v, o, sname(cx));
+		else
+			serr(cx, at, "timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days).",
+			     v, o);
 		return -1;
 	}
-	if (ms == 0 && !slow && !purge) {
-		serr(cx, &w[argi], "invalid value %s for argument '%s' of server %s..", v, o, sname(cx));
+	if (ms == 0 && m == STM_INTER) {
+		serr(cx, at, "invalid value %s for argument '%s' of server %s..", v, o, sname(cx));
 		return -1;
 	}
-	if (strcmp(o, "inter") == 0) s->inter = ms;
-	else if (strcmp(o, "fastinter") == 0) s->fastinter = ms;
-	else if (strcmp(o, "downinter") == 0) s->downinter = ms;
-	else if (strcmp(o, "agent-inter") == 0) s->agent_inter = ms;
-	else if (slow) s->slowstart = ms;
-	else s->pool_purge_delay = ms;
+	*(uint32_t *)((char *)cx->srv + time_opts[i].off) = ms;
 	return 1;
 }
 
 static int
 o_tcp_ut(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	uint32_t ms;
-	char bad;
-	if (ou_time(argv1(w, n, argi), TIME_UNIT_MS, &ms, &bad) != OU_TIME_OK) {
-		serr(cx, at1(w, n, argi), "'tcp-ut' : expects a positive delay in milliseconds.");
-		return -1;
-	}
-	cx->srv->tcp_ut = ms;
-	return 1;
+	return ou_tcp_ut(cx, &server_set, w, n, argi, &cx->srv->tcp_ut);
 }
 
-/* rise/fall: strictly positive. */
-static int
-o_risefall(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
-{
-	const char *o = w[argi - 1].s;
-	const char *v = argv1(w, n, argi);
-	bool strict;
+/* What HAProxy says when an integer option has no argument. */
+enum srv_num_missing {
+	SNM_ZERO,    /* nothing: atol("") reads 0 */
+	SNM_INTEGER, /* "'<opt>' expects an integer argument." */
+	SNM_PORT,    /* "'<opt>' expects a port number as argument." */
+	SNM_VALUE,   /* "'<opt>' expects <value> as argument." */
+};
+/* ... and when the value is below the minimum. */
+enum srv_num_low {
+	SNL_GENERIC,  /* ours: "'<opt>' : invalid value '<v>'." */
+	SNL_WEIGHT,   /* "weight of server <s> is not within 0 and 256 (<v>)." */
+	SNL_POSITIVE, /* "'<opt>' has to be > 0." */
+	SNL_ERRLIMIT, /* "error-limit has to be > 0." */
+	SNL_PORT,     /* ours: "'<opt>' expects a valid port number (got '<v>')." */
+	SNL_POOLMAX,  /* "'<opt>' must be >= -1." */
+};
 
-	if (*v == '\0') {
-		serr(cx, at1(w, n, argi), "'%s' expects an integer argument..", o);
-		return -1;
-	}
-	long long x = ou_atol(v, &strict);
-	if (x <= 0 || x > 0x7fffffff) {
-		serr(cx, &w[argi], "'%s' has to be > 0..", o);
-		return -1;
-	}
-	if (!strict)
-		cx_warn(cx, &w[argi], "'%s' : '%s' is not a number: read as %lld, as HAProxy does", o, v, x);
-	if (o[0] == 'r')
-		cx->srv->rise = (int)x;
-	else
-		cx->srv->fall = (int)x;
-	return 1;
-}
+/* Integer options, read with atol() as HAProxy does (junk after digits
+ * is a warning here). Above the maximum is an error of ours: HAProxy
+ * wraps the value around. */
+static const struct {
+	const char *name;
+	size_t off;
+	long long min, max;
+	enum srv_num_missing missing;
+	enum srv_num_low low;
+} num_opts[] = {
+	{ "weight", offsetof(struct cfg_server, weight), 0, 256, SNM_ZERO, SNL_WEIGHT },
+	{ "maxconn", offsetof(struct cfg_server, maxconn), -1, 0x7fffffff, SNM_ZERO, SNL_GENERIC },
+	{ "maxqueue", offsetof(struct cfg_server, maxqueue), -1, 0x7fffffff, SNM_ZERO, SNL_GENERIC },
+	{ "minconn", offsetof(struct cfg_server, minconn), -1, 0x7fffffff, SNM_ZERO, SNL_GENERIC },
+	{ "port", offsetof(struct cfg_server, check_port), 0, 65535, SNM_PORT, SNL_PORT },
+	{ "agent-port", offsetof(struct cfg_server, agent_port), 0, 65535, SNM_PORT, SNL_PORT },
+	{ "pool-max-conn", offsetof(struct cfg_server, pool_max_conn), -1, 0x7fffffff, SNM_VALUE, SNL_POOLMAX },
+	{ "pool-low-conn", offsetof(struct cfg_server, pool_low_conn), -1, 0x7fffffff, SNM_VALUE, SNL_GENERIC },
+	{ "max-reuse", offsetof(struct cfg_server, max_reuse), -1, 0x7fffffff, SNM_VALUE, SNL_GENERIC },
+	{ "error-limit", offsetof(struct cfg_server, error_limit), 1, 0x7fffffff, SNM_INTEGER, SNL_ERRLIMIT },
+	{ "rise", offsetof(struct cfg_server, rise), 1, 0x7fffffff, SNM_INTEGER, SNL_POSITIVE },
+	{ "fall", offsetof(struct cfg_server, fall), 1, 0x7fffffff, SNM_INTEGER, SNL_POSITIVE },
+};
 
-/* atol() options HAProxy takes without checking (maxconn, maxqueue,
- * minconn, weight, port, agent-port, pool-*, max-reuse, error-limit). */
 static int
 o_num(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
-	struct cfg_server *s = cx->srv;
-	const char *o = w[argi - 1].s;
-	const char *v = argv1(w, n, argi);
+	const char *o = kw->h.name;
+	const char *v = ou_arg(w, n, argi);
+	const struct cfg_word *at = ou_arg_at(w, n, argi);
+	size_t i = 0;
 	bool strict;
-	long long x = ou_atol(v, &strict);
 
-	if (strcmp(o, "weight") == 0) {
-		if (x < 0 || x > 256) {
-			serr(cx, at1(w, n, argi), "weight of server %s is not within 0 and 256 (%lld)..",
-			     sname(cx), x);
-			return -1;
-		}
-	} else if (strcmp(o, "error-limit") == 0) {
-		if (x <= 0) {
-			serr(cx, at1(w, n, argi), "error-limit has to be > 0..");
-			return -1;
-		}
-	} else if (strcmp(o, "port") == 0 || strcmp(o, "agent-port") == 0) {
-		if (x < 0 || x > 65535) {
-			serr(cx, at1(w, n, argi), "'%s' expects a valid port number (got '%s')..", o, v);
-			return -1;
-		}
-	} else if (x < -1 || x > 0x7fffffff) {
-		serr(cx, at1(w, n, argi), "'%s' : invalid value '%s'.", o, v);
+	while (i < ARRAY_SIZE(num_opts) - 1 && strcmp(num_opts[i].name, o) != 0)
+		i++;
+	if (argi >= n && num_opts[i].missing != SNM_ZERO) {
+		static const char *const what[] = {
+			[SNM_INTEGER] = "an integer argument",
+			[SNM_PORT] = "a port number as argument",
+			[SNM_VALUE] = "<value> as argument",
+		};
+		serr(cx, at, "'%s' expects %s..", o, what[num_opts[i].missing]);
 		return -1;
 	}
-	if (!strict)
-		cx_warn(cx, at1(w, n, argi), "'%s' : '%s' is not a number: read as %lld, as HAProxy does",
-		        o, v, x);
-	int xi = (int)x;
-	if (strcmp(o, "weight") == 0) s->weight = xi;
-	else if (strcmp(o, "maxconn") == 0) s->maxconn = xi;
-	else if (strcmp(o, "maxqueue") == 0) s->maxqueue = xi;
-	else if (strcmp(o, "minconn") == 0) s->minconn = xi;
-	else if (strcmp(o, "port") == 0) s->check_port = xi;
-	else if (strcmp(o, "agent-port") == 0) s->agent_port = xi;
-	else if (strcmp(o, "pool-max-conn") == 0) s->pool_max_conn = xi;
-	else if (strcmp(o, "pool-low-conn") == 0) s->pool_low_conn = xi;
-	else if (strcmp(o, "max-reuse") == 0) s->max_reuse = xi;
-	else s->error_limit = xi;
-	return used1(n, argi);
+	long long x = ou_atol(v, &strict);
+	if (num_opts[i].low == SNL_WEIGHT && (x < num_opts[i].min || x > num_opts[i].max)) {
+		serr(cx, at, "weight of server %s is not within 0 and 256 (%lld)..", sname(cx), x);
+		return -1;
+	}
+	if (x < num_opts[i].min) {
+		switch (num_opts[i].low) {
+		case SNL_POSITIVE:
+			serr(cx, at, "'%s' has to be > 0..", o);
+			break;
+		case SNL_ERRLIMIT:
+			serr(cx, at, "error-limit has to be > 0..");
+			break;
+		case SNL_PORT:
+			serr(cx, at, "'%s' expects a valid port number (got '%s')..", o, v);
+			break;
+		case SNL_POOLMAX:
+			serr(cx, at, "'%s' must be >= -1.", o);
+			break;
+		default:
+			serr(cx, at, "'%s' : invalid value '%s'.", o, v);
+			break;
+		}
+		return -1;
+	}
+	if (x > num_opts[i].max) {
+		if (num_opts[i].low == SNL_PORT)
+			serr(cx, at, "'%s' expects a valid port number (got '%s')..", o, v);
+		else
+			serr(cx, at, "'%s' : invalid value '%s'.", o, v);
+		return -1;
+	}
+	if (!strict && argi < n)
+		cx_warn(cx, at, "'%s' : '%s' is not a number: read as %lld, as HAProxy does", o, v, x);
+	*(int *)((char *)cx->srv + num_opts[i].off) = (int)x;
+	return argi < n ? 1 : 0;
 }
 
 static int
 o_id(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
 	struct cfg_server *s = cx->srv;
-	const char *v = argv1(w, n, argi);
+	const char *v = ou_arg(w, n, argi);
 	long long x;
 
 	if (*v == '\0') {
-		serr(cx, at1(w, n, argi), "'id' : expects an integer argument.");
+		serr(cx, ou_arg_at(w, n, argi), "'id' : expects an integer argument.");
 		return -1;
 	}
 	if (!ou_int(v, &x) || x <= 0 || x > 0x7fffffff) {
@@ -342,8 +397,8 @@ o_enum(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 {
 	struct cfg_server *s = cx->srv;
 	const char *o = w[argi - 1].s;
-	const char *v = argv1(w, n, argi);
-	const struct cfg_word *at = at1(w, n, argi);
+	const char *v = ou_arg(w, n, argi);
+	const struct cfg_word *at = ou_arg_at(w, n, argi);
 
 	if (strcmp(o, "observe") == 0) {
 		if (strcmp(v, "none") == 0) s->observe = SRV_OBS_NONE;
@@ -379,8 +434,8 @@ o_enum(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 			serr(cx, at, "'verify' : missing verify method.");
 			return -1;
 		}
-		if (strcmp(v, "none") == 0) s->verify = SSL_VERIFY_NONE;
-		else if (strcmp(v, "required") == 0) s->verify = SSL_VERIFY_REQUIRED;
+		if (strcmp(v, "none") == 0) s->verify = SSLO_VERIFY_NONE;
+		else if (strcmp(v, "required") == 0) s->verify = SSLO_VERIFY_REQUIRED;
 		else {
 			serr(cx, at, "'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v);
 			return -1;
@@ -412,18 +467,18 @@ o_enum(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, i
 		else
 			arg_set_str(&s->check_proto, v);
 	} else if (strcmp(o, "ssl-min-ver") == 0 || strcmp(o, "ssl-max-ver") == 0) {
-		switch (ssl_opts_word(&s->ssl_opts, o, v, false)) {
-		case -2:
+		switch (sslo_opts_word(&s->ssl_opts, o, v, false)) {
+		case SSLO_WORD_NO_VERSION:
 			serr(cx, at, "'%s' : missing the ssl/tls version.", o);
 			return -1;
-		case -3:
+		case SSLO_WORD_BAD_VERSION:
 			serr(cx, at, "'%s' : unknown ssl/tls version.", v);
 			return -1;
 		default:
 			break;
 		}
 	}
-	return used1(n, argi);
+	return (argi < n ? 1 : 0);
 }
 
 /* init-addr last|libc|none|<ip>[,...] */
@@ -431,7 +486,7 @@ static int
 o_init_addr(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
 	struct cfg_server *s = cx->srv;
-	const char *v = argv1(w, n, argi);
+	const char *v = ou_arg(w, n, argi);
 	char *dup = xstrdup(v), *save = NULL;
 	int ret = -1;
 
@@ -466,7 +521,7 @@ o_init_addr(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int
 			s->init_addr[s->n_init_addr++] = k;
 	}
 	if (s->n_init_addr == 0) {
-		serr(cx, at1(w, n, argi), "'init-addr' expects a comma-separated list of methods.");
+		serr(cx, ou_arg_at(w, n, argi), "'init-addr' expects a comma-separated list of methods.");
 		goto out;
 	}
 	ret = 1;
@@ -532,14 +587,14 @@ o_pp2_options(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, i
 		{ "cert-key", SRV_PP2_CERT_KEY }, { "authority", SRV_PP2_AUTHORITY },
 		{ "crc32c", SRV_PP2_CRC32C }, { "unique-id", SRV_PP2_UNIQUE_ID },
 	};
-	char *dup = xstrdup(argv1(w, n, argi)), *save = NULL;
+	char *dup = xstrdup(ou_arg(w, n, argi)), *save = NULL;
 	unsigned bits = 0;
 	for (char *o = strtok_r(dup, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		size_t i;
 		for (i = 0; i < ARRAY_SIZE(t) && strcmp(o, t[i].n) != 0; i++)
 			;
 		if (i == ARRAY_SIZE(t)) {
-			serr(cx, at1(w, n, argi), "'%s' : proxy v2 option not implemented.", o);
+			serr(cx, ou_arg_at(w, n, argi), "'%s' : proxy v2 option not implemented.", o);
 			free(dup);
 			return -1;
 		}
@@ -548,7 +603,7 @@ o_pp2_options(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, i
 	free(dup);
 	cx->srv->pp2_opts |= bits;
 	cx->srv->send_proxy = 2;
-	return used1(n, argi);
+	return (argi < n ? 1 : 0);
 }
 
 /* source <addr>[:<port>[-<port>]] [interface <name>]; usesrc (transparent
@@ -623,7 +678,7 @@ const struct cfg_kw server_opt_kws[] = {
 	SUP("downinter", "<time>", o_time),
 	SUP("enabled", "", o_flag),
 	SUP("error-limit", "<n>", o_num),
-	SUP("fall", "<n>", o_risefall),
+	SUP("fall", "<n>", o_num),
 	SUP("fastinter", "<time>", o_time),
 	SUP("force-sslv3", "", o_flag),
 	SUP("force-tlsv10", "", o_flag),
@@ -674,7 +729,7 @@ const struct cfg_kw server_opt_kws[] = {
 	UNS("resolve-opts", "<opts>", "runtime DNS resolution ('resolvers') is not implemented yet"),
 	UNS("resolve-prefer", "ipv4|ipv6", "runtime DNS resolution ('resolvers') is not implemented yet"),
 	UNS("resolvers", "<id>", "runtime DNS resolution ('resolvers') is not implemented yet; addresses are resolved once at startup"),
-	SUP("rise", "<n>", o_risefall),
+	SUP("rise", "<n>", o_num),
 	SUP("send-proxy", "", o_flag),
 	SUP("send-proxy-v2", "", o_flag),
 	SUP("send-proxy-v2-ssl", "", o_flag),
@@ -800,46 +855,6 @@ server_free(struct cfg_server *s)
 	free(s);
 }
 
-/* Applies w[from..n-1] as server options to cx->srv. */
-static int
-parse_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int from)
-{
-	struct cfg_server *s = cx->srv;
-
-	for (int i = from; i < n;) {
-		int k = 0;
-		const struct cfg_kw *r = kw_lookup(server_opt_kws, w, n, i, &k);
-		if (r == NULL) {
-			const char *sugg = kw_suggest(server_opt_kws, sizeof(server_opt_kws[0]),
-			                              w[i].s, NULL);
-			if (s->is_default)
-				cx_error(cx, &w[i], "unknown keyword '%s'. Hint: no address was expected for this server.",
-				         w[i].s);
-			else if (sugg)
-				serr(cx, &w[i], "unknown keyword '%s'; did you mean '%s' maybe ?", w[i].s, sugg);
-			else
-				serr(cx, &w[i], "unknown keyword '%s'.", w[i].s);
-			return -1;
-		}
-		int argi = i + k, used;
-		switch (r->h.status) {
-		case KW_UNSUPPORTED:
-			serr(cx, &w[i], "'%s' is not supported by sluice: %s.", r->h.name, r->h.note);
-			return -1;
-		case KW_IGNORED:
-			cx_warn(cx, &w[i], "server option '%s' is ignored by sluice: %s.", r->h.name, r->h.note);
-			used = r->h.usage[0] ? 1 : 0;
-			break;
-		default:
-			used = r->parse(cx, r, w, n, argi);
-			if (used < 0)
-				return -1;
-		}
-		i = argi + used;
-	}
-	return 0;
-}
-
 /* An inherited sni: parse the text again for this server (it parsed
  * fine on the default-server line, so no new diagnostic is expected). */
 static void
@@ -855,8 +870,8 @@ reparse_sni(struct cfg_ctx *cx, struct cfg_server *s)
 	cx->replaying = saved;
 }
 
-static struct cfg_server *
-find_server(const struct cfg_proxy *px, const char *name)
+struct cfg_server *
+server_find(const struct cfg_proxy *px, const char *name)
 {
 	for (size_t i = 0; i < px->servers.n; i++)
 		if (strcmp(px->servers.v[i]->name, name) == 0)
@@ -886,7 +901,7 @@ server_parse(struct cfg_ctx *cx, struct cfg_word *w, int n, const char *name,
 	}
 	addr_clear(&s->addr);
 	cx->srv = s;
-	struct cfg_server *dup = find_server(px, name);
+	struct cfg_server *dup = server_find(px, name);
 	if (dup) {
 		cx_error(cx, namew, "%s '%s', another server named '%s' was already defined at line %d, please use distinct names.",
 		         proxy_type_name(px), px->name, name, dup->loc.line);
@@ -899,7 +914,7 @@ server_parse(struct cfg_ctx *cx, struct cfg_word *w, int n, const char *name,
 	free(ctx);
 	if (r < 0)
 		goto err;
-	if (parse_opts(cx, w, n, addri + 1) < 0)
+	if (ou_parse_opts(cx, &server_set, w, n, addri + 1) < 0)
 		goto err;
 	reparse_sni(cx, s);
 	cx->srv = saved;
@@ -937,7 +952,7 @@ kw_default_server(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *
 		cx->px->defsrv = server_new_default();
 	cx->px->defsrv->px = cx->px;
 	cx->srv = cx->px->defsrv;
-	int r = parse_opts(cx, w, n, argi);
+	int r = ou_parse_opts(cx, &server_set, w, n, argi);
 	cx->srv = saved;
 	return r;
 }
@@ -994,190 +1009,3 @@ const struct cfg_kw server_section_kws[] = {
 	  KW_BE, kw_server_template },
 	{ { NULL, 0, NULL, NULL }, 0, NULL },
 };
-
-/* ---- resolve ------------------------------------------------------------ */
-
-static void __attribute__((format(printf, 3, 4)))
-rerr(struct diag *d, const struct cfg_server *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_error(d, &s->loc, "'server %s/%s' : %s", s->px->name, s->name, msg);
-	free(msg);
-}
-
-static bool
-has_init(const struct cfg_server *s, enum srv_init_addr m)
-{
-	for (int i = 0; i < s->n_init_addr; i++)
-		if (s->init_addr[i] == m)
-			return true;
-	return false;
-}
-
-/* Hostname: libc (HAProxy's "last" needs a state file: skipped), then
- * an init-addr IP, then "none". */
-static int
-resolve_addr(struct cfg *cfg, struct diag *d, struct cfg_server *s, bool *failed)
-{
-	if (s->addr.kind != ADDR_INET || s->addr.host == NULL)
-		return 0;
-	bool libc = s->n_init_addr == 0 || has_init(s, SRV_IA_LIBC);
-	char *host = xstrdup(s->addr.host);
-	int ret = 0;
-	if (libc && addr_resolve(&s->addr) == 0)
-		goto out;
-	if (has_init(s, SRV_IA_IP)) {
-		uint16_t plo = s->addr.port_lo, phi = s->addr.port_hi;
-		enum addr_port pm = s->addr.port_mode;
-		int off = s->addr.port_off;
-		char *text = xstrdup(s->addr.text);
-		addr_clear(&s->addr);
-		addr_copy(&s->addr, &s->init_addr_ip);
-		free(s->addr.text);
-		s->addr.text = text;
-		s->addr.port_mode = pm, s->addr.port_lo = plo, s->addr.port_hi = phi;
-		s->addr.port_off = off;
-		if (s->addr.family == AF_INET)
-			((struct sockaddr_in *)&s->addr.ss)->sin_port = htons(pm == ADDR_PORT_FIXED ? plo : 0);
-		else if (s->addr.family == AF_INET6)
-			((struct sockaddr_in6 *)&s->addr.ss)->sin6_port = htons(pm == ADDR_PORT_FIXED ? plo : 0);
-		goto out;
-	}
-	if (has_init(s, SRV_IA_NONE) || cfg->opts.no_resolve_fail) {
-		diag_warn(d, &s->loc, "'server %s/%s' : could not resolve address '%s', disabling server.",
-		          s->px->name, s->name, host);
-		s->unresolved = true;
-		goto out;
-	}
-	rerr(d, s, "could not resolve address '%s'.", host);
-	*failed = true;
-	ret = -1;
-out:
-	free(host);
-	return ret;
-}
-
-static int
-resolve_track(struct cfg *cfg, struct diag *d, struct cfg_server *s)
-{
-	const char *slash = strchr(s->track, '/');
-	struct cfg_proxy *px = s->px;
-	const char *sv = s->track;
-
-	if (slash) {
-		char *pxname = xstrndup(s->track, (size_t)(slash - s->track));
-		px = proxy_find(cfg, pxname, PX_CAP_BE);
-		if (px == NULL) {
-			rerr(d, s, "unable to find required proxy '%s' for tracking.", pxname);
-			free(pxname);
-			return -1;
-		}
-		free(pxname);
-		sv = slash + 1;
-	}
-	struct cfg_server *t = find_server(px, sv);
-	if (t == NULL) {
-		rerr(d, s, "unable to find required server '%s' for tracking.", sv);
-		return -1;
-	}
-	/* follow the chain: a loop back to s is an error */
-	for (struct cfg_server *c = t; c; ) {
-		if (c == s) {
-			rerr(d, s, "unable to track %s/%s as it belongs to a tracking chain looping back to %s/%s.",
-			     px->name, t->name, s->px->name, s->name);
-			return -1;
-		}
-		if (c->track == NULL)
-			break;
-		/* c's own target, looked up without reporting */
-		const char *cs = strchr(c->track, '/');
-		struct cfg_proxy *cp = c->px;
-		const char *cn = c->track;
-		if (cs) {
-			char *pn = xstrndup(c->track, (size_t)(cs - c->track));
-			cp = proxy_find(cfg, pn, PX_CAP_BE);
-			free(pn);
-			cn = cs + 1;
-		}
-		c = cp ? find_server(cp, cn) : NULL;
-	}
-	if (!t->check && !t->agent_check && t->track == NULL) {
-		rerr(d, s, "unable to use %s/%s for tracking as it does not have any check nor agent enabled.",
-		     px->name, t->name);
-		return -1;
-	}
-	s->tracked = t;
-	return 0;
-}
-
-static void
-merge_str(char **dst, const char *src)
-{
-	if (*dst == NULL && src)
-		*dst = xstrdup(src);
-}
-
-int
-servers_resolve(struct cfg *cfg, struct diag *d)
-{
-	const struct cfg_global *g = cfg->global;
-	bool addr_failed = false;
-	int ret = 0;
-
-	for (size_t i = 0; i < cfg->proxies.n; i++) {
-		struct cfg_proxy *px = cfg->proxies.v[i];
-		for (size_t j = 0; j < px->servers.n; j++) {
-			struct cfg_server *s = px->servers.v[j];
-			if (resolve_addr(cfg, d, s, &addr_failed) < 0)
-				ret = -1;
-			if (s->track && resolve_track(cfg, d, s) < 0)
-				ret = -1;
-			if (s->agent_check && s->agent_port == 0) {
-				rerr(d, s, "server %s does not have agent port. Agent check has been disabled.",
-				     s->name);
-				ret = -1;
-			}
-			if (px->mode != PX_MODE_HTTP && s->redir) {
-				diag_error(d, &s->loc, "%s '%s' : server cannot have cookie or redirect prefix in non-HTTP mode.",
-				           proxy_type_name(px), px->name);
-				ret = -1;
-			} else if (px->mode != PX_MODE_HTTP && s->cookie) {
-				diag_warn(d, &s->loc, "%s '%s' : ignoring cookie for server '%s' as HTTP mode is disabled.",
-				          proxy_type_name(px), px->name, s->name);
-			}
-			if (s->proto == SRV_PROTO_FCGI) {
-				/* no fcgi-app sections in sluice: never usable */
-				if (px->mode != PX_MODE_HTTP)
-					diag_error(d, &s->loc, "%s '%s' : MUX protocol 'fcgi' is not usable for server '%s' at [%s:%d].",
-					           proxy_type_name(px), px->name, s->name,
-					           s->loc.file ? s->loc.file : "", s->loc.line);
-				else
-					diag_error(d, &s->loc, "proxy '%s': FCGI server '%s' has no FCGI app configured.",
-					           px->name, s->name);
-				ret = -1;
-			}
-			if (!s->ssl && !s->check_ssl)
-				continue;
-			if (g) {
-				ssl_opts_merge(&s->ssl_opts, &g->ssl_server_opts);
-				merge_str(&s->ciphers, g->ssl_server_ciphers);
-				merge_str(&s->ciphersuites, g->ssl_server_ciphersuites);
-			}
-			if (s->verify == SSL_VERIFY_UNSET)
-				s->verify = g && g->ssl_server_verify_none ? SSL_VERIFY_NONE
-				                                           : SSL_VERIFY_REQUIRED;
-			if (s->verify == SSL_VERIFY_REQUIRED && s->ca_file == NULL) {
-				rerr(d, s, "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.");
-				ret = -1;
-			}
-		}
-	}
-	if (addr_failed) {
-		struct cfg_loc none = { NULL, 0, 0 };
-		diag_error(d, &none, "Failed to initialize server(s) addr.");
-	}
-	return ret;
-}

@@ -96,14 +96,14 @@ struct cfg_server {
 
 	/* TLS to the server */
 	bool ssl;
-	enum ssl_verify verify;   /* UNSET: required unless ssl-server-verify none */
+	enum sslo_verify verify;   /* UNSET: required unless ssl-server-verify none */
 	char *verifyhost;
 	char *sni_text;           /* sni <expr> as written */
 	struct cfg_loc sni_loc;
 	struct smp_expr *sni;
 	char *ca_file, *crl_file, *crt;
 	char *alpn, *npn, *ciphers, *ciphersuites;
-	struct ssl_opts ssl_opts;
+	struct sslo_opts ssl_opts;
 	bool ssl_reuse;           /* default true */
 	bool allow_0rtt;
 };
@@ -113,5 +113,7 @@ void server_free(struct cfg_server *s);
 /* Makes dst a copy of src's settings (a default-server), except name,
  * place and the parsed sni expression (the caller re-parses sni_text). */
 void server_copy_defaults(struct cfg_server *dst, const struct cfg_server *src);
+/* The server of px named name, or NULL. */
+struct cfg_server *server_find(const struct cfg_proxy *px, const char *name);
 
 #endif

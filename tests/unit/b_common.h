@@ -4,6 +4,9 @@
 #define SLUICE_TESTS_B_COMMON_H
 
 #include <check.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +58,41 @@ bclean(struct cfg *c)
 		bdump();
 		ck_abort_msg("expected a clean load");
 	}
+}
+
+/* Writes a self-signed certificate to cert_path and its private key
+ * after it (key_path NULL), into key_path, or nowhere (with_key false).
+ * key_from, if not NULL, is the key to write instead of the cert's own
+ * (a mismatch). */
+static inline void
+bmake_cert(const char *cert_path, bool with_key, const char *key_path, EVP_PKEY *key_from)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	ck_assert_ptr_nonnull(k);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, k);
+	X509_NAME *nm = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"t.test", -1, -1, 0);
+	X509_set_issuer_name(x, nm);
+	ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+	FILE *f = fopen(cert_path, "w");
+	ck_assert_ptr_nonnull(f);
+	PEM_write_X509(f, x);
+	if (with_key) {
+		if (key_path) {
+			fclose(f);
+			f = fopen(key_path, "w");
+			ck_assert_ptr_nonnull(f);
+		}
+		PEM_write_PrivateKey(f, key_from ? key_from : k, NULL, NULL, 0, NULL, NULL);
+	}
+	fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(k);
 }
 
 #define BFE "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend f\n"

@@ -1,4 +1,5 @@
 /* bind lines, options, crt-list files (parser/bind.c). */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "b_common.h"
@@ -8,7 +9,7 @@
 
 static char dir[64];
 
-/* A scratch directory with two (dummy) certificate files and a crt-list. */
+/* A scratch directory with two certificates (key in the PEM). */
 static void
 setup(void)
 {
@@ -17,9 +18,7 @@ setup(void)
 	const char *files[] = { "a.pem", "b.pem" };
 	for (size_t i = 0; i < 2; i++) {
 		char *p = xasprintf("%s/%s", dir, files[i]);
-		FILE *f = fopen(p, "w");
-		fputs("-----BEGIN CERTIFICATE-----\n", f);
-		fclose(f);
+		bmake_cert(p, true, NULL, NULL);
 		free(p);
 	}
 }
@@ -45,10 +44,10 @@ write_file(const char *name, const char *text)
 START_TEST(options)
 {
 	char *cfgtext = xasprintf(BFE " bind 127.0.0.1:8443 ssl crt %s/a.pem crt %s/b.pem alpn h2,http/1.1 "
-	                          "ssl-min-ver TLSv1.2 ciphersuites TLS_AES_128_GCM_SHA256 verify optional "
+	                          "ssl-min-ver TLSv1.2 ciphersuites TLS_AES_128_GCM_SHA256 verify optional ca-file %s/a.pem "
 	                          "strict-sni accept-proxy name web id 7 maxconn 100 backlog 50 "
-	                          "thread 1-2 proto h2 v4v6 tfo defer-accept mss 1400 tcp-ut 2s no-tlsv10\n",
-	                          dir, dir);
+	                          "thread 1-2 proto h2 v4v6 tfo defer-accept mss 1400 tcp-ut 2s\n",
+	                          dir, dir, dir);
 	struct cfg *c = bload(cfgtext, true);
 	free(cfgtext);
 	bclean(c);
@@ -56,8 +55,8 @@ START_TEST(options)
 	ck_assert(b->ssl);
 	ck_assert_uint_eq(b->crts.n, 2);
 	ck_assert_str_eq(b->ssl_conf.alpn, "h2,http/1.1");
-	ck_assert_int_eq(b->ssl_opts.min_ver, SSL_VER_TLS12);
-	ck_assert_int_eq(b->ssl_conf.verify, SSL_VERIFY_OPTIONAL);
+	ck_assert_int_eq(b->ssl_opts.min_ver, SSLO_VER_TLS12);
+	ck_assert_int_eq(b->ssl_conf.verify, SSLO_VERIFY_OPTIONAL);
 	ck_assert(b->strict_sni && b->accept_proxy && b->v4v6 && b->tfo && b->defer_accept);
 	ck_assert_str_eq(b->name, "web");
 	ck_assert_int_eq(b->id, 7);
@@ -66,8 +65,150 @@ START_TEST(options)
 	ck_assert_int_eq(b->proto, BIND_PROTO_H2);
 	ck_assert_int_eq(b->mss, 1400);
 	ck_assert_uint_eq(b->tcp_ut, 2000);
-	ck_assert(b->ssl_opts.no_vers & SSL_VER_NOBIT(SSL_VER_TLS10));
 	cfg_free(c);
+}
+END_TEST
+
+/* Loads a frontend whose bind line is " bind :8443 ssl crt <dir>/a.pem <opts>"
+ * (line 6, the address at column 7). */
+static struct cfg *
+bind_with(const char *opts)
+{
+	char *t = xasprintf(BFE " bind :8443 ssl crt %s/a.pem %s\n", dir, opts);
+	struct cfg *c = bload(t, true);
+	free(t);
+	return c;
+}
+
+/* HAProxy's -c checks of a TLS context (ssl_sock_prepare_ctx) */
+START_TEST(tls_context_checks)
+{
+	ck_assert_ptr_null(bind_with("verify required"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': verify is enabled but no CA file specified for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("verify optional"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': verify is enabled but no CA file specified for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.2"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': all SSL/TLS versions are disabled for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("no-tlsv12 no-tlsv13"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': all SSL/TLS versions are disabled for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("force-sslv3"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': all SSL/TLS versions are disabled for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("ciphers BOGUS curves BOGUS2"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': unable to set SSL cipher list to 'BOGUS' for bind ':8443' at [t.cfg:6].");
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': unable to set SSL curves list to 'BOGUS2' for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("ciphersuites BOGUS"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': unable to set TLS 1.3 cipher suites to 'BOGUS' for bind ':8443' at [t.cfg:6].");
+	ck_assert_ptr_null(bind_with("ecdhe BOGUS"));
+	bexpect(DIAG_ERROR, 6, 7, "Proxy 'f': unable to set elliptic named curve to 'BOGUS' for bind ':8443' at [t.cfg:6].");
+
+	/* warnings only */
+	struct cfg *c = bind_with("ssl-max-ver TLSv1.1");
+	ck_assert_ptr_nonnull(c);
+	bexpect(DIAG_WARNING, 6, 7, "Proxy 'f': Ambiguous configuration for bind ':8443' at [t.cfg:6]: the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (TLSv1.2). Setting the ssl-min-ver to TLSv1.1. Use 'ssl-min-ver' to fix this.");
+	cfg_free(c);
+	c = bind_with("ssl-min-ver TLSv1.0 no-tlsv11");
+	ck_assert_ptr_nonnull(c);
+	bexpect(DIAG_WARNING, 6, 7, "Proxy 'f': no-sslv3/no-tlsv1x are ignored for bind ':8443' at [t.cfg:6]. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
+	cfg_free(c);
+	c = bind_with("no-tlsv10 curves X25519 ecdhe BOGUS ca-verify-file /dev/null verify required");
+	bclean(c);
+	ck_assert(c->proxies.v[0]->binds.v[0]->ssl_opts.no_vers & SSLO_VER_NOBIT(SSLO_VER_TLS10));
+	cfg_free(c);
+
+	/* the global defaults are checked with the bind they apply to */
+	char *t = xasprintf("global\n ssl-default-bind-ciphers BOGUS\n"
+	                    "frontend f\n bind :8443 ssl crt %s/a.pem\n", dir);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	bexpect(DIAG_ERROR, 4, 7, "Proxy 'f': unable to set SSL cipher list to 'BOGUS' for bind ':8443' at [t.cfg:4].");
+
+	/* crt-list entries are contexts of their own; each text once */
+	write_file("l.txt", "a.pem [ciphers BOGUS verify required] x.test\nb.pem [ciphers BOGUS]\n");
+	t = xasprintf("global\n crt-base %s\n" BFE " bind :8443 ssl crt-list %s/l.txt\n", dir, dir);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	bexpect(DIAG_ERROR, 8, 7, "Proxy 'f': verify is enabled but no CA file specified for bind ':8443' at [t.cfg:8].");
+	bexpect(DIAG_ERROR, 8, 7, "Proxy 'f': unable to set SSL cipher list to 'BOGUS' for bind ':8443' at [t.cfg:8].");
+	ck_assert_uint_eq(bd.nerrors, 2);
+}
+END_TEST
+
+/* crt files load as a chain with its key, as HAProxy checks at -c */
+START_TEST(certificate_files)
+{
+	char *p = xasprintf("%s/nokey.pem", dir);
+	bmake_cert(p, false, NULL, NULL);
+	free(p);
+	p = xasprintf("%s/split.pem", dir);
+	char *k = xasprintf("%s/split.pem.key", dir);
+	bmake_cert(p, true, k, NULL);
+	free(p);
+	free(k);
+	p = xasprintf("%s/badkey.pem", dir);
+	bmake_cert(p, false, NULL, NULL);
+	free(p);
+	write_file("badkey.pem.key", "junk\n");
+	p = xasprintf("%s/mismatch.pem", dir);
+	EVP_PKEY *other = EVP_EC_gen("P-256");
+	bmake_cert(p, true, NULL, other);
+	EVP_PKEY_free(other);
+	free(p);
+	write_file("garbage.pem", "garbage\n");
+
+	struct {
+		const char *file, *text; /* %1$s: the directory */
+	} cases[] = {
+		{ "nokey.pem", "No Private Key found in '%s/nokey.pem.key'." },
+		{ "garbage.pem", "unable to load certificate from file '%s/garbage.pem'." },
+		{ "badkey.pem", "unable to load private key from file '%1$s/badkey.pem.key'.\n '%1$s/badkey.pem.key' is present but cannot be read or parsed'." },
+		{ "mismatch.pem", "inconsistencies between private key and certificate loaded '%s/mismatch.pem'." },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *t = xasprintf(BFE " bind :8443 ssl crt %s/%s\n", dir, cases[i].file);
+		ck_assert_ptr_null(bload(t, true));
+		free(t);
+		char *want1 = xasprintf(cases[i].text, dir, dir);
+		char *want = xasprintf("'bind :8443' in section 'frontend' : %s", want1);
+		bexpect(DIAG_ERROR, 6, 21, want);
+		free(want);
+		free(want1);
+	}
+	char *t = xasprintf(BFE " bind :8443 ssl crt %s/split.pem\n", dir);
+	struct cfg *c = bload(t, true);
+	free(t);
+	bclean(c);
+	cfg_free(c);
+
+	/* a directory: every file but dotfiles and companions (.key, ...) */
+	char *sub = xasprintf("%s/d", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	p = xasprintf("%s/a.pem", sub);
+	bmake_cert(p, true, NULL, NULL);
+	free(p);
+	write_file("d/a.pem.ocsp", "junk\n");
+	write_file("d/.hidden", "junk\n");
+	t = xasprintf(BFE " bind :8443 ssl crt %s\n", sub);
+	c = bload(t, true);
+	free(t);
+	bclean(c);
+	cfg_free(c);
+	write_file("d/b.txt", "junk\n");
+	t = xasprintf(BFE " bind :8443 ssl crt %s\n", sub);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	char *want = xasprintf("'bind :8443' in section 'frontend' : unable to load certificate from file '%s/b.txt'.", sub);
+	bexpect(DIAG_ERROR, 6, 21, want);
+	free(want);
+	free(sub);
+
+	/* crt-list lines, reported at the crt-list's own file:line:col */
+	write_file("l2.txt", "a.pem\n  nokey.pem x.test\n");
+	t = xasprintf("global\n crt-base %s\n" BFE " bind :8443 ssl crt-list %s/l2.txt\n", dir, dir);
+	ck_assert_ptr_null(bload(t, true));
+	free(t);
+	want = xasprintf("'bind :8443' in section 'frontend' : 'crt-list' : No Private Key found in '%s/nokey.pem.key'.", dir);
+	bexpect(DIAG_ERROR, 2, 3, want);
+	free(want);
 }
 END_TEST
 
@@ -120,17 +261,17 @@ END_TEST
 START_TEST(global_defaults_merged)
 {
 	/* global after the bind still applies (resolve time) */
-	char *t = xasprintf(BFE " bind :8443 ssl crt %s/a.pem ciphers MINE\n"
+	char *t = xasprintf(BFE " bind :8443 ssl crt %s/a.pem ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n"
 	                    "global\n ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets\n"
-	                    " ssl-default-bind-ciphers GLOBAL\n ssl-default-bind-ciphersuites SUITES\n", dir);
+	                    " ssl-default-bind-ciphers HIGH\n ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256\n", dir);
 	struct cfg *c = bload(t, true);
 	free(t);
 	ck_assert_ptr_nonnull(c);
 	struct cfg_bind *b = c->proxies.v[0]->binds.v[0];
-	ck_assert_int_eq(b->ssl_opts.min_ver, SSL_VER_TLS13);
+	ck_assert_int_eq(b->ssl_opts.min_ver, SSLO_VER_TLS13);
 	ck_assert(b->ssl_opts.no_tls_tickets);
-	ck_assert_str_eq(b->ssl_conf.ciphers, "MINE");
-	ck_assert_str_eq(b->ssl_conf.ciphersuites, "SUITES");
+	ck_assert_str_eq(b->ssl_conf.ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	ck_assert_str_eq(b->ssl_conf.ciphersuites, "TLS_AES_128_GCM_SHA256");
 	cfg_free(c);
 }
 END_TEST
@@ -164,7 +305,7 @@ START_TEST(crt_list)
 	ck_assert_uint_eq(l->entries.n, 2);
 	ck_assert(l->entries.v[0].has_conf);
 	ck_assert_str_eq(l->entries.v[0].conf.alpn, "h2");
-	ck_assert_int_eq(l->entries.v[0].conf.min_ver, SSL_VER_TLS13);
+	ck_assert_int_eq(l->entries.v[0].conf.min_ver, SSLO_VER_TLS13);
 	ck_assert_uint_eq(l->entries.v[0].filters.n, 2);
 	ck_assert_str_eq(l->entries.v[0].filters.v[1], "*.a.test");
 	ck_assert_int_eq(l->entries.v[0].loc.line, 3);
@@ -181,7 +322,7 @@ START_TEST(crt_list)
 	ck_assert_str_eq(bd.msgs[0].loc.file, bad);
 	ck_assert_int_eq(bd.msgs[0].loc.line, 2);
 	ck_assert_int_eq(bd.msgs[0].loc.col, 1);
-	char *want = xasprintf("crt-list '%s' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.", bad);
+	char *want = xasprintf("'bind :8443' in section 'frontend' : 'crt-list' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.");
 	ck_assert_str_eq(bd.msgs[0].text, want);
 	free(want);
 
@@ -211,6 +352,8 @@ suite_bind(void)
 	tcase_add_test(t, global_defaults_merged);
 	tcase_add_test(t, crt_base);
 	tcase_add_test(t, crt_list);
+	tcase_add_test(t, tls_context_checks);
+	tcase_add_test(t, certificate_files);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -27,7 +27,7 @@ START_TEST(values)
 	ck_assert_int_eq(g->spread_checks, 5);
 	ck_assert_str_eq(g->ca_base, "/etc/ssl");
 	ck_assert_str_eq(g->description, "a b c");
-	ck_assert_int_eq(g->ssl_bind_opts.min_ver, SSL_VER_TLS12);
+	ck_assert_int_eq(g->ssl_bind_opts.min_ver, SSLO_VER_TLS12);
 	ck_assert(g->ssl_bind_opts.no_tls_tickets);
 	ck_assert_str_eq(g->ssl_bind_ciphers, "ECDHE");
 	ck_assert_uint_eq(g->tune_vars_max[3], 1024);
@@ -211,6 +211,77 @@ START_TEST(no_log_clears_inherited)
 }
 END_TEST
 
+/* Review fixes: time arguments through arg_time_parse(), HAProxy's
+ * texts, words HAProxy ignores after a value. */
+START_TEST(times)
+{
+	struct cfg *c = bload("global\n stats timeout 1m30s\n tune.ssl.lifetime 500ms\n"
+	                      " grace 1s x\n hard-stop-after 2s\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	bexpect(DIAG_WARNING, 2, 16, "unexpected character '3' after the timer value '1m30s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.");
+	ck_assert_uint_eq(c->global->stats_timeout, 60000);
+	ck_assert_uint_eq(c->global->tune_ssl_lifetime, 1); /* rounded up */
+	ck_assert_uint_eq(c->global->grace, 1000);
+	ck_assert(c->global->hard_stop_after_set);
+	cfg_free(c);
+
+	c = bload("global\n tune.ssl.lifetime 1m30s\n stats timeout 10s extra\n stats maxconn 5 x\n"
+	          " tune.ssl.lifetime 30d\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	bexpect(DIAG_WARNING, 2, 20, "unexpected character '3' after the timer value '1m30s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.");
+	ck_assert_uint_eq(c->global->stats_timeout, 10000);
+	ck_assert_uint_eq(c->global->tune_ssl_lifetime, 2592000); /* beyond 24.8 days in ms */
+	cfg_free(c);
+
+	ck_assert_ptr_null(bload("global\n stats timeout 99999999999\n", false));
+	bexpect(DIAG_ERROR, 2, 16, "timer overflow in argument '99999999999' to 'stats timeout' (maximum value is 2147483647 ms or ~24.8 days)");
+	ck_assert_ptr_null(bload("global\n stats timeout 2x\n", false));
+	bexpect(DIAG_ERROR, 2, 16, "'stats timeout' : unexpected character 'x'");
+	ck_assert_ptr_null(bload("global\n stats timeout 0\n", false));
+	bexpect(DIAG_ERROR, 2, 16, "'stats timeout' expects a positive value");
+	ck_assert_ptr_null(bload("global\n tune.ssl.lifetime 2147483648\n", false));
+	bexpect(DIAG_ERROR, 2, 20, "timer overflow in argument '2147483648' to <tune.ssl.lifetime> (maximum value is 2147483647 s or ~68 years).");
+	ck_assert_ptr_null(bload("global\n tune.ssl.lifetime 2x\n", false));
+	bexpect(DIAG_ERROR, 2, 20, "unexpected character 'x' in argument to <tune.ssl.lifetime>.");
+	ck_assert_ptr_null(bload("global\n tune.ssl.lifetime 1s x\n", false));
+	bexpect(DIAG_ERROR, 2, 23, "'tune.ssl.lifetime' cannot handle unexpected argument 'x'.");
+	ck_assert_ptr_null(bload("global\n grace\n", false));
+	bexpect(DIAG_ERROR, 2, 2, "'grace' expects <time> as argument.");
+	ck_assert_ptr_null(bload("global\n grace 99999999999\n", false));
+	bexpect(DIAG_ERROR, 2, 8, "timer overflow in argument '99999999999' to 'grace' (maximum value is 2147483647 ms or ~24.8 days)");
+	ck_assert_ptr_null(bload("global\n max-spread-checks\n", false));
+	bexpect(DIAG_ERROR, 2, 2, "'max-spread-checks' expects an integer argument (0..50).");
+	ck_assert_ptr_null(bload("global\n max-spread-checks 99999999999\n", false));
+	bexpect(DIAG_ERROR, 2, 20, "timer overflow in argument <99999999999> to <max-spread-checks>, maximum value is 2147483647 ms (~24.8 days).");
+	ck_assert_ptr_null(bload("global\n tune.idletimer 70000\n", false));
+	bexpect(DIAG_ERROR, 2, 17, "'tune.idletimer' expects a timer value between 0 and 65535 ms.");
+	ck_assert_ptr_null(bload("global\n tune.idletimer 99999999999\n", false));
+	bexpect(DIAG_ERROR, 2, 17, "timer overflow in argument <99999999999> to <tune.idletimer>, maximum value is 65535 ms.");
+}
+END_TEST
+
+START_TEST(extra_words)
+{
+	/* HAProxy takes these with words after the value */
+	struct cfg *c = bload("global\n tune.vars.txn-max-size 10 x\n setenv SLUICE_T_A b x\n"
+	                      " default-path current x\n no numa-cpu-mapping x\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	cfg_free(c);
+	unsetenv("SLUICE_T_A");
+	ck_assert_ptr_null(bload("global\n ssl-default-bind-options\n", false));
+	bexpect(DIAG_ERROR, 2, 2, "global statement 'ssl-default-bind-options' expects an option as an argument.");
+	ck_assert_ptr_null(bload("global\n ssl-default-server-options\n", false));
+	bexpect(DIAG_ERROR, 2, 2, "global statement 'ssl-default-server-options' expects an option as an argument.");
+	ck_assert_ptr_null(bload("global\n ssl-default-server-options prefer-client-ciphers\n", false));
+	bexpect(DIAG_ERROR, 2, 29, "unknown option 'prefer-client-ciphers' on global statement 'ssl-default-server-options'.");
+	ck_assert_ptr_null(bload("global\n ssl-default-bind-options ssl-min-ver foo\n", false));
+	bexpect(DIAG_ERROR, 2, 39, "'foo' : unknown ssl/tls version on global statement 'ssl-default-bind-options'.");
+}
+END_TEST
+
 Suite *suite_global(void);
 
 Suite *
@@ -225,6 +296,8 @@ suite_global(void)
 	tcase_add_test(t, stats_socket);
 	tcase_add_test(t, log_lines);
 	tcase_add_test(t, no_log_clears_inherited);
+	tcase_add_test(t, times);
+	tcase_add_test(t, extra_words);
 	suite_add_tcase(s, t);
 	return s;
 }

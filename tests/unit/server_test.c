@@ -34,9 +34,9 @@ START_TEST(options)
 	ck_assert_int_eq(s->error_limit, 3);
 	ck_assert_int_eq(s->on_error, SRV_ONERR_MARK_DOWN);
 	ck_assert(s->on_marked_down_shutdown);
-	ck_assert_int_eq(s->verify, SSL_VERIFY_NONE);
+	ck_assert_int_eq(s->verify, SSLO_VERIFY_NONE);
 	ck_assert_str_eq(s->alpn, "h2");
-	ck_assert_int_eq(s->ssl_opts.min_ver, SSL_VER_TLS12);
+	ck_assert_int_eq(s->ssl_opts.min_ver, SSLO_VER_TLS12);
 	ck_assert_str_eq(s->check_sni, "x.test");
 	ck_assert_int_eq(s->agent_port, 9999);
 	ck_assert_uint_eq(s->agent_inter, 4000);
@@ -141,12 +141,12 @@ START_TEST(verify_and_global)
 	bexpect(DIAG_ERROR, 6, 2, msg);
 	/* a later global ssl-server-verify none still applies */
 	struct cfg *c = bload(BBE " server s 127.0.0.1:80 ssl\nglobal\n ssl-server-verify none\n"
-	                      " ssl-default-server-options no-tlsv10\n ssl-default-server-ciphers C\n", true);
+	                      " ssl-default-server-options no-tlsv10\n ssl-default-server-ciphers HIGH\n", true);
 	ck_assert_ptr_nonnull(c);
 	struct cfg_server *s = c->proxies.v[0]->servers.v[0];
-	ck_assert_int_eq(s->verify, SSL_VERIFY_NONE);
-	ck_assert(s->ssl_opts.no_vers & SSL_VER_NOBIT(SSL_VER_TLS10));
-	ck_assert_str_eq(s->ciphers, "C");
+	ck_assert_int_eq(s->verify, SSLO_VERIFY_NONE);
+	ck_assert(s->ssl_opts.no_vers & SSLO_VER_NOBIT(SSLO_VER_TLS10));
+	ck_assert_str_eq(s->ciphers, "HIGH");
 	cfg_free(c);
 }
 END_TEST
@@ -172,6 +172,116 @@ START_TEST(tracking)
 }
 END_TEST
 
+/* HAProxy's texts for each time option, verified with haproxy -c */
+START_TEST(time_options)
+{
+	static const struct { const char *line, *text; int col; } errs[] = {
+		{ "inter 2x", "'server b/s' : unexpected character 'x' in 'agent-inter' argument of server s..", 30 },
+		{ "fastinter 2x", "'server b/s' : unexpected character 'x' in 'agent-inter' argument of server s..", 34 },
+		{ "downinter -1", "'server b/s' : unexpected character '-' in 'agent-inter' argument of server s..", 34 },
+		{ "agent-inter 2x", "'server b/s' : unexpected character 'x' in 'agent-inter' argument of server s..", 36 },
+		{ "fastinter", "'server b/s' : 'fastinter' expects a delay as argument..", 24 },
+		{ "downinter 0", "'server b/s' : invalid value 0 for argument 'downinter' of server s..", 34 },
+		{ "inter 99999999999", "'server b/s' : timer overflow in argument <99999999999> to <inter> of server s, maximum value is 2147483647 ms (~24.8 days)..", 30 },
+		{ "slowstart", "'server b/s' : unexpected character '.", 24 },
+		{ "slowstart 2x", "'server b/s' : unexpected character 'x' in 'slowstart' argument of server s..", 34 },
+		{ "slowstart 99999999999", "'server b/s' : overflow in argument <99999999999> to <slowstart> of server s, maximum value is 2147483647 ms (~24.8 days)..", 34 },
+		{ "pool-purge-delay", "'server b/s' : 'pool-purge-delay' expects <value> as argument..", 24 },
+		{ "pool-purge-delay 2x", "'server b/s' : unexpected character 'x' in argument to <pool-purge-delay>..", 41 },
+		{ "pool-purge-delay 99999999999", "'server b/s' : timer overflow in argument '99999999999' to 'pool-purge-delay' (maximum value is 2147483647 ms or ~24.8 days).", 41 },
+		{ "tcp-ut", "'server b/s' : 'tcp-ut' : missing TCP User Timeout value.", 24 },
+		{ "tcp-ut 2x", "'server b/s' : 'tcp-ut' : expects a positive delay in milliseconds.", 31 },
+		{ "tcp-ut 99999999999", "'server b/s' : timer overflow in argument '99999999999' to 'tcp-ut' (maximum value is 2147483647 ms or ~24.8 days).", 31 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(errs); i++) {
+		char *t = xasprintf(BBE " server s 127.0.0.1:80 %s\n", errs[i].line);
+		ck_assert_ptr_null(bload(t, false));
+		free(t);
+		bexpect(DIAG_ERROR, 6, errs[i].col, errs[i].text);
+	}
+	/* "1m30s" reads as 1m with a warning, as HAProxy 2.6 */
+	struct cfg *c = bload(BBE " server s 127.0.0.1:80 inter 1m30s slowstart 0 pool-purge-delay 0 tcp-ut 1s\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	bexpect(DIAG_WARNING, 6, 30, "unexpected character '3' after the timer value '1m30s', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.");
+	struct cfg_server *s = c->proxies.v[0]->servers.v[0];
+	ck_assert_uint_eq(s->inter, 60000);
+	ck_assert_uint_eq(s->slowstart, 0);
+	ck_assert_uint_eq(s->pool_purge_delay, 0);
+	ck_assert_uint_eq(s->tcp_ut, 1000);
+	cfg_free(c);
+}
+END_TEST
+
+/* Integer options at the end of the line, texts from haproxy -c */
+START_TEST(missing_numbers)
+{
+	static const struct { const char *line, *text; int col; } errs[] = {
+		{ "check port", "'server b/s' : 'port' expects a port number as argument..", 30 },
+		{ "agent-port", "'server b/s' : 'agent-port' expects a port number as argument..", 24 },
+		{ "pool-max-conn", "'server b/s' : 'pool-max-conn' expects <value> as argument..", 24 },
+		{ "pool-low-conn", "'server b/s' : 'pool-low-conn' expects <value> as argument..", 24 },
+		{ "max-reuse", "'server b/s' : 'max-reuse' expects <value> as argument..", 24 },
+		{ "error-limit", "'server b/s' : 'error-limit' expects an integer argument..", 24 },
+		{ "rise", "'server b/s' : 'rise' expects an integer argument..", 24 },
+		{ "fall -5", "'server b/s' : 'fall' has to be > 0..", 29 },
+		{ "error-limit -5", "'server b/s' : error-limit has to be > 0..", 36 },
+		{ "pool-max-conn -5", "'server b/s' : 'pool-max-conn' must be >= -1.", 38 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(errs); i++) {
+		char *t = xasprintf(BBE " server s 127.0.0.1:80 %s\n", errs[i].line);
+		ck_assert_ptr_null(bload(t, false));
+		free(t);
+		bexpect(DIAG_ERROR, 6, errs[i].col, errs[i].text);
+	}
+	/* HAProxy reads a missing weight/maxconn as atol("") = 0 */
+	struct cfg *c = bload(BBE " server s 127.0.0.1:80 maxconn\n", false);
+	ck_assert_ptr_nonnull(c);
+	cfg_free(c);
+}
+END_TEST
+
+/* HAProxy's ssl_sock_prepare_srv_ctx() checks */
+START_TEST(tls_checks)
+{
+	ck_assert_ptr_null(bload(BBE " server s 127.0.0.1:443 ssl verify none ciphers BOGUS ciphersuites BAD\n", true));
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : unable to set SSL cipher list to 'BOGUS'.");
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : unable to set TLS 1.3 cipher suites to 'BAD'.");
+	ck_assert_ptr_null(bload(BBE " server s 127.0.0.1:443 check-ssl verify none ciphers BOGUS\n", true));
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : unable to set SSL cipher list to 'BOGUS'.");
+	ck_assert_ptr_null(bload(BBE " server s 127.0.0.1:443 ssl verify none ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.2\n", true));
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : backend 'b': all SSL/TLS versions are disabled for server 's'.");
+	ck_assert_ptr_null(bload("listen b\n bind :80\n server s 127.0.0.1:443 ssl verify none force-sslv3\n", true));
+	bexpect(DIAG_ERROR, 3, 2, "'server b/s' : proxy 'b': all SSL/TLS versions are disabled for server 's'.");
+	ck_assert_ptr_null(bload(BBE " server s 127.0.0.1:443 ssl verify none crt /nonexist.pem\n", true));
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.");
+	ck_assert_ptr_null(bload(BBE " server s 127.0.0.1:443 ssl verify none crt /tmp\n", true));
+	bexpect(DIAG_ERROR, 6, 2, "'server b/s' : unable to stat SSL certificate from file '/tmp' : Success.");
+
+	struct cfg *c = bload(BBE " server s 127.0.0.1:443 ssl verify none no-tlsv11\n"
+	                      " server t 127.0.0.1:443 ssl verify none ssl-min-ver TLSv1.0 no-tlsv11\n"
+	                      " server u 127.0.0.1:443 ciphers BOGUS crt /nonexist\n", true);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0); /* u: no TLS, nothing checked, as HAProxy */
+	bexpect(DIAG_WARNING, 6, 2, "'server b/s' : backend 'b': SSL/TLS versions range not contiguous for server 's'. Hole find for TLSv1.1. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
+	bexpect(DIAG_WARNING, 7, 2, "'server b/t' : no-sslv3/no-tlsv1x are ignored for this server. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
+	cfg_free(c);
+
+	/* a TLS connect rule of the proxy's checks needs a CA too, even
+	 * without "check" or the option that runs the rules */
+	const char *msg = "'server b/s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.";
+	ck_assert_ptr_null(bload(BBE " option tcp-check\n tcp-check connect port 443 ssl\n server s 127.0.0.1:443 check\n", true));
+	bexpect(DIAG_ERROR, 8, 2, msg);
+	ck_assert_ptr_null(bload(BBE " http-check connect ssl\n server s 127.0.0.1:443\n", true));
+	bexpect(DIAG_ERROR, 7, 2, msg);
+	c = bload(BBE " option tcp-check\n tcp-check connect ssl\n server s 127.0.0.1:443 check verify none\n"
+	          " server t 127.0.0.1:443 check ca-file /dev/null\n", true);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	cfg_free(c);
+}
+END_TEST
+
 Suite *suite_server(void);
 
 Suite *
@@ -185,6 +295,9 @@ suite_server(void)
 	tcase_add_test(t, default_server);
 	tcase_add_test(t, verify_and_global);
 	tcase_add_test(t, tracking);
+	tcase_add_test(t, time_options);
+	tcase_add_test(t, missing_numbers);
+	tcase_add_test(t, tls_checks);
 	suite_add_tcase(s, t);
 	return s;
 }
