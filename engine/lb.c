@@ -1031,6 +1031,13 @@ lb_release(struct lb *lb, struct srv_state *srv)
 }
 
 bool
+lb_is_hash(const struct lb *lb)
+{
+	/* HAProxy's BE_LB_KIND_HI: source, the key hashes and random */
+	return lb->kind == K_SOURCE || lb->kind == K_KEY || lb->kind == K_RANDOM;
+}
+
+bool
 lb_is_dynamic(const struct lb *lb)
 {
 	return lb->look != L_MAP;

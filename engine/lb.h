@@ -107,6 +107,11 @@ void lb_release(struct lb *lb, struct srv_state *srv);
  * dynamic maxconn (minconn / fullconn) as HAProxy does. */
 bool lb_srv_full(struct lb *lb, const struct srv_state *srv);
 
+/* True for hash-based algorithms (source, hash, uri, url_param, hdr,
+ * rdp-cookie, random): HAProxy's "hash input" kind, which option
+ * redispatch does not leave at the first retry. */
+bool lb_is_hash(const struct lb *lb);
+
 /* True when weights can change at run time (see above). */
 bool lb_is_dynamic(const struct lb *lb);
 

@@ -14,7 +14,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
+#include "engine/engine.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/cfgparse.h"
@@ -307,11 +309,18 @@ main(int argc, char **argv)
 				printf("Configuration file is valid\n");
 			rc = 0;
 		}
+	} else if (o.engine_flag) {
+		fprintf(stderr, "sluice: '%s' needs the process model (master-worker, daemon, reload), "
+		        "which this version does not have yet; run in the foreground.\n", o.engine_flag);
 	} else {
-		fprintf(stderr, "sluice: the configuration is valid, but this build has no traffic engine yet: "
-		        "only -c, -cc, -v, -vv and -dK work%s%s%s.\n",
-		        o.engine_flag ? " (and '" : "", o.engine_flag ? o.engine_flag : "",
-		        o.engine_flag ? "' needs the engine)" : "");
+		struct engine_opts eo = { .foreground = true, .debug = o.debug };
+		if (o.debug)
+			log_init("sluice", 2);
+		struct engine *eng = engine_new(cfg, &eo);
+		if (eng) {
+			rc = engine_run(eng);
+			engine_free(eng);
+		}
 	}
 out:
 	cfg_free(cfg);

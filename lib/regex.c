@@ -45,6 +45,29 @@ rx_match(const struct rx *rx, const char *s, size_t len)
 }
 
 int
+rx_exec(const struct rx *rx, const char *s, size_t len, size_t start,
+        bool notbol, size_t *ovec, int nvec)
+{
+	if (tl_md == NULL && (tl_md = pcre2_match_data_create(16, NULL)) == NULL)
+		return -1;
+	int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, len, start,
+	                     notbol ? PCRE2_NOTBOL : 0, tl_md, NULL);
+	if (rc < 0)
+		return -1;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(tl_md);
+	uint32_t have = pcre2_get_ovector_count(tl_md);
+	/* rc == 0: the ovector was too small; every pair it holds is set */
+	int got = rc == 0 ? (int)have : rc;
+	for (int i = 0; i < nvec; i++) {
+		bool set = i < got && (uint32_t)i < have &&
+		           ov[2 * i] != PCRE2_UNSET;
+		ovec[2 * i] = set ? (size_t)ov[2 * i] : RX_UNSET;
+		ovec[2 * i + 1] = set ? (size_t)ov[2 * i + 1] : RX_UNSET;
+	}
+	return got < nvec ? got : nvec;
+}
+
+int
 rx_groups(const struct rx *rx)
 {
 	uint32_t n = 0;

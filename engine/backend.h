@@ -1,0 +1,59 @@
+/* Runtime of a backend-capable proxy: its servers' state, the lb
+ * structure, the queue of sessions waiting for a server slot, counters.
+ * Shared by all worker threads; owned by the engine. */
+#ifndef SLUICE_ENGINE_BACKEND_H
+#define SLUICE_ENGINE_BACKEND_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "engine/srv_state.h"
+
+struct cfg_proxy;
+struct engine;
+struct lb;
+struct session;
+
+struct srv_counters {
+	atomic_ullong cum_sess;   /* stot */
+	atomic_ullong econ;       /* connection errors */
+	atomic_ullong retries;    /* wretr */
+	atomic_ullong redisp;     /* wredis */
+	atomic_ullong bytes_in, bytes_out;
+	atomic_int queued;        /* waiting for this server (none yet) */
+};
+
+struct backend {
+	const struct cfg_proxy *px;
+	struct engine *eng;
+	struct srv_state *srvs;   /* one per server line, in order */
+	struct srv_counters *sc;
+	size_t nsrv;
+	struct lb *lb;
+
+	pthread_mutex_t qlock;    /* queue of sessions waiting for a slot */
+	struct session *qhead, *qtail;
+	atomic_int qcur;
+	int qmax;
+
+	atomic_int cur_conn;
+	atomic_ullong cum_conn, bytes_in, bytes_out, econ, retries, redisp;
+	atomic_ullong denied;     /* no server available */
+};
+
+struct backend *backend_new(struct engine *eng, const struct cfg_proxy *px);
+void backend_free(struct backend *be);
+
+/* Index of srv in be->srvs, or -1. */
+int backend_srv_index(const struct backend *be, const struct srv_state *srv);
+
+/* Queue handling (thread-safe). A queued session is woken on its own
+ * thread (event_active) when a slot frees. */
+void backend_enqueue(struct backend *be, struct session *s);
+/* Removes s if still queued; returns true when it was. */
+bool backend_dequeue(struct backend *be, struct session *s);
+/* A session released a server slot: wake the first waiting session. */
+void backend_slot_freed(struct backend *be);
+
+#endif

@@ -1,0 +1,322 @@
+/* Engine lifecycle: build the runtime from a config, bind, run the
+ * worker threads, stop on signals (see engine.h). */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "engine/backend.h"
+#include "engine/listener.h"
+#include "engine/log.h"
+#include "engine/relay.h"
+#include "engine/smp_eval.h"
+#include "lib/log.h"
+#include "parser/bind.h"
+#include "parser/global.h"
+#include "parser/proxy.h"
+
+long long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+cpu_count(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		int n = CPU_COUNT(&set);
+		if (n > 0)
+			return n > 64 ? 64 : n;
+	}
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+}
+
+struct frontend *
+engine_frontend(struct engine *eng, const struct cfg_proxy *px)
+{
+	for (size_t i = 0; i < eng->nfrontends; i++)
+		if (eng->frontends[i].px == px)
+			return &eng->frontends[i];
+	return NULL;
+}
+
+struct backend *
+engine_backend(struct engine *eng, const struct cfg_proxy *px)
+{
+	for (size_t i = 0; i < eng->nbackends; i++)
+		if (eng->backends[i]->px == px)
+			return eng->backends[i];
+	return NULL;
+}
+
+/* ---- connection limits --------------------------------------------------- */
+
+bool
+engine_conn_acquire(struct engine *eng, struct frontend *fe)
+{
+	if (eng->stopping)
+		return false;
+	if (atomic_fetch_add(&eng->cur_conn, 1) >= eng->maxconn) {
+		atomic_fetch_sub(&eng->cur_conn, 1);
+		atomic_store(&eng->paused, 1);
+		return false;
+	}
+	if (atomic_fetch_add(&fe->cur_conn, 1) >= fe->maxconn) {
+		atomic_fetch_sub(&fe->cur_conn, 1);
+		atomic_fetch_sub(&eng->cur_conn, 1);
+		atomic_store(&eng->paused, 1);
+		return false;
+	}
+	return true;
+}
+
+void
+engine_conn_release(struct engine *eng, struct frontend *fe)
+{
+	atomic_fetch_sub(&fe->cur_conn, 1);
+	atomic_fetch_sub(&eng->cur_conn, 1);
+	/* a slot freed: let paused listeners try again, on their threads */
+	if (atomic_exchange(&eng->paused, 0)) {
+		for (int i = 0; i < eng->nthreads; i++)
+			worker_wake_later(&eng->workers[i], 0);
+	}
+}
+
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	(void)fd;
+	(void)what;
+	if (w->eng->stopping)
+		return;
+	for (size_t i = 0; i < w->listeners.n; i++)
+		listener_resume(w->listeners.v[i]);
+}
+
+void
+worker_wake_later(struct worker *w, int ms)
+{
+	if (ms == 0) {
+		event_active(w->wake, EV_TIMEOUT, 0);
+		return;
+	}
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	event_add(w->wake, &tv);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static int
+default_maxconn(void)
+{
+	/* as HAProxy: from the fd limit, keeping room for the server side */
+	long n = sysconf(_SC_OPEN_MAX);
+	if (n <= 0)
+		n = 1024;
+	long m = (n - 16) / 2;
+	return m > 0 ? (int)m : 1;
+}
+
+struct engine *
+engine_new(const struct cfg *cfg, const struct engine_opts *o)
+{
+	struct engine *eng = xcalloc(1, sizeof(*eng));
+	struct diag d = { 0 };
+
+	evthread_use_pthreads();
+	eng->cfg = cfg;
+	eng->opts = *o;
+	eng->start_ms = now_ms();
+	eng->nthreads = cfg->global->nbthread > 0 ? cfg->global->nbthread : cpu_count();
+	eng->maxconn = cfg->global->maxconn > 0 ? cfg->global->maxconn : default_maxconn();
+
+	if (smp_runtime_init(cfg, &d) < 0 || (eng->logs = log_open(cfg, &d)) == NULL) {
+		diag_print(&d, stderr);
+		diag_free(&d);
+		engine_free(eng);
+		return NULL;
+	}
+	diag_print(&d, stderr);
+	diag_free(&d);
+	log_set_stderr(eng->logs, o->foreground);
+
+	for (size_t i = 0; i < cfg->proxies.n; i++) {
+		const struct cfg_proxy *px = cfg->proxies.v[i];
+		if (px->cap & PX_CAP_FE)
+			eng->nfrontends++;
+		if (px->cap & PX_CAP_BE)
+			eng->nbackends++;
+	}
+	eng->frontends = xcalloc(eng->nfrontends + 1, sizeof(*eng->frontends));
+	eng->backends = xcalloc(eng->nbackends + 1, sizeof(*eng->backends));
+	size_t nf = 0, nb = 0;
+	for (size_t i = 0; i < cfg->proxies.n; i++) {
+		const struct cfg_proxy *px = cfg->proxies.v[i];
+		if (px->cap & PX_CAP_BE)
+			eng->backends[nb++] = backend_new(eng, px);
+		if (px->cap & PX_CAP_FE) {
+			struct frontend *fe = &eng->frontends[nf++];
+			fe->px = px;
+			fe->maxconn = px->maxconn > 0 ? (int)px->maxconn : eng->maxconn;
+		}
+	}
+	for (size_t i = 0; i < eng->nfrontends; i++)
+		if (eng->frontends[i].px->cap & PX_CAP_BE)
+			eng->frontends[i].own_be = engine_backend(eng, eng->frontends[i].px);
+
+	eng->workers = xcalloc((size_t)eng->nthreads, sizeof(*eng->workers));
+	bool failed = false;
+	for (int t = 0; t < eng->nthreads; t++) {
+		struct worker *w = &eng->workers[t];
+		w->id = t;
+		w->eng = eng;
+		w->base = event_base_new();
+		if (w->base == NULL) {
+			fprintf(stderr, "[ALERT] cannot create an event loop\n");
+			failed = true;
+			break;
+		}
+		w->wake = evtimer_new(w->base, on_wake, w);
+		for (size_t i = 0; i < eng->nfrontends && !failed; i++) {
+			struct frontend *fe = &eng->frontends[i];
+			if (fe->px->disabled)
+				continue;
+			for (size_t b = 0; b < fe->px->binds.n && !failed; b++)
+				if (listeners_open(w, fe, fe->px->binds.v[b]) < 0)
+					failed = true;
+		}
+	}
+	if (failed) {
+		fprintf(stderr, "[ALERT] [sluice.main()] Some protocols failed to start their listeners! Exiting.\n");
+		engine_free(eng);
+		return NULL;
+	}
+	return eng;
+}
+
+/* ---- running --------------------------------------------------------------- */
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	event_base_dispatch(w->base);
+	relay_thread_cleanup();
+	return NULL;
+}
+
+static void
+on_stop_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	(void)fd;
+	(void)what;
+	/* soft stop: listeners closed; leave when the last session ends */
+	for (size_t i = 0; i < w->listeners.n; i++)
+		listener_close(w->listeners.v[i]);
+	if (w->nsess == 0)
+		event_base_loopexit(w->base, NULL);
+}
+
+static void
+soft_stop(struct engine *eng)
+{
+	eng->stopping = 1;
+	for (int t = 0; t < eng->nthreads; t++) {
+		struct worker *w = &eng->workers[t];
+		struct event *ev = event_new(w->base, -1, EV_PERSIST, on_stop_check, w);
+		struct timeval tv = { 0, 100000 };
+		event_add(ev, &tv);
+		event_active(ev, EV_TIMEOUT, 0);
+	}
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct engine *eng = arg;
+	(void)what;
+	if (sig == SIGUSR1) {
+		for (size_t i = 0; i < eng->nfrontends; i++)
+			log_warnx("Proxy %s stopped (cumulated conns: FE: %llu, BE: %d).",
+			          eng->frontends[i].px->name,
+			          (unsigned long long)atomic_load(&eng->frontends[i].cum_conn), 0);
+		soft_stop(eng);
+		return;
+	}
+	/* SIGTERM, SIGINT: hard stop */
+	eng->stopping = 1;
+	for (int t = 0; t < eng->nthreads; t++)
+		event_base_loopbreak(eng->workers[t].base);
+}
+
+int
+engine_run(struct engine *eng)
+{
+	struct event_base *mb = event_base_new();
+	struct event *sigs[3];
+	int signos[3] = { SIGTERM, SIGINT, SIGUSR1 };
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(mb, signos[i], on_signal, eng);
+		evsignal_add(sigs[i], NULL);
+	}
+	for (int t = 0; t < eng->nthreads; t++)
+		pthread_create(&eng->workers[t].thr, NULL, worker_main, &eng->workers[t]);
+
+	/* the main thread serves signals until every worker has returned */
+	while (!eng->stopping)
+		event_base_loop(mb, EVLOOP_ONCE);
+	for (int t = 0; t < eng->nthreads; t++)
+		pthread_join(eng->workers[t].thr, NULL);
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_base_free(mb);
+	return 0;
+}
+
+void
+engine_free(struct engine *eng)
+{
+	if (eng == NULL)
+		return;
+	for (int t = 0; eng->workers && t < eng->nthreads; t++) {
+		struct worker *w = &eng->workers[t];
+		for (size_t i = 0; i < w->listeners.n; i++) {
+			listener_close(w->listeners.v[i]);
+			free(w->listeners.v[i]);
+		}
+		free(w->listeners.v);
+		if (w->wake)
+			event_free(w->wake);
+		if (w->base)
+			event_base_free(w->base);
+	}
+	free(eng->workers);
+	for (size_t i = 0; i < eng->nbackends; i++)
+		backend_free(eng->backends[i]);
+	free(eng->backends);
+	free(eng->frontends);
+	log_close(eng->logs);
+	smp_runtime_free(eng->cfg);
+	free(eng);
+}

@@ -1,0 +1,58 @@
+/* The data path of an established session: bytes both ways between the
+ * client and the server sockets, with half-close propagated, inactivity
+ * timeouts with HAProxy's meaning, and as little memory as possible while
+ * idle: a direction holds a buffer (or, with splice(2), a pipe) only while
+ * data is in flight. Runs on the session's worker thread. */
+#ifndef SLUICE_ENGINE_RELAY_H
+#define SLUICE_ENGINE_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct relay;
+
+/* Why a relay ended; the session turns it into a termination state. */
+enum relay_end {
+	RELAY_DONE,          /* both sides closed cleanly */
+	RELAY_CLI_ERROR,     /* client reset / error */
+	RELAY_SRV_ERROR,     /* server reset / error */
+	RELAY_CLI_TIMEOUT,   /* client side inactive too long */
+	RELAY_SRV_TIMEOUT,   /* server side inactive too long */
+	RELAY_ABORTED,       /* relay_abort() */
+};
+
+struct relay_opts {
+	uint32_t cli_timeout;     /* ms of inactivity on the client side; 0 none */
+	uint32_t srv_timeout;
+	uint32_t cli_fin_timeout; /* once the client has shut its side; 0 = cli_timeout */
+	uint32_t srv_fin_timeout;
+	size_t bufsize;           /* tune.bufsize */
+	bool splice;              /* use splice(2) (HAVE_SPLICE builds) */
+};
+
+struct relay_stats {
+	uint64_t c2s, s2c;        /* bytes delivered each way */
+	bool cli_closed_first;    /* the client closed (or failed) first */
+};
+
+typedef void (*relay_done_fn)(void *arg, enum relay_end why,
+                              const struct relay_stats *st);
+
+/* Starts relaying; first (may be NULL) are bytes to send to the server
+ * before anything read from the client (a PROXY header, the inspected
+ * ClientHello...). done is called once, from the event loop; the relay
+ * then closes neither fd: the caller does. */
+struct relay *relay_start(struct event_base *base, int cfd, int sfd,
+                          const uint8_t *first, size_t first_len,
+                          const struct relay_opts *o, relay_done_fn done,
+                          void *arg);
+void relay_abort(struct relay *r);
+void relay_free(struct relay *r);
+void relay_stats(const struct relay *r, struct relay_stats *st);
+
+/* Pipes for splice are kept per thread and reused; at thread exit. */
+void relay_thread_cleanup(void);
+
+#endif

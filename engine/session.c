@@ -1,0 +1,954 @@
+/* The session state machine (session.h). Passthrough path:
+ *   accept -> [PROXY header] -> tcp-request connection rules
+ *   -> inspect (tcp-request content rules, inspect-delay)
+ *   -> use_backend / default_backend -> server (lb, queue)
+ *   -> connect (retries, redispatch) -> relay -> close + log. */
+#include "engine/session.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "engine/backend.h"
+#include "engine/engine.h"
+#include "engine/lb.h"
+#include "engine/log.h"
+#include "engine/relay.h"
+#include "engine/smp_eval.h"
+#include "lib/log.h"
+#include "parser/bind.h"
+#include "parser/global.h"
+#include "parser/proxy.h"
+#include "parser/proxy_kw.h"
+#include "parser/server.h"
+#include "proto/proxyproto.h"
+
+/* Largest request kept while inspecting: a ClientHello of 16 KiB plus its
+ * record headers fits; more is considered final (HAProxy: buffer full). */
+#define INSPECT_MAX (16384 + 5 * 4 + 2048)
+
+static void sess_end(struct session *s, char c0, char c1, bool log);
+
+static void
+sess_close(struct session *s, char c0, char c1)
+{
+	sess_end(s, c0, c1, true);
+}
+
+static void choose_backend(struct session *s);
+static void start_session(struct session *s);
+static void start_server(struct session *s);
+static void try_connect(struct session *s);
+
+static const char *const state_names[] = {
+	"proxy-hdr", "inspect", "queued", "turnaround", "connecting", "forward", "closed",
+};
+
+/* The only place that changes a session's state. */
+static void
+sess_set_state(struct session *s, enum sess_state st)
+{
+	if (s->w->eng->opts.debug)
+		log_debug("session %p: %s -> %s", (void *)s, state_names[s->st], state_names[st]);
+	s->st = st;
+}
+
+static void
+arm(struct event *ev, uint32_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+	event_add(ev, ms ? &tv : NULL);
+}
+
+/* (Re)programs the session's state timer: an event must not be assigned
+ * while pending, so it is deleted first. ms 0 = no deadline. */
+static void
+set_timer(struct session *s, event_callback_fn cb, uint32_t ms)
+{
+	event_del(s->tmr);
+	event_assign(s->tmr, s->w->base, -1, 0, cb, s);
+	if (ms)
+		arm(s->tmr, ms);
+}
+
+/* Same for the client-side event. */
+static void
+watch_client(struct session *s, event_callback_fn cb)
+{
+	event_del(s->cev);
+	event_assign(s->cev, s->w->base, s->cfd, EV_READ | EV_PERSIST, cb, s);
+	event_add(s->cev, NULL);
+}
+
+static long long
+wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static uint32_t
+px_timeout(const struct cfg_proxy *px, enum px_timeout_id id)
+{
+	return px ? px->timeout[id] : 0;
+}
+
+/* ---- smp_ctx --------------------------------------------------------- */
+
+const struct ch_info *
+sctx_hello(struct smp_ctx *ctx, enum ch_result *rc)
+{
+	if (!ctx->ch_parsed || ctx->ch_parsed_len != ctx->req_len) {
+		if (ctx->ch == NULL)
+			ctx->ch = xmalloc(sizeof(*ctx->ch));
+		ctx->ch_rc = ch_parse(ctx->req, ctx->req_len, ctx->ch);
+		ctx->ch_parsed = true;
+		ctx->ch_parsed_len = ctx->req_len;
+	}
+	*rc = ctx->ch_rc;
+	return ctx->ch_rc == CH_OK ? ctx->ch : NULL;
+}
+
+static void
+sync_ctx(struct session *s, bool final)
+{
+	struct smp_ctx *c = &s->sctx;
+	c->req = s->req;
+	c->req_len = s->req ? s->req_len : 0;
+	c->final = final;
+	c->be = s->be ? s->be->px : NULL;
+	c->srv = s->srv ? s->srv->cfg : NULL;
+}
+
+/* ---- closing ------------------------------------------------------------ */
+
+/* Reads what the client sent and nobody will use, so that closing does
+ * not answer it with a reset (which would also discard what we sent). */
+static void
+drain_client(int fd)
+{
+	char buf[4096];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+	}
+}
+
+static void
+release_server(struct session *s)
+{
+	if (s->srv == NULL)
+		return;
+	struct backend *be = s->be;
+	lb_release(be->lb, s->srv);
+	s->srv = NULL;
+	backend_slot_freed(be);
+}
+
+/* The only place that frees a session. c0c1 is HAProxy's termination
+ * state (reference §4.6): who/what ended it, and in which phase. A
+ * connection refused by tcp-request connection rules is not logged. */
+static void
+sess_end(struct session *s, char c0, char c1, bool log)
+{
+	struct engine *eng = s->w->eng;
+	if (s->st == SS_CLOSED)
+		return;
+	if (s->term[0] == 0) {
+		s->term[0] = c0;
+		s->term[1] = c1;
+	}
+	if (s->queued)
+		backend_dequeue(s->be, s);
+	sess_set_state(s, SS_CLOSED);
+	s->bytes_in = s->req_len;
+	if (s->relay) {
+		struct relay_stats st;
+		relay_stats(s->relay, &st);
+		/* c2s counts the PROXY header we added */
+		if (st.c2s > s->pp_len && st.c2s - s->pp_len > s->bytes_in)
+			s->bytes_in = st.c2s - s->pp_len;
+		s->bytes_out = st.s2c;
+		relay_free(s->relay);
+		s->relay = NULL;
+	}
+	/* The server connection goes first: a queued session woken by the
+	 * freed slot must not find this one still open (maxconn is exact). */
+	if (s->sev)
+		event_free(s->sev);
+	if (s->sfd >= 0)
+		close(s->sfd);
+	struct srv_state *srv = s->srv;
+	if (srv) {
+		int i = backend_srv_index(s->be, srv);
+		if (i >= 0) {
+			atomic_fetch_add(&s->be->sc[i].bytes_in, s->bytes_in);
+			atomic_fetch_add(&s->be->sc[i].bytes_out, s->bytes_out);
+		}
+	}
+	if (s->be) {
+		atomic_fetch_add(&s->be->bytes_in, s->bytes_in);
+		atomic_fetch_add(&s->be->bytes_out, s->bytes_out);
+		atomic_fetch_sub(&s->be->cur_conn, 1);
+	}
+	release_server(s);
+	atomic_fetch_add(&s->fe->bytes_in, s->bytes_in);
+	atomic_fetch_add(&s->fe->bytes_out, s->bytes_out);
+
+	/* HAProxy logs after releasing the backend and the server but while
+	 * the frontend still counts the session (%ac/%fc include it, %bc/%sc
+	 * do not) */
+	s->srv = srv; /* for its name in the line */
+	sync_ctx(s, true);
+	if (log)
+		log_session(eng->logs, s);
+	s->srv = NULL;
+
+	engine_conn_release(eng, s->fe);
+	if (s->cfd >= 0 && !s->dropped)
+		drain_client(s->cfd);
+	if (s->cev)
+		event_free(s->cev);
+	if (s->tmr)
+		event_free(s->tmr);
+	if (s->qwake)
+		event_free(s->qwake);
+	if (s->cfd >= 0)
+		close(s->cfd);
+	free(s->req);
+	free(s->sctx.ch);
+	s->w->nsess--;
+	free(s);
+}
+
+/* ---- reading the client during PROXY header and inspection ------------- */
+
+/* Reads what the client sent into s->req. Returns 1 when bytes came, 0
+ * on EAGAIN, -1 on EOF (s->cli_eof) or error (errno set, not EAGAIN). */
+static int
+read_client(struct session *s)
+{
+	if (s->req_len >= INSPECT_MAX)
+		return 0;
+	if (s->req_cap < INSPECT_MAX) {
+		size_t cap = s->req_cap ? s->req_cap * 2 : 4096;
+		if (cap > INSPECT_MAX)
+			cap = INSPECT_MAX;
+		if (cap > s->req_cap && s->req_len + 1024 > s->req_cap) {
+			s->req = xrealloc(s->req, cap);
+			s->req_cap = cap;
+		}
+	}
+	ssize_t n = recv(s->cfd, s->req + s->req_len, s->req_cap - s->req_len, 0);
+	if (n > 0) {
+		s->req_len += (size_t)n;
+		return 1;
+	}
+	if (n == 0) {
+		s->cli_eof = true;
+		errno = 0;
+		return -1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	return -1;
+}
+
+/* ---- tcp-request rules -------------------------------------------------- */
+
+enum verdict { V_CONTINUE, V_ACCEPT, V_REJECT, V_SILENT_DROP, V_WAIT };
+
+/* Runs a rule list; stops at the first final action that applies. */
+static enum verdict
+run_rules(struct session *s, const struct px_rule *const *rules, size_t n,
+          bool final)
+{
+	sync_ctx(s, final);
+	for (size_t i = 0; i < n; i++) {
+		const struct px_rule *r = rules[i];
+		enum acl_result res = acl_cond_eval(r->cond, &s->sctx);
+		if (res == ACL_MISS)
+			return V_WAIT;
+		if (res == ACL_FAIL)
+			continue;
+		switch (r->act) {
+		case PX_ACT_ACCEPT:
+			return V_ACCEPT;
+		case PX_ACT_REJECT:
+			return V_REJECT;
+		case PX_ACT_SILENT_DROP:
+			return V_SILENT_DROP;
+		case PX_ACT_EXPECT_PROXY:
+			/* handled at accept (it needs the raw socket) */
+			continue;
+		default:
+			if (smp_action_exec(r, &s->sctx) == SMP_ACT_WAIT)
+				return V_WAIT;
+			continue;
+		}
+	}
+	return V_CONTINUE;
+}
+
+static void
+silent_drop(struct session *s)
+{
+	/* RST without FIN: the client gets no clean close (HAProxy's intent
+	 * is that the client keeps waiting; a reset is the portable part). */
+	struct linger lg = { 1, 0 };
+	setsockopt(s->cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	s->dropped = true;
+}
+
+static void start_server_phase(struct session *s);
+
+/* Evaluates the content rules of the proxy being inspected (the frontend,
+ * then the backend when it has its own); true when the session moved on
+ * (or closed), false when it must wait for more data. */
+static bool
+inspect_step(struct session *s, bool timed_out)
+{
+	const struct cfg_proxy *px = s->inspect_px;
+	bool final = timed_out || s->cli_eof || s->req_len >= INSPECT_MAX ||
+	             px->tcp_req_inspect_delay == 0;
+	enum verdict v = run_rules(s, (const struct px_rule *const *)px->tcp_req_cont.v,
+	                           px->tcp_req_cont.n, final);
+	if (v == V_WAIT && !final)
+		return false;
+	if (v == V_REJECT || v == V_SILENT_DROP) {
+		atomic_fetch_add(&s->fe->denied_conn, 1);
+		if (v == V_SILENT_DROP)
+			silent_drop(s);
+		sess_close(s, 'P', 'R');
+		return true;
+	}
+	event_del(s->cev);
+	event_del(s->tmr);
+	if (px == s->fe->px)
+		choose_backend(s);
+	else
+		start_server_phase(s);
+	return true;
+}
+
+static void
+on_inspect_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	bool timed_out = (what & EV_TIMEOUT) != 0;
+	if (!timed_out) {
+		int r = read_client(s);
+		if (r < 0 && !s->cli_eof) {
+			sess_close(s, 'C', 'R'); /* client error while waiting */
+			return;
+		}
+		if (r == 0 && s->req_len < INSPECT_MAX)
+			return;
+	}
+	inspect_step(s, timed_out);
+}
+
+static void
+start_inspect(struct session *s, const struct cfg_proxy *px)
+{
+	sess_set_state(s, SS_INSPECT);
+	s->inspect_px = px;
+	/* Without a delay, or without content rules, HAProxy does not wait:
+	 * the rules see what is there now (usually nothing). */
+	if (px->tcp_req_inspect_delay == 0 || px->tcp_req_cont.n == 0) {
+		int r = read_client(s);
+		if (r < 0 && !s->cli_eof) {
+			sess_close(s, 'C', 'R');
+			return;
+		}
+		inspect_step(s, true);
+		return;
+	}
+	watch_client(s, on_inspect_read);
+	set_timer(s, on_inspect_read, px->tcp_req_inspect_delay);
+	/* data may already be there */
+	int r = read_client(s);
+	if (r < 0 && !s->cli_eof) {
+		sess_close(s, 'C', 'R');
+		return;
+	}
+	if (r > 0 || s->cli_eof)
+		inspect_step(s, false);
+}
+
+/* After the PROXY header (if any): tcp-request session rules, then the
+ * frontend's content inspection. */
+static void
+start_session(struct session *s)
+{
+	const struct cfg_proxy *fe = s->fe->px;
+	/* HAProxy's "Connect from ..." line when no log format is set */
+	log_accept(s->w->eng->logs, s);
+	enum verdict v = run_rules(s, (const struct px_rule *const *)fe->tcp_req_sess.v,
+	                           fe->tcp_req_sess.n, true);
+	if (v == V_REJECT || v == V_SILENT_DROP) {
+		atomic_fetch_add(&s->fe->denied_conn, 1);
+		if (v == V_SILENT_DROP)
+			silent_drop(s);
+		sess_close(s, 'P', 'R');
+		return;
+	}
+	start_inspect(s, fe);
+}
+
+/* ---- PROXY header (accept-proxy / expect-proxy) ------------------------- */
+
+static void
+on_proxy_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	if (what & EV_TIMEOUT) {
+		sess_close(s, 'c', 'R');
+		return;
+	}
+	int r = read_client(s);
+	if (r < 0 && !s->cli_eof) {
+		sess_close(s, 'C', 'R');
+		return;
+	}
+	struct pp_info pi;
+	enum pp_result pr = pp_parse(s->req, s->req_len, &pi);
+	if (pr == PP_NEED_MORE && !s->cli_eof)
+		return;
+	if (pr != PP_OK) {
+		log_conn_error(s->w->eng->logs, s, "Received something which does not look like a PROXY protocol header");
+		sess_close(s, 'P', 'R');
+		return;
+	}
+	/* as HAProxy, only TCP over IPv4/IPv6 replaces the addresses */
+	if (!pi.local && (pi.family == AF_INET || pi.family == AF_INET6)) {
+		s->src = pi.src;
+		s->dst = pi.dst;
+	}
+	/* drop the header: what follows is the client's data */
+	memmove(s->req, s->req + pi.consumed, s->req_len - pi.consumed);
+	s->req_len -= pi.consumed;
+	event_del(s->cev);
+	event_del(s->tmr);
+	start_session(s);
+}
+
+static void
+start_proxy_hdr(struct session *s)
+{
+	sess_set_state(s, SS_PROXY_HDR);
+	watch_client(s, on_proxy_read);
+	/* HAProxy bounds the wait for a PROXY header by timeout client */
+	set_timer(s, on_proxy_read, px_timeout(s->fe->px, PX_TO_CLIENT));
+}
+
+/* ---- backend and server --------------------------------------------------- */
+
+static void
+choose_backend(struct session *s)
+{
+	const struct cfg_proxy *fe = s->fe->px;
+	struct engine *eng = s->w->eng;
+	const struct cfg_proxy *be = NULL;
+
+	sync_ctx(s, true);
+	for (size_t i = 0; i < fe->use_backends.n && be == NULL; i++) {
+		const struct px_switch *sw = fe->use_backends.v[i];
+		if (acl_cond_eval(sw->cond, &s->sctx) != ACL_PASS)
+			continue;
+		if (sw->dyn == NULL) {
+			be = sw->be;
+			break;
+		}
+		/* dynamic name: no such backend ends the rule walk and the
+		 * default backend is used */
+		struct sbuf name = { 0 };
+		if (lf_render(sw->dyn, &s->sctx, &name) == 0 && name.len > 0)
+			be = proxy_find(eng->cfg, name.s, PX_CAP_BE);
+		free(name.s);
+		break;
+	}
+	if (be == NULL)
+		be = fe->default_be;
+	if (be == NULL && (fe->cap & PX_CAP_BE))
+		be = fe; /* a listen's own servers */
+	if (be == NULL) {
+		/* no backend: HAProxy closes the connection (TCP) */
+		sess_close(s, 'P', 'R');
+		return;
+	}
+	s->be = engine_backend(eng, be);
+	atomic_fetch_add(&s->be->cur_conn, 1);
+	atomic_fetch_add(&s->be->cum_conn, 1);
+	long long r = be->retries_set ? be->retries : 3;
+	s->retries_left = (int)r;
+	/* a backend's own tcp-request content rules run after switching */
+	if (be != fe && be->tcp_req_cont.n > 0) {
+		start_inspect(s, be);
+		return;
+	}
+	start_server_phase(s);
+}
+
+/* use-server rules, then load balancing. */
+static void
+start_server_phase(struct session *s)
+{
+	const struct cfg_proxy *be = s->be->px;
+	sync_ctx(s, true);
+	for (size_t i = 0; i < be->use_servers.n; i++) {
+		const struct px_switch *sw = be->use_servers.v[i];
+		if (sw->srv == NULL || acl_cond_eval(sw->cond, &s->sctx) != ACL_PASS)
+			continue;
+		struct srv_state *st = NULL;
+		for (size_t k = 0; k < s->be->nsrv; k++)
+			if (s->be->srvs[k].cfg == sw->srv)
+				st = &s->be->srvs[k];
+		/* HAProxy uses the server if it is up (or forced by
+		 * "option persist"); otherwise the rule is skipped */
+		if (st == NULL || atomic_load(&st->op) != SRV_OP_UP ||
+		    atomic_load(&st->admin) == SRV_ADMIN_MAINT)
+			continue;
+		lb_take(s->be->lb, st);
+		s->srv = st;
+		int idx = backend_srv_index(s->be, st);
+		if (idx >= 0)
+			atomic_fetch_add(&s->be->sc[idx].cum_sess, 1);
+		try_connect(s);
+		return;
+	}
+	start_server(s);
+}
+
+static void
+on_queue_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	if (s->st != SS_QUEUED)
+		return;
+	if (what & EV_TIMEOUT) {
+		backend_dequeue(s->be, s);
+		s->t_connect = now_ms(); /* HAProxy stamps t_queue at queue expiry */
+		sess_close(s, 's', 'Q');
+		return;
+	}
+	/* woken: a slot may be free */
+	start_server(s);
+}
+
+/* Picks a server (or queues) and connects. */
+static void
+start_server(struct session *s)
+{
+	struct backend *be = s->be;
+	struct lb_key key = { 0 };
+	struct sbuf hk = { 0 };
+	bool full = false;
+
+	key.src = (const struct sockaddr *)&s->src;
+	const struct px_balance *bal = be->px->lb;
+	if (bal && bal->hash_expr) {
+		sync_ctx(s, true);
+		if (smp_eval_str(bal->hash_expr, &s->sctx, &hk) == SMP_RES_OK) {
+			key.data = hk.s;
+			key.len = hk.len;
+		}
+	}
+	struct srv_state *srv = lb_pick(be->lb, &key, s->prev_srv, &full);
+	free(hk.s);
+	if (srv == NULL && full) {
+		if (s->queued)
+			return; /* still waiting */
+		sess_set_state(s, SS_QUEUED);
+		if (s->t_queue < 0)
+			s->t_queue = now_ms();
+		backend_enqueue(be, s);
+		uint32_t qt = px_timeout(be->px, PX_TO_QUEUE);
+		if (qt == 0)
+			qt = px_timeout(be->px, PX_TO_CONNECT);
+		set_timer(s, on_queue_event, qt);
+		return;
+	}
+	if (s->queued)
+		backend_dequeue(be, s);
+	event_del(s->tmr);
+	if (srv == NULL) {
+		atomic_fetch_add(&be->denied, 1);
+		sess_close(s, 'S', 'C'); /* no server available (503 in HTTP) */
+		return;
+	}
+	s->srv = srv;
+	int i = backend_srv_index(be, srv);
+	if (i >= 0)
+		atomic_fetch_add(&be->sc[i].cum_sess, 1);
+	s->srv_conn = atomic_load(&srv->cur_sess);
+	try_connect(s);
+}
+
+/* The server's address for this session: its own, or the client's
+ * destination (address 0.0.0.0, no port, +N/-N offsets). */
+static socklen_t
+server_addr(struct session *s, struct sockaddr_storage *out)
+{
+	const struct cfg_addr *a = &s->srv->cfg->addr;
+	socklen_t len = a->sslen;
+	if (a->any) {
+		*out = s->dst;
+		len = s->dst.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                   : sizeof(struct sockaddr_in);
+	} else {
+		memcpy(out, &a->ss, sizeof(*out));
+	}
+	uint16_t dport = s->dst.ss_family == AF_INET6
+	                     ? ntohs(((struct sockaddr_in6 *)&s->dst)->sin6_port)
+	                     : ntohs(((struct sockaddr_in *)&s->dst)->sin_port);
+	int port = -1;
+	if (a->port_mode == ADDR_PORT_NONE)
+		port = dport;
+	else if (a->port_mode == ADDR_PORT_OFFSET)
+		port = dport + a->port_off;
+	else if (a->any)
+		port = a->port_lo;
+	if (port >= 0) {
+		if (out->ss_family == AF_INET6)
+			((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
+		else if (out->ss_family == AF_INET)
+			((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
+	}
+	return len;
+}
+
+static void on_connected(evutil_socket_t fd, short what, void *arg);
+
+static void
+relay_done(void *arg, enum relay_end why, const struct relay_stats *st)
+{
+	struct session *s = arg;
+	s->bytes_out = st->s2c;
+	switch (why) {
+	case RELAY_DONE:
+		sess_close(s, '-', '-');
+		break;
+	case RELAY_CLI_ERROR:
+		sess_close(s, 'C', 'D');
+		break;
+	case RELAY_SRV_ERROR:
+		sess_close(s, 'S', 'D');
+		break;
+	case RELAY_CLI_TIMEOUT:
+		sess_close(s, 'c', 'D');
+		break;
+	case RELAY_SRV_TIMEOUT:
+		sess_close(s, 's', 'D');
+		break;
+	case RELAY_ABORTED:
+		sess_close(s, 'K', 'D');
+		break;
+	}
+}
+
+static bool
+splice_enabled(const struct session *s)
+{
+	const struct engine *eng = s->w->eng;
+	if (eng->opts.no_splice || eng->cfg->global->nosplice)
+		return false;
+	/* on by default for tunnels; "no option splice-*" turns it off */
+	const struct cfg_proxy *pxs[2] = { s->fe->px, s->be->px };
+	for (int i = 0; i < 2; i++) {
+		uint64_t no = pxs[i]->no_opts;
+		if (no & ((1ull << PXO_SPLICE_AUTO) | (1ull << PXO_SPLICE_REQUEST) |
+		          (1ull << PXO_SPLICE_RESPONSE)))
+			return false;
+	}
+	return true;
+}
+
+static void
+start_forward(struct session *s)
+{
+	const struct cfg_proxy *fe = s->fe->px, *be = s->be->px;
+	struct relay_opts o = { 0 };
+	uint32_t tunnel = px_timeout(be, PX_TO_TUNNEL);
+	o.cli_timeout = tunnel ? tunnel : px_timeout(fe, PX_TO_CLIENT);
+	o.srv_timeout = tunnel ? tunnel : px_timeout(be, PX_TO_SERVER);
+	o.cli_fin_timeout = px_timeout(fe, PX_TO_CLIENT_FIN);
+	o.srv_fin_timeout = px_timeout(be, PX_TO_SERVER_FIN);
+	o.bufsize = (size_t)(s->w->eng->cfg->global->tune_bufsize ? s->w->eng->cfg->global->tune_bufsize : 16384);
+	o.splice = splice_enabled(s);
+
+	sess_set_state(s, SS_FORWARD);
+	/* first the PROXY header, then what inspection read */
+	uint8_t *first = NULL;
+	size_t flen = s->pp_len + s->req_len;
+	if (flen) {
+		first = xmalloc(flen);
+		memcpy(first, s->pp_hdr, s->pp_len);
+		if (s->req_len)
+			memcpy(first + s->pp_len, s->req, s->req_len);
+	}
+	s->relay = relay_start(s->w->base, s->cfd, s->sfd, first, flen, &o, relay_done, s);
+	free(first);
+	/* routing is done: an idle tunnel keeps no inspection data */
+	FREE_NULL(s->sctx.ch);
+	s->sctx.ch_parsed = false;
+	FREE_NULL(s->req);
+	s->req_cap = 0;
+	s->sctx.req = NULL;
+	if (s->cli_eof) /* the client already shut its side */
+		shutdown(s->sfd, SHUT_WR);
+}
+
+static void
+build_proxy_header(struct session *s)
+{
+	const struct cfg_server *c = s->srv->cfg;
+	s->pp_len = 0;
+	if (c->send_proxy == 2) {
+		struct pp_tlvs t = { 0 };
+		enum ch_result rc;
+		const struct ch_info *ch = NULL;
+		if (c->pp2_opts & SRV_PP2_AUTHORITY) {
+			ch = sctx_hello(&s->sctx, &rc);
+			if (ch && ch->has_sni)
+				t.authority = ch->sni;
+		}
+		t.crc32c = (c->pp2_opts & SRV_PP2_CRC32C) != 0;
+		/* passthrough: the client connection is not TLS for us, the SSL
+		 * TLV says so (client 0, verify 0) */
+		t.ssl = (c->pp2_opts & SRV_PP2_SSL) != 0;
+		struct sbuf uid = { 0 };
+		if ((c->pp2_opts & SRV_PP2_UNIQUE_ID) && s->fe->px->unique_id_format) {
+			lf_render(s->fe->px->unique_id_format, &s->sctx, &uid);
+			t.unique_id = (const uint8_t *)(uid.s ? uid.s : "");
+			t.unique_id_len = uid.len;
+		}
+		int n = pp_build_v2(s->pp_hdr, sizeof(s->pp_hdr), (struct sockaddr *)&s->src,
+		                    (struct sockaddr *)&s->dst, &t);
+		free(uid.s);
+		if (n > 0)
+			s->pp_len = (size_t)n;
+	} else if (c->send_proxy == 1) {
+		int n = pp_build_v1((char *)s->pp_hdr, sizeof(s->pp_hdr), (struct sockaddr *)&s->src,
+		                    (struct sockaddr *)&s->dst);
+		if (n > 0)
+			s->pp_len = (size_t)n;
+	}
+}
+
+/* Active (non-backup) servers that can take sessions. */
+static int
+count_active(const struct backend *be)
+{
+	int n = 0;
+	for (size_t i = 0; i < be->nsrv; i++) {
+		const struct srv_state *st = &be->srvs[i];
+		if (!st->cfg->backup && atomic_load(&st->op) == SRV_OP_UP &&
+		    atomic_load(&st->admin) == SRV_ADMIN_READY && atomic_load(&st->uweight) > 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+connect_failed(struct session *s, bool timeout)
+{
+	struct backend *be = s->be;
+	int i = backend_srv_index(be, s->srv);
+	atomic_fetch_add(&be->econ, 1);
+	if (i >= 0)
+		atomic_fetch_add(&be->sc[i].econ, 1);
+	event_del(s->sev);
+	close(s->sfd);
+	s->sfd = -1;
+	if (s->retries_left <= 0) {
+		sess_close(s, timeout ? 's' : 'S', 'C');
+		return;
+	}
+	s->retries_left--;
+	s->retries_done++;
+	atomic_fetch_add(&be->retries, 1);
+	if (i >= 0)
+		atomic_fetch_add(&be->sc[i].retries, 1);
+	/* option redispatch [n] as HAProxy's sess_update_st_cer(): at every
+	 * nth retry (-1: the last one), or at once when the server is down,
+	 * or when the algorithm is not a hash and another active server
+	 * exists, whatever the interval says. */
+	bool redispatch = false;
+	if (PX_OPT(be->px, PXO_REDISPATCH)) {
+		int every = be->px->redispatch_after;
+		int total = s->retries_done + s->retries_left;
+		if (every > 0)
+			redispatch = s->retries_done % every == 0;
+		else if (every < 0 && total + 1 + every > 0)
+			redispatch = s->retries_done % (total + 1 + every) == 0;
+		if (atomic_load(&s->srv->op) != SRV_OP_UP)
+			redispatch = true;
+		if (!lb_is_hash(be->lb) && count_active(be) > 1)
+			redispatch = true;
+	}
+	if (redispatch) {
+		s->prev_srv = s->srv;
+		release_server(s);
+		atomic_fetch_add(&be->redisp, 1);
+		if (i >= 0)
+			atomic_fetch_add(&be->sc[i].redisp, 1);
+		start_server(s);
+		return;
+	}
+	/* turn-around: min(timeout connect, 1s) before retrying the same */
+	uint32_t ta = px_timeout(be->px, PX_TO_CONNECT);
+	if (ta == 0 || ta > 1000)
+		ta = 1000;
+	sess_set_state(s, SS_TURNAROUND);
+	set_timer(s, on_connected, ta);
+}
+
+static void
+on_connected(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	if (s->st == SS_TURNAROUND) {
+		try_connect(s);
+		return;
+	}
+	if (what & EV_TIMEOUT) {
+		connect_failed(s, true);
+		return;
+	}
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		connect_failed(s, false);
+		return;
+	}
+	event_del(s->sev);
+	event_del(s->tmr);
+	s->t_established = now_ms();
+	socklen_t ll = sizeof(s->srv_local);
+	getsockname(s->sfd, (struct sockaddr *)&s->srv_local, &ll);
+	start_forward(s);
+}
+
+static void
+try_connect(struct session *s)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = server_addr(s, &sa);
+	s->srv_addr = sa;
+	s->conn_tries++;
+	if (s->t_connect < 0)
+		s->t_connect = now_ms(); /* HAProxy's t_queue: a server is assigned */
+	sess_set_state(s, SS_CONNECTING);
+	s->sfd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->sfd < 0) {
+		log_warn("cannot create a socket to server %s/%s", s->be->px->name, s->srv->cfg->name);
+		sess_close(s, 'S', 'C'); /* resource problem: don't retry */
+		return;
+	}
+	if (sa.ss_family != AF_UNIX) {
+		int one = 1;
+		setsockopt(s->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	build_proxy_header(s);
+	int rc = connect(s->sfd, (struct sockaddr *)&sa, len);
+	if (rc < 0 && errno != EINPROGRESS) {
+		connect_failed(s, false);
+		return;
+	}
+	if (s->sev == NULL) {
+		s->sev = event_new(s->w->base, s->sfd, EV_WRITE, on_connected, s);
+	} else {
+		event_del(s->sev);
+		event_assign(s->sev, s->w->base, s->sfd, EV_WRITE, on_connected, s);
+	}
+	event_add(s->sev, NULL);
+	set_timer(s, on_connected, px_timeout(s->be->px, PX_TO_CONNECT));
+}
+
+/* ---- accept ------------------------------------------------------------- */
+
+void
+sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
+            socklen_t peerlen)
+{
+	struct worker *w = l->w;
+	struct engine *eng = w->eng;
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->w = w;
+	s->l = l;
+	s->fe = l->fe;
+	s->cfd = fd;
+	s->sfd = -1;
+	s->t0 = now_ms();
+	s->t_accept_wall_ms = wall_ms();
+	s->t_queue = s->t_connect = s->t_established = -1;
+	memcpy(&s->cli, peer, peerlen < sizeof(s->cli) ? peerlen : sizeof(s->cli));
+	s->src = s->cli;
+	socklen_t dl = sizeof(s->dst);
+	if (getsockname(fd, (struct sockaddr *)&s->dst, &dl) < 0)
+		memset(&s->dst, 0, sizeof(s->dst));
+	s->fe_conn_at_accept = atomic_load(&s->fe->cur_conn);
+	s->cev = event_new(w->base, -1, 0, NULL, NULL);
+	s->tmr = evtimer_new(w->base, on_inspect_read, s);
+	s->qwake = event_new(w->base, -1, 0, on_queue_event, s);
+	w->nsess++;
+
+	struct smp_ctx *c = &s->sctx;
+	c->cfg = eng->cfg;
+	c->eng = eng;
+	c->sess = s;
+	c->fe = s->fe->px;
+	c->src = &s->src;
+	c->dst = &s->dst;
+	c->cli_real = &s->cli;
+	c->thread = w->id;
+
+	if (peer->sa_family != AF_UNIX) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+
+	/* tcp-request connection: L4 only, before any data or PROXY header */
+	const struct cfg_proxy *fe = s->fe->px;
+	bool expect_proxy = l->bind->accept_proxy;
+	sync_ctx(s, true);
+	for (size_t i = 0; i < fe->tcp_req_conn.n; i++) {
+		const struct px_rule *r = fe->tcp_req_conn.v[i];
+		if (acl_cond_eval(r->cond, c) != ACL_PASS)
+			continue;
+		if (r->act == PX_ACT_ACCEPT)
+			break;
+		if (r->act == PX_ACT_REJECT || r->act == PX_ACT_SILENT_DROP) {
+			atomic_fetch_add(&s->fe->denied_conn, 1);
+			if (r->act == PX_ACT_SILENT_DROP)
+				silent_drop(s);
+			/* HAProxy logs nothing for a connection rejected here */
+			sess_end(s, 'P', 'R', false);
+			return;
+		}
+		if (r->act == PX_ACT_EXPECT_PROXY) {
+			expect_proxy = true;
+			continue;
+		}
+		smp_action_exec(r, c);
+	}
+	if (expect_proxy)
+		start_proxy_hdr(s);
+	else
+		start_session(s);
+}

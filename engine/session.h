@@ -1,0 +1,81 @@
+/* A client connection from accept to close: one explicit state machine
+ * (DESIGN.md). sess_set_state() is the only place that changes state;
+ * sess_close() is the only place that frees. A session never leaves the
+ * worker thread that accepted it. */
+#ifndef SLUICE_ENGINE_SESSION_H
+#define SLUICE_ENGINE_SESSION_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "engine/smp_ctx.h"
+
+struct worker;
+struct listener;
+struct frontend;
+struct backend;
+struct srv_state;
+struct relay;
+struct event;
+
+enum sess_state {
+	SS_PROXY_HDR,   /* accept-proxy: reading the PROXY header */
+	SS_INSPECT,     /* tcp-request content rules, waiting for data */
+	SS_QUEUED,      /* waiting for a server slot (maxconn) */
+	SS_TURNAROUND,  /* pause before a connection retry */
+	SS_CONNECTING,  /* connect() to the server in progress */
+	SS_FORWARD,     /* relaying bytes */
+	SS_CLOSED,
+};
+
+struct session {
+	struct worker *w;
+	struct listener *l;
+	struct frontend *fe;
+	struct backend *be;
+	struct srv_state *srv;         /* server holding a slot, or NULL */
+	struct srv_state *prev_srv;    /* last one tried (redispatch avoids it) */
+	const struct cfg_proxy *inspect_px; /* whose content rules run (SS_INSPECT) */
+	enum sess_state st;
+	int cfd, sfd;
+	struct sockaddr_storage cli;   /* the peer */
+	struct sockaddr_storage src;   /* the client (PROXY header or cli) */
+	struct sockaddr_storage dst;   /* where the client connected */
+	struct sockaddr_storage srv_addr;  /* the server we connect to */
+	struct sockaddr_storage srv_local; /* our end of it (%bi:%bp), once connected */
+
+	uint8_t *req;                  /* inspected bytes, sent first */
+	size_t req_len, req_cap;
+	bool cli_eof;                  /* the client shut its side while inspected */
+	bool dropped;                  /* silent-drop: close with a reset */
+	uint8_t pp_hdr[536];           /* PROXY header for the server */
+	size_t pp_len;
+
+	struct event *cev;             /* client readable (PROXY_HDR, INSPECT) */
+	struct event *sev;             /* server writable (CONNECTING) */
+	struct event *tmr;             /* state deadline */
+	struct relay *relay;
+	struct smp_ctx sctx;
+
+	int conn_tries;                /* connect attempts made */
+	int retries_left;
+
+	/* queue links (backend queue, under its lock) */
+	struct session *qnext, *qprev;
+	bool queued;
+	struct event *qwake;           /* activated from any thread */
+
+	/* timing and log data */
+	long long t_accept_wall_ms;    /* wall clock, for the log date */
+	long long t0;                  /* monotonic accept time */
+	long long t_queue, t_connect, t_established; /* -1 until known */
+	uint64_t bytes_in, bytes_out;  /* from client / to client */
+	char term[2];                  /* HAProxy termination state */
+	int fe_conn_at_accept, be_conn, srv_conn, retries_done;
+};
+
+/* Takes an accepted socket (non-blocking). */
+void sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
+                 socklen_t peerlen);
+
+#endif

@@ -1,0 +1,82 @@
+/* What sample fetches, ACLs and log formats can see of a session. The
+ * engine fills one for each evaluation; the evaluator (engine/smp_eval.c)
+ * reads it and never keeps pointers into it. */
+#ifndef SLUICE_ENGINE_SMP_CTX_H
+#define SLUICE_ENGINE_SMP_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "proto/clienthello.h"
+
+struct cfg;
+struct cfg_bind;
+struct cfg_proxy;
+struct cfg_server;
+struct smp_vars;
+struct engine;
+struct session;
+
+struct smp_ctx {
+	const struct cfg *cfg;
+	struct engine *eng;            /* NULL in unit tests */
+	struct session *sess;          /* NULL in unit tests */
+	const struct cfg_proxy *fe;
+	const struct cfg_proxy *be;    /* NULL until a backend is chosen */
+	const struct cfg_server *srv;  /* NULL until a server is chosen */
+	const struct cfg_bind *bind;   /* the listener's bind line (so_id,
+	                                  so_name), or NULL */
+	/* Writable: set-src/set-dst[-port] change them. */
+	struct sockaddr_storage *src;  /* client (after a PROXY header) */
+	struct sockaddr_storage *dst;  /* local address it connected to */
+	const struct sockaddr_storage *cli_real; /* the peer before PROXY */
+	int cfd;                       /* client socket for set-mark/set-tos;
+	                                  0 or less: none */
+	long long accept_ms;           /* wall clock at accept (ms since the
+	                                  epoch) for %t/%T/%Ts/%ms; 0: now */
+
+	/* The request bytes buffered during inspection (passthrough). */
+	const uint8_t *req;
+	size_t req_len;
+	/* No more data will be waited for: the inspect delay expired, the
+	 * client closed, or there is no delay. Fetches that find nothing
+	 * then answer "absent" instead of "wait". */
+	bool final;
+
+	/* The ClientHello of req, parsed on first use (sctx_hello); ch is
+	 * allocated then, and freed by the engine once routing is done (a
+	 * forwarding session keeps no copy). */
+	bool ch_parsed;
+	size_t ch_parsed_len;          /* req_len when it was parsed */
+	enum ch_result ch_rc;
+	struct ch_info *ch;
+
+	int thread;                    /* worker index */
+
+	/* Session state written by actions (smp_action_exec) and the
+	 * set-var converter; released by smp_vars_free() at session end. */
+	struct smp_vars *vars;         /* sess/txn/req/res variables, or NULL */
+#define SMP_CTX_CAPTURES 8
+	char *cap[SMP_CTX_CAPTURES];   /* capture slots (malloc'd, or NULL) */
+	int log_level;                 /* set-log-level: 0 unset, else the
+	                                  level + 1 (0 emerg .. 7 debug,
+	                                  8 silent) */
+};
+
+/* The ClientHello of ctx->req (parsed once per length). *rc gets the
+ * parser's answer; the info is valid when it is CH_OK. */
+const struct ch_info *sctx_hello(struct smp_ctx *ctx, enum ch_result *rc);
+
+/* Runtime facts the engine answers (implemented in engine/backend.c;
+ * unit tests provide their own). be NULL means ctx->be. */
+int sctx_nbsrv(struct smp_ctx *ctx, const struct cfg_proxy *be);
+int sctx_be_conn(struct smp_ctx *ctx, const struct cfg_proxy *be);
+int sctx_be_queue(struct smp_ctx *ctx, const struct cfg_proxy *be);
+int sctx_connslots(struct smp_ctx *ctx, const struct cfg_proxy *be);
+bool sctx_srv_is_up(struct smp_ctx *ctx, const struct cfg_server *srv);
+int sctx_srv_conn(struct smp_ctx *ctx, const struct cfg_server *srv);
+int sctx_fe_conn(struct smp_ctx *ctx, const struct cfg_proxy *fe);
+
+#endif
