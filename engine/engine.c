@@ -19,6 +19,7 @@
 #include "engine/log.h"
 #include "engine/relay.h"
 #include "engine/smp_eval.h"
+#include "engine/support.h"
 #include "lib/log.h"
 #include "parser/bind.h"
 #include "parser/global.h"
@@ -145,7 +146,8 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 	eng->nthreads = cfg->global->nbthread > 0 ? cfg->global->nbthread : cpu_count();
 	eng->maxconn = cfg->global->maxconn > 0 ? cfg->global->maxconn : default_maxconn();
 
-	if (smp_runtime_init(cfg, &d) < 0 || (eng->logs = log_open(cfg, &d)) == NULL) {
+	if (engine_check_support(cfg, &d) < 0 || smp_runtime_init(cfg, &d) < 0 ||
+	    (eng->logs = log_open(cfg, &d)) == NULL) {
 		diag_print(&d, stderr);
 		diag_free(&d);
 		engine_free(eng);

@@ -226,6 +226,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 		close(s->cfd);
 	free(s->req);
 	free(s->sctx.ch);
+	smp_vars_free(&s->sctx);
 	s->w->nsess--;
 	free(s);
 }
@@ -917,6 +918,9 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	c->dst = &s->dst;
 	c->cli_real = &s->cli;
 	c->thread = w->id;
+	c->bind = l->bind;
+	c->cfd = fd;
+	c->accept_ms = s->t_accept_wall_ms;
 
 	if (peer->sa_family != AF_UNIX) {
 		int one = 1;

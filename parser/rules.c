@@ -8,6 +8,8 @@
 #define DEFN (KW_DEF | KW_NAMED_DEF)
 #define A(name, fn) { { name, KW_SUPPORTED, NULL, NULL }, 0, fn }
 #define AU(name, note) { { name, KW_UNSUPPORTED, NULL, note }, 0, NULL }
+/* parsed and checked, but without effect in sluice: a warning says so */
+#define AI(name, fn, note) { { name, KW_IGNORED, NULL, note }, 0, fn }
 #define AEND { { NULL, 0, NULL, NULL }, 0, NULL }
 
 static const char no_track[] = "stick tables not supported yet";
@@ -16,6 +18,8 @@ static const char no_resolve[] = "run-time DNS resolution is not supported";
 static const char no_cache[] = "the HTTP cache is not supported";
 static const char no_lua[] = "Lua is not supported";
 static const char no_ot[] = "OpenTracing is not supported";
+static const char no_nice[] = "sluice has no task scheduler whose priorities it would change";
+static const char no_prio[] = "queued sessions are served in arrival order";
 
 #define TRACK_ROWS \
 	AU("track-sc0", no_track), AU("track-sc1", no_track), AU("track-sc2", no_track), \
@@ -40,9 +44,9 @@ const struct cfg_kw http_req_action_kws[] = {
 	A("replace-uri", act_replace_path), A("replace-value", act_replace_hdr),
 	A("return", act_reply), AU("send-spoe-group", no_spoe),
 	A("set-header", act_hdr_fmt), A("set-log-level", act_int),
-	A("set-map", act_map), A("set-method", act_fmt1), A("set-nice", act_int),
+	A("set-map", act_map), A("set-method", act_fmt1), AI("set-nice", act_int, no_nice),
 	A("set-path", act_fmt1), A("set-pathq", act_fmt1),
-	A("set-priority-class", act_expr), A("set-priority-offset", act_expr),
+	AI("set-priority-class", act_expr, no_prio), AI("set-priority-offset", act_expr, no_prio),
 	A("set-query", act_fmt1), A("set-timeout", act_set_timeout),
 	A("set-uri", act_fmt1), A("strict-mode", act_strict_mode),
 	A("tarpit", act_reply), A("use-service", act_use_service),
@@ -60,7 +64,7 @@ const struct cfg_kw http_res_action_kws[] = {
 	A("replace-header", act_replace_hdr), A("replace-value", act_replace_hdr),
 	A("return", act_reply), AU("send-spoe-group", no_spoe),
 	A("set-header", act_hdr_fmt), A("set-log-level", act_int),
-	A("set-map", act_map), A("set-mark", act_int), A("set-nice", act_int),
+	A("set-map", act_map), A("set-mark", act_int), AI("set-nice", act_int, no_nice),
 	A("set-status", act_set_status), A("set-tos", act_int),
 	A("silent-drop", act_none), A("strict-mode", act_strict_mode),
 	A("wait-for-body", act_wait_for_body), AU("ot-group", no_ot), AU("lua.*", no_lua),
@@ -83,10 +87,10 @@ const struct cfg_kw http_after_action_kws[] = {
 const struct cfg_kw tcp_req_action_kws[] = {
 	A("accept", act_none), A("reject", act_none), A("capture", act_capture),
 	A("expect-proxy", act_expect_l4), A("expect-netscaler-cip", act_expect_l4),
-	A("set-log-level", act_int), A("set-nice", act_int),
+	A("set-log-level", act_int), AI("set-nice", act_int, no_nice),
 	A("switch-mode", act_switch_mode), A("use-service", act_use_service),
 	AU("send-spoe-group", no_spoe), AU("do-resolve", no_resolve),
-	A("set-priority-class", act_expr), A("set-priority-offset", act_expr),
+	AI("set-priority-class", act_expr, no_prio), AI("set-priority-offset", act_expr, no_prio),
 	AU("ot-group", no_ot), AU("lua.*", no_lua),
 	TRACK_ROWS, VAR_ROWS, L4_ROWS,
 	AEND,
@@ -94,7 +98,7 @@ const struct cfg_kw tcp_req_action_kws[] = {
 
 const struct cfg_kw tcp_res_action_kws[] = {
 	A("accept", act_none), A("reject", act_none), A("close", act_none),
-	A("set-log-level", act_int), A("set-nice", act_int),
+	A("set-log-level", act_int), AI("set-nice", act_int, no_nice),
 	AU("send-spoe-group", no_spoe), AU("ot-group", no_ot), AU("lua.*", no_lua),
 	A("set-mark", act_int), A("set-tos", act_int), A("silent-drop", act_none),
 	TRACK_ROWS, VAR_ROWS,
@@ -291,11 +295,14 @@ px_action_parse(struct cfg_ctx *cx, enum px_ruleset rs, const char *kwname,
 			         px_type(cx->px), px_name(cx->px), argi < n ? w[argi].s : "");
 		return NULL;
 	}
-	if (row->h.status != KW_SUPPORTED) {
+	if (row->h.status == KW_UNSUPPORTED) {
 		cx_error(cx, &w[argi], "'%s %s' is not supported by sluice: %s", kwname,
 		         w[argi].s, row->h.note);
 		return NULL;
 	}
+	if (row->h.status == KW_IGNORED)
+		cx_warn(cx, &w[argi], "'%s %s' is ignored by sluice: %s", kwname, w[argi].s,
+		        row->h.note);
 	if (!is_http_set(rs) && tab == tcp_req_action_kws && !tcp_ok(rs, row->h.name)) {
 		cx_error(cx, &w[argi], "'%s %s' is not allowed in '%s' rules in %s '%s'",
 		         row->h.name, argi + 1 < n ? w[argi + 1].s : "", kwname,
