@@ -312,6 +312,37 @@ silent_drop(struct session *s)
 
 static void start_server_phase(struct session *s);
 
+/* When inspection ends on a rejection or on the inspect delay, and the
+ * rules looked at a ClientHello that was not a complete, valid one, a
+ * connection error line says why (sluice beyond HAProxy: its tcplog line
+ * only says "PR" or shows the default backend). */
+static void
+explain_inspection(struct session *s, bool delay_expired, bool rejected)
+{
+	if (!s->sctx.ch_parsed || (!rejected && !delay_expired))
+		return;
+	const char *why = NULL;
+	switch (s->sctx.ch_rc) {
+	case CH_OK:
+		return;
+	case CH_NEED_MORE:
+		why = "inspect-delay expired before the ClientHello was complete";
+		break;
+	case CH_NOT_TLS:
+		why = "the client did not start with a TLS ClientHello (NOT_TLS)";
+		break;
+	case CH_MALFORMED:
+		why = "malformed TLS ClientHello (MALFORMED)";
+		break;
+	case CH_TOO_LARGE:
+		why = "TLS ClientHello larger than 16 KiB (TOO_LARGE)";
+		break;
+	}
+	char *msg = xasprintf("%s%s", why, rejected ? ", connection rejected" : "");
+	log_conn_error(s->w->eng->logs, s, msg);
+	free(msg);
+}
+
 /* Evaluates the content rules of the proxy being inspected (the frontend,
  * then the backend when it has its own); true when the session moved on
  * (or closed), false when it must wait for more data. */
@@ -325,6 +356,8 @@ inspect_step(struct session *s, bool timed_out)
 	                           px->tcp_req_cont.n, final);
 	if (v == V_WAIT && !final)
 		return false;
+	explain_inspection(s, timed_out && px->tcp_req_inspect_delay > 0,
+	                   v == V_REJECT || v == V_SILENT_DROP);
 	if (v == V_REJECT || v == V_SILENT_DROP) {
 		atomic_fetch_add(&s->fe->denied_conn, 1);
 		if (v == V_SILENT_DROP)
