@@ -49,6 +49,8 @@ cfg_resolve(struct cfg *cfg, struct diag *d)
 	rc |= binds_resolve(cfg, d);
 	rc |= servers_resolve(cfg, d);
 	rc |= proxies_resolve(cfg, d);
+	if (d->nerrors == 0)
+		rc |= sni_hints_resolve(cfg, d);
 	if (cfg->opts.zero_warning && d->nwarnings > d->nadvice && d->nerrors == 0)
 		diag_error(d, NULL, "Some warnings were found and 'zero-warning' is set. Aborting.");
 	return rc || d->nerrors ? -1 : 0;

@@ -14,5 +14,6 @@ int global_resolve(struct cfg *cfg, struct diag *d);   /* global.c */
 int servers_resolve(struct cfg *cfg, struct diag *d);  /* server.c: track, addresses */
 int binds_resolve(struct cfg *cfg, struct diag *d);    /* bind.c: ssl without crt, ... */
 int proxies_resolve(struct cfg *cfg, struct diag *d);  /* kw_proxy.c: backends, modes, rules, warnings */
+int sni_hints_resolve(struct cfg *cfg, struct diag *d); /* sni_hint.c: check-ssl without check-sni */
 
 #endif
