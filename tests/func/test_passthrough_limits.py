@@ -87,8 +87,7 @@ def server_maxconn_queues_in_backend(n):
                "Tw %s ms, waited %.0f ms" % (second["Tw"], waited * 1000))
 
 
-def refusing_backend(n, live_port, redispatch):
-    dead = lib.free_port()  # nothing listens there: connect() is refused
+def refusing_backend(n, live_port, redispatch, dead):
     port = lib.free_port()
     p = tls.proxy("""\
 frontend fe
@@ -109,11 +108,11 @@ backend be
 @lib.test
 @tls.threads
 def retries_without_redispatch_stay_on_refusing_server(n):
-    with tls.plain_backend("s2") as live:
-        p, port = refusing_backend(n, live.port, False)
+    with tls.plain_backend("s2") as live, tls.refused_port() as dead:
+        p, port = refusing_backend(n, live.port, False, dead)
         with tls.connect(port) as s:
             s.sendall(b"hello\n")
-            lib.eq(s.recv(100), b"", "data received")
+            lib.eq(tls.recv_all(s), b"", "data received")
         lib.eq(live.conns, 0, "connections on the second server")
         log = tls.tcplog(p)[0]
         lib.eq((log["s"], log["Tc"], log["ts"], log["rc"]), ("s1", "-1", "SC", "2"),
@@ -123,8 +122,8 @@ def retries_without_redispatch_stay_on_refusing_server(n):
 @lib.test
 @tls.threads
 def redispatch_to_second_server_when_first_refuses(n):
-    with tls.plain_backend("s2") as live:
-        p, port = refusing_backend(n, live.port, True)
+    with tls.plain_backend("s2") as live, tls.refused_port() as dead:
+        p, port = refusing_backend(n, live.port, True, dead)
         for i in range(3):
             with tls.connect(port) as s:
                 lib.eq(tls.readline(s), "s2", "banner of connection %d" % i)

@@ -86,8 +86,8 @@ backend be_a
 @lib.test
 @tls.threads
 def tcplog_states_of_sessions_that_reach_no_server(n):
-    with tls.plain_backend("b") as be:
-        port, dead = lib.free_port(), lib.free_port()
+    with tls.plain_backend("b") as be, tls.refused_port() as dead:
+        port = lib.free_port()
         p = tls.proxy("""\
 frontend fe
     bind 127.0.0.1:%d

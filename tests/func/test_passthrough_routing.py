@@ -260,8 +260,11 @@ def tcp_request_connection_reject_by_source(n):
                   "    tcp-request connection reject if { src 127.0.0.2 }\n"
                   "    default_backend be\nbackend be\n    server s1 127.0.0.1:%d\n"
                   % (port, a.port), n)
-        with tls.connect(port, source="127.0.0.2") as s:
-            lib.ok(tls.time_to_eof(s, 5) < 2, "rejected connection closed late")
+        try:
+            with tls.connect(port, source="127.0.0.2") as s:
+                lib.ok(tls.time_to_eof(s, 5) < 2, "rejected connection closed late")
+        except ConnectionResetError:
+            pass  # the reset may even beat connect() back to the caller
         lib.eq(a.conns, 0, "connections from the rejected source")
         cn, _, _ = tls.tls_cn(port, "a.demo.test")
         lib.eq(cn, "a.demo.test", "CN for another source")

@@ -28,6 +28,7 @@ import struct
 import subprocess
 import threading
 import time
+import traceback
 
 import lib
 
@@ -280,6 +281,18 @@ def blackhole():
         for f in fillers:
             f.close()
         ls.close()
+
+
+@contextlib.contextmanager
+def refused_port():
+    """A port where connect() is refused at once: bound, never listening,
+    and kept bound so that no concurrent test can take it. Yields it."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((lib.LOOPBACK, 0))
+    try:
+        yield s.getsockname()[1]
+    finally:
+        s.close()
 
 
 # -------------------------------------------------------- PROXY protocol
@@ -764,7 +777,7 @@ def threads(fn):
             except lib.Failure as e:
                 raise lib.Failure("nbthread %d: %s" % (n, e)) from None
             except Exception as e:
-                raise lib.Failure("nbthread %d: %s: %s" % (n, type(e).__name__, e)) from e
+                raise lib.Failure("nbthread %d: %s" % (n, traceback.format_exc())) from e
             finally:
                 for p in list(lib._procs):
                     if p not in before:
@@ -795,6 +808,23 @@ def time_to_eof(s, limit=10.0):
     except socket.timeout:
         lib.fail("connection still open after %.1fs" % limit)
     return time.monotonic() - t0
+
+
+def recv_all(s, limit=10.0):
+    """Bytes received until EOF or a reset (fails after limit seconds)."""
+    s.settimeout(limit)
+    buf = bytearray()
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    except ConnectionResetError:
+        pass
+    except socket.timeout:
+        lib.fail("connection still open after %.1fs" % limit)
+    return bytes(buf)
 
 
 def readline(s):
@@ -855,3 +885,343 @@ def crc32c(data):
         for _ in range(8):
             crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
     return crc ^ 0xFFFFFFFF
+
+
+# ------------------------------------------------------------ health checks
+#
+# Helpers for tests/func/test_health_*.py: a check target whose behaviour is
+# switched at run time (HealthServer), a timestamped tail of the proxy's
+# stdout (LogTail) and a client loop that records which server took each
+# new session (Traffic). Health-check and server-state messages are logged
+# through "log stdout format raw" (reference §4.8); the proxy's defaults
+# need "log global".
+
+HEALTH_GLOBAL = "    log stdout format raw local0"
+HEALTH_DEFAULTS = "    log global"
+
+
+class LogTail:
+    """Every stdout line of a started proxy with the time.monotonic() at
+    which a poller (every 5 ms) first saw it: an upper bound of when the
+    proxy wrote it, late by a few ms at most."""
+
+    def __init__(self, p):
+        self.p = p
+        self.lines = []            # [(t, line)]
+        self.lock = threading.Lock()
+        self._stop = False
+        self._path = os.path.join(p.logdir, "stdout")
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        pos, part = 0, b""
+        while not self._stop:
+            try:
+                with open(self._path, "rb") as f:
+                    f.seek(pos)
+                    d = f.read()
+            except OSError:
+                d = b""
+            if d:
+                pos += len(d)
+                now = time.monotonic()
+                part += d
+                *done, part = part.split(b"\n")
+                with self.lock:
+                    for l in done:
+                        self.lines.append((now, l.decode("utf-8", "replace")))
+            if self.p.poll() is not None and not d:
+                break
+            time.sleep(0.005)
+
+    def stop(self):
+        self._stop = True
+
+    def mark(self):
+        """An index: wait(start=mark) only looks at lines seen after now."""
+        with self.lock:
+            return len(self.lines)
+
+    def all(self, pred=lambda l: True, start=0):
+        with self.lock:
+            return [(t, l) for t, l in self.lines[start:] if pred(l)]
+
+    def wait(self, pred, timeout=5.0, start=0, what=None):
+        """(t, line) of the first line from index start on that satisfies
+        pred (a callable, or a substring); fails after timeout seconds."""
+        if isinstance(pred, str):
+            needle = pred
+            pred = lambda l: needle in l  # noqa: E731
+        got = lib.wait_for(lambda: (self.all(pred, start) or [None])[0], timeout, 0.005)
+        if not got:
+            lib.fail("no log line %safter %.1fs\n%s" % (
+                "(%s) " % what if what else "", timeout, lib.logs(self.p)))
+        return got
+
+    def text(self, start=0):
+        return "\n".join(l for _, l in self.all(start=start))
+
+
+def log_tail(p):
+    """The LogTail of proxy p (started on first use)."""
+    if getattr(p, "logtail", None) is None:
+        p.logtail = LogTail(p)
+    return p.logtail
+
+
+def health_proxy(body, nbthread, defaults=""):
+    """tls.proxy() with health messages logged raw on stdout; returns the
+    process, its LogTail already running."""
+    p = proxy(body, nbthread, glob=HEALTH_GLOBAL,
+              defaults=HEALTH_DEFAULTS + ("\n" + defaults if defaults else ""))
+    log_tail(p)
+    return p
+
+
+class HealthServer:
+    """A check target on a fixed 127.0.0.1 port whose behaviour is the
+    attribute .mode, read at each accepted connection (set_mode() changes
+    it; "refuse" closes the listener, leaving it re-binds the same port):
+
+      refuse  nothing listens: connect() is refused (L4CON)
+      close   accept, then close the write side at once (FIN, no reply)
+              and drain until the peer closes
+      hang    accept, read and drop everything, never answer
+      http    read a request head, answer "HTTP/1.1 <status> <reason>"
+              (.status, .reason), close
+      agent   send .agent (e.g. b"down\\n"), close
+      redis   answer "+PONG\\r\\n" to each "PING" line, "+OK" to QUIT
+      tls     a TLS handshake with the certificate of <name> (or .cert),
+              then close
+      https   a TLS handshake, then as http
+      serve   the traffic mode: wait for the client's first bytes; a
+              connection that closes before sending any is a check, one
+              that sends is a session: recorded in .sessions as
+              (accept time, first bytes), answered "<name>\\n", closed
+              when the peer closes (so only checks that send nothing, the
+              plain TCP connect, can target a "serve" port)
+
+    .checks counts connections accepted in every mode but "serve"'s
+    sessions; .requests keeps the first bytes of each http/redis check.
+    HAProxy's plain TCP check never completes the handshake (it resets the
+    connection before its final ACK), so such checks are never accepted
+    nor counted: count the checks of an HTTP "sentinel" instead."""
+
+    def __init__(self, name, mode="serve", status=200, reason="OK", agent=b"up\n",
+                 cert=None):
+        self.name, self.mode = name, mode
+        self.status, self.reason, self.agent, self.cert = status, reason, agent, cert
+        self.sessions, self.requests, self.errors = [], [], []
+        self.checks = 0
+        self.lock = threading.Lock()
+        self._ls = None
+        self._closing = False
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((lib.LOOPBACK, 0))
+        self.port = s.getsockname()[1]
+        if mode in ("tls", "https"):
+            certs().leaf(cert or name)  # made now, not within a check's timeout
+        if mode == "refuse":
+            s.close()
+        else:
+            self._listen(s)
+
+    # -- listener
+
+    def _listen(self, s=None):
+        if s is None:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # the port was ours a moment ago; an outgoing connection may
+            # hold it as its local port for a short while
+            if not lib.wait_for(lambda: _try_bind(s, self.port), 3.0):
+                lib.fail("cannot bind 127.0.0.1:%d again" % self.port)
+        s.listen(128)
+        self._ls = s
+        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def _accept(self, ls):
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                if ls is self._ls:
+                    continue  # ECONNABORTED and the like: keep serving
+                return
+            t = time.monotonic()
+            threading.Thread(target=self._one, args=(c, t, self.mode), daemon=True).start()
+
+    def set_mode(self, mode):
+        """Switches behaviour; from or to "refuse" the listener is closed
+        or opened again on the same port."""
+        if mode == "refuse" and self._ls is not None:
+            ls, self._ls = self._ls, None
+            with contextlib.suppress(OSError):
+                ls.shutdown(socket.SHUT_RDWR)
+            ls.close()
+        elif mode != "refuse" and self._ls is None and not self._closing:
+            self._listen()
+        self.mode = mode
+
+    def close(self):
+        self._closing = True
+        self.set_mode("refuse")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    # -- connections
+
+    def _one(self, c, t, mode):
+        try:
+            c.settimeout(30)
+            if mode == "serve":
+                try:
+                    d = c.recv(4096)
+                except OSError:
+                    d = b""
+                if not d:
+                    with self.lock:
+                        self.checks += 1
+                    return
+                with self.lock:
+                    self.sessions.append((t, d))
+                c.sendall(("%s\n" % self.name).encode())
+                while c.recv(4096):
+                    pass
+                return
+            with self.lock:
+                self.checks += 1
+            if mode == "close":
+                # FIN first, then drain: closing with unread bytes would
+                # send a RST instead, depending on timing
+                c.shutdown(socket.SHUT_WR)
+                while c.recv(4096):
+                    pass
+                return
+            if mode == "hang":
+                while c.recv(4096) and not self._closing:
+                    pass
+            elif mode == "http":
+                self._http(c)
+            elif mode == "agent":
+                c.sendall(self.agent)
+            elif mode == "redis":
+                f = c.makefile("rb")
+                for l in f:
+                    self.requests.append(l)
+                    if l.strip().upper() == b"PING":
+                        c.sendall(b"+PONG\r\n")
+                    elif l.strip().upper() == b"QUIT":
+                        c.sendall(b"+OK\r\n")
+                        break
+                    else:
+                        c.sendall(b"-ERR unknown command\r\n")
+            elif mode in ("tls", "https"):
+                crt, key = certs().leaf(self.cert or self.name)
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(crt, key)
+                s = ctx.wrap_socket(c, server_side=True)
+                if mode == "https":
+                    self._http(s)
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    s.unwrap()
+        except (OSError, ssl.SSLError, ValueError) as e:
+            self.errors.append(repr(e))
+        finally:
+            c.close()
+
+    def _http(self, c):
+        buf = bytearray()
+        while b"\r\n\r\n" not in buf:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+        self.requests.append(bytes(buf))
+        c.sendall(("HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                   % (self.status, self.reason)).encode())
+
+    def sessions_since(self, t0):
+        with self.lock:
+            return [t for t, _ in self.sessions if t >= t0]
+
+
+def _try_bind(s, port):
+    try:
+        s.bind((lib.LOOPBACK, port))
+        return True
+    except OSError:
+        return False
+
+
+class Traffic:
+    """A client thread opening one session after another through the proxy
+    on <port>: connect, send "x", read the server's name line, close.
+    .log holds (time before connect, server name or None when the proxy
+    closed or failed)."""
+
+    def __init__(self, port, pause=0.0):
+        self.port, self.pause = port, pause
+        self.log = []
+        self._stop = False
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop:
+            t = time.monotonic()
+            name = None
+            try:
+                with socket.create_connection((lib.LOOPBACK, self.port), timeout=5) as s:
+                    s.sendall(b"x")
+                    name = readline(s) or None
+            except OSError:
+                pass
+            self.log.append((t, name))
+            if self.pause:
+                time.sleep(self.pause)
+
+    def stop(self):
+        self._stop = True
+        self._t.join(10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+    def between(self, t0, t1=float("inf")):
+        return [n for t, n in list(self.log) if t0 <= t < t1]
+
+
+def one_session(port, timeout=5.0):
+    """The name of the server that answers one session through the proxy
+    (None when the proxy closes without an answer)."""
+    try:
+        with socket.create_connection((lib.LOOPBACK, port), timeout=timeout) as s:
+            s.sendall(b"x")
+            return readline(s) or None
+    except OSError:
+        return None
+
+
+# inter 200ms, fall 2, rise 2: DOWN within fall x inter (+ one interval)
+# of a failure, UP within rise x inter (+ one interval) of a recovery
+INTER, FALL, RISE = 0.2, 2, 2
+HEALTH_CHECK = "check inter 200ms fall 2 rise 2"
+
+
+def expect_line(line, pattern, what="log line"):
+    """Fails unless line is exactly pattern, where each "<D>" in pattern
+    stands for a number (a check duration); returns those numbers."""
+    rx = "^" + re.escape(pattern).replace(re.escape("<D>"), r"(\d+)") + "$"
+    m = re.match(rx, line)
+    if not m:
+        lib.fail("%s:\n  got  %s\n  want %s" % (what, line, pattern))
+    return [int(g) for g in m.groups()]
