@@ -55,9 +55,15 @@ struct worker {
 	VEC(int) spare_pipes;         /* pairs: [2k] read end, [2k+1] write end */
 };
 
+#define ENGINE_MAX_AVOID 4
+
 struct engine_opts {
 	bool no_splice;               /* -dS / global nosplice */
 	bool no_reuseport;            /* -dR / global noreuseport */
+	int maxconn;                  /* -n: global maxconn, 0 = config/auto */
+	int default_proxy_maxconn;    /* -N: proxies without maxconn, 0 = global */
+	const char *avoid[ENGINE_MAX_AVOID]; /* -de/-dp/-dk: event methods not to use */
+	int navoid;
 	bool foreground;
 	bool debug;
 };
@@ -94,6 +100,10 @@ struct backend *engine_backend(struct engine *eng, const struct cfg_proxy *px);
  * listeners at the limits. */
 bool engine_conn_acquire(struct engine *eng, struct frontend *fe);
 void engine_conn_release(struct engine *eng, struct frontend *fe);
+/* After a failed acquire: marks listeners as waiting for a release and
+ * returns true when the limit still holds (pause), false when a slot
+ * freed meanwhile (accept again). */
+bool engine_conn_pause(struct engine *eng, struct frontend *fe);
 
 /* Monotonic milliseconds. */
 long long now_ms(void);

@@ -174,7 +174,11 @@ full_i(struct lb *lb, uint32_t i)
 	return lb_srv_full(lb, lb->srv[i].st);
 }
 
-/* Weight the server should have in the structures now: 0 when unusable. */
+/* Weight the server should have in the structures now: 0 when unusable.
+ * Dynamic algorithms get HAProxy's effective weight, uweight * 16
+ * (BE_WEIGHT_SCALE), so that a slowstart ramp (engine/server.c) can give
+ * a server of weight 1 a sixteenth of its share; map algorithms get the
+ * configured weight. */
 static unsigned
 eff_weight(const struct lb *lb, const struct lb_srv *s)
 {
@@ -185,7 +189,15 @@ eff_weight(const struct lb *lb, const struct lb_srv *s)
 		return 0;
 	if (lb->look == L_MAP)
 		return s->map_w;  /* static: configured weight only */
-	return uw > 256 ? 256u : (unsigned)uw;
+	unsigned ew = (uw > 256 ? 256u : (unsigned)uw) * W_SCALE;
+	/* slowstart: a per-mille share while the server ramps up, at least 1 */
+	int pm = atomic_load(&s->st->ramp_pm);
+	if (pm > 0 && pm < 1000) {
+		ew = (ew * (unsigned)pm + 999) / 1000;
+		if (ew < 1)
+			ew = 1;
+	}
+	return ew;
 }
 
 /* ---- indexed binary heap ------------------------------------------- */
@@ -372,7 +384,7 @@ lc_queue(struct lb *lb, struct lb_grp *g, uint32_t i)
 	struct lb_srv *s = &lb->srv[i];
 	unsigned infl = inflight(s);
 
-	s->lckey = infl ? (uint32_t)(((uint64_t)infl + 1) * EW_RANGE / (s->w * W_SCALE)) : 0;
+	s->lckey = infl ? (uint32_t)(((uint64_t)infl + 1) * EW_RANGE / s->w) : 0;
 	s->seq = ++lb->seq;
 	h_push(lb, &g->lc, i);
 }
@@ -387,7 +399,7 @@ lc_reposition(struct lb *lb, uint32_t i)
 
 	if (s->heap == NULL || s->w == 0)
 		return;
-	uint32_t key = infl ? (uint32_t)(((uint64_t)infl + 1) * EW_RANGE / (s->w * W_SCALE)) : 0;
+	uint32_t key = infl ? (uint32_t)(((uint64_t)infl + 1) * EW_RANGE / s->w) : 0;
 	if (key == s->lckey)
 		return;
 	h_remove(lb, i);
@@ -525,7 +537,7 @@ point_cmp(const void *a, const void *b)
 	return x->srv < y->srv ? -1 : x->srv > y->srv;
 }
 
-/* Each usable server has weight * 16 points; point k of the server with
+/* Each usable server has weight * 16 points (its s->w); point k of the server with
  * id p is at full_hash(p * 4096 + k), as in HAProxy, so that keys land on
  * the same servers as there. */
 static void
@@ -535,14 +547,14 @@ ring_build(struct lb *lb, struct lb_grp *g)
 
 	for (uint32_t i = 0; i < lb->n; i++)
 		if (lb->srv[i].backup == g->backup)
-			n += (size_t)lb->srv[i].w * W_SCALE;
+			n += (size_t)lb->srv[i].w;
 	g->ring = xrealloc(g->ring, (n ? n : 1) * sizeof(*g->ring));
 	g->ring_n = 0;
 	for (uint32_t i = 0; i < lb->n; i++) {
 		struct lb_srv *s = &lb->srv[i];
 		if (s->backup != g->backup)
 			continue;
-		for (uint32_t k = 0; k < s->w * W_SCALE; k++) {
+		for (uint32_t k = 0; k < s->w; k++) {
 			g->ring[g->ring_n].key = lb_full_hash(s->id * EW_RANGE + k);
 			g->ring[g->ring_n++].srv = i;
 		}

@@ -167,8 +167,11 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	(void)what;
 	for (int burst = 0; burst < 64; burst++) {
 		if (!engine_conn_acquire(eng, l->fe)) {
-			listener_pause(l);
-			return;
+			if (engine_conn_pause(eng, l->fe)) {
+				listener_pause(l);
+				return;
+			}
+			continue;
 		}
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);

@@ -549,3 +549,15 @@ log_proxy(struct log_sink *ls, const struct cfg_proxy *px, int level,
 out:
 	free(msg);
 }
+
+void
+log_proxy_text(struct log_sink *ls, const struct cfg_proxy *px, int level,
+               const char *msg, const char *err, bool alert)
+{
+	if (ls == NULL)
+		return;
+	if (ls->to_stderr && err != NULL)
+		fprintf(stderr, "%s(%d) : %s\n", alert ? "[ALERT]    " : "[WARNING]  ",
+		        ls->pid, err);
+	send_px(ls, px_targets(ls, px), level, msg, strlen(msg));
+}

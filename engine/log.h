@@ -51,6 +51,14 @@ void log_conn_error(struct log_sink *ls, const struct session *s, const char *ms
 void log_proxy(struct log_sink *ls, const struct cfg_proxy *px, int level,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* As log_proxy, for a message whose stderr copy HAProxy prints whatever
+ * the level (ha_warning/ha_alert beside send_log) and sometimes words
+ * differently: msg goes to px's targets at level; in the foreground, err
+ * (NULL: nothing) is printed on stderr as "[WARNING]  (pid) : err", or
+ * "[ALERT]    (pid) : err" when alert. Server state changes use it. */
+void log_proxy_text(struct log_sink *ls, const struct cfg_proxy *px, int level,
+                    const char *msg, const char *err, bool alert);
+
 /* The pieces the functions above are made of, for tests and for the
  * "show" commands. Times are as the engine keeps them in struct session:
  * t0 (accept), t_connect (first connect attempt started, HAProxy's

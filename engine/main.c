@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ struct opts {
 	const char *pidfile;
 	const char *chdir_to;
 	bool no_resolve_fail;
+	struct engine_opts eo;  /* -dS -dR -de -dp -dk -n -N */
+	long mem_mb;            /* -m */
 	int version;           /* -v: 1, -vv: 2 */
 	bool needs_engine;     /* a flag only the engine can honour */
 	const char *engine_flag;
@@ -197,17 +200,50 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->dump_kw = a[3] ? a + 3 : "all";
 		} else if (strcmp(a, "--markdown") == 0) {
 			o->markdown = true;
+		} else if (strcmp(a, "-dS") == 0) {
+			o->eo.no_splice = true;
+		} else if (strcmp(a, "-dR") == 0) {
+			o->eo.no_reuseport = true;
+		} else if (strcmp(a, "-de") == 0 || strcmp(a, "-dp") == 0 ||
+		           strcmp(a, "-dk") == 0) {
+			/* disable one event method, as HAProxy's pollers */
+			const char *m = a[2] == 'e' ? "epoll" : a[2] == 'p' ? "poll" : "kqueue";
+			if (o->eo.navoid < ENGINE_MAX_AVOID)
+				o->eo.avoid[o->eo.navoid++] = m;
 		} else if (strcmp(a, "-dD") == 0 || strcmp(a, "-dV") == 0 ||
-		           strcmp(a, "-dG") == 0 || strcmp(a, "-dS") == 0 ||
-		           strcmp(a, "-dR") == 0 || strcmp(a, "-de") == 0 ||
-		           strcmp(a, "-dp") == 0 || strcmp(a, "-dk") == 0) {
-			engine_flag(o, a);
+		           strcmp(a, "-dG") == 0) {
+			fprintf(stderr, "sluice: note: '%s' has no effect in sluice (%s)\n", a,
+			        a[2] == 'D' ? "no diagnostic mode" :
+			        a[2] == 'V' ? "TLS to servers is not run by this version" :
+			        "names are always resolved with getaddrinfo()");
+		} else if (strcmp(a, "-n") == 0 || strcmp(a, "-N") == 0) {
+			NEXT();
+			char *end;
+			long v = strtol(argv[i], &end, 10);
+			if (*end || v <= 0 || v > 0x7fffffff) {
+				fprintf(stderr, "sluice: '%s' expects a positive number, not '%s'\n", a, argv[i]);
+				return -1;
+			}
+			if (a[1] == 'n')
+				o->eo.maxconn = (int)v;
+			else
+				o->eo.default_proxy_maxconn = (int)v;
+		} else if (strcmp(a, "-m") == 0) {
+			NEXT();
+			char *end;
+			long v = strtol(argv[i], &end, 10);
+			if (*end || v <= 0) {
+				fprintf(stderr, "sluice: '-m' expects a size in megabytes, not '%s'\n", argv[i]);
+				return -1;
+			}
+			o->mem_mb = v;
+		} else if (strcmp(a, "-L") == 0) {
+			NEXT();
+			fprintf(stderr, "sluice: note: '-L' has no effect: peers sections are not supported\n");
 		} else if (strcmp(a, "-sf") == 0 || strcmp(a, "-st") == 0) {
 			engine_flag(o, a);
 			i = skip_pids(argc, argv, i);
-		} else if (strcmp(a, "-S") == 0 || strcmp(a, "-x") == 0 ||
-		           strcmp(a, "-n") == 0 || strcmp(a, "-N") == 0 ||
-		           strcmp(a, "-L") == 0 || strcmp(a, "-m") == 0) {
+		} else if (strcmp(a, "-S") == 0 || strcmp(a, "-x") == 0) {
 			engine_flag(o, a);
 			NEXT();
 		} else {
@@ -313,9 +349,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "sluice: '%s' needs the process model (master-worker, daemon, reload), "
 		        "which this version does not have yet; run in the foreground.\n", o.engine_flag);
 	} else {
-		struct engine_opts eo = { .foreground = true, .debug = o.debug };
+		struct engine_opts eo = o.eo;
+		eo.foreground = true;
+		eo.debug = o.debug;
 		if (o.debug)
 			log_init("sluice", 2);
+		if (o.mem_mb > 0) {
+			/* -m: HAProxy caps its memory; a data-size limit does it here */
+			struct rlimit rl = { (rlim_t)o.mem_mb << 20, (rlim_t)o.mem_mb << 20 };
+			if (setrlimit(RLIMIT_DATA, &rl) < 0)
+				log_warn("cannot limit memory to %ld MB", o.mem_mb);
+		}
 		struct engine *eng = engine_new(cfg, &eo);
 		if (eng) {
 			rc = engine_run(eng);

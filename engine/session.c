@@ -21,6 +21,7 @@
 #include "engine/lb.h"
 #include "engine/log.h"
 #include "engine/relay.h"
+#include "engine/server.h"
 #include "engine/smp_eval.h"
 #include "lib/log.h"
 #include "parser/bind.h"
@@ -130,6 +131,14 @@ sync_ctx(struct session *s, bool final)
 
 /* ---- closing ------------------------------------------------------------ */
 
+static bool
+set_nolinger(int fd)
+{
+	struct linger lg = { 1, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	return true;
+}
+
 /* Reads what the client sent and nobody will use, so that closing does
  * not answer it with a reset (which would also discard what we sent). */
 static void
@@ -149,6 +158,7 @@ release_server(struct session *s)
 	if (s->srv == NULL)
 		return;
 	struct backend *be = s->be;
+	srv_sess_detach(s->srv, s); /* server.c: on-marked-down/up links */
 	lb_release(be->lb, s->srv);
 	s->srv = NULL;
 	backend_slot_freed(be);
@@ -185,6 +195,11 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	 * freed slot must not find this one still open (maxconn is exact). */
 	if (s->sev)
 		event_free(s->sev);
+	/* option nolinger: close with a reset, dropping unsent data */
+	if (s->sfd >= 0 && s->be && PX_OPT(s->be->px, PXO_NOLINGER))
+		set_nolinger(s->sfd);
+	if (s->cfd >= 0 && PX_OPT(s->fe->px, PXO_NOLINGER))
+		s->dropped = set_nolinger(s->cfd);
 	if (s->sfd >= 0)
 		close(s->sfd);
 	struct srv_state *srv = s->srv;
@@ -222,6 +237,8 @@ sess_end(struct session *s, char c0, char c1, bool log)
 		event_free(s->tmr);
 	if (s->qwake)
 		event_free(s->qwake);
+	if (s->kill)
+		event_free(s->kill);
 	if (s->cfd >= 0)
 		close(s->cfd);
 	free(s->req);
@@ -556,6 +573,7 @@ start_server_phase(struct session *s)
 			continue;
 		lb_take(s->be->lb, st);
 		s->srv = st;
+		srv_sess_attach(st, s); /* server.c: on-marked-down/up links */
 		int idx = backend_srv_index(s->be, st);
 		if (idx >= 0)
 			atomic_fetch_add(&s->be->sc[idx].cum_sess, 1);
@@ -580,6 +598,32 @@ on_queue_event(evutil_socket_t fd, short what, void *arg)
 	}
 	/* woken: a slot may be free */
 	start_server(s);
+}
+
+/* option abortonclose: while a session waits for a server (queue,
+ * connect, turn-around), a client that closes aborts it ("CQ"/"CC")
+ * instead of the server connection being made for nobody. Bytes the
+ * client sends meanwhile are kept for the server. */
+static void
+on_abort_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	(void)what;
+	int r = read_client(s);
+	if (r < 0 || (r == 0 && s->req_len >= INSPECT_MAX)) {
+		if (s->cli_eof || r < 0)
+			sess_close(s, 'C', s->st == SS_QUEUED ? 'Q' : 'C');
+		else
+			event_del(s->cev); /* buffer full: stop watching */
+	}
+}
+
+static void
+watch_abort(struct session *s)
+{
+	if (PX_OPT(s->be->px, PXO_ABORTONCLOSE) && !s->cli_eof)
+		watch_client(s, on_abort_watch);
 }
 
 /* Picks a server (or queues) and connects. */
@@ -609,6 +653,7 @@ start_server(struct session *s)
 		if (s->t_queue < 0)
 			s->t_queue = now_ms();
 		backend_enqueue(be, s);
+		watch_abort(s);
 		uint32_t qt = px_timeout(be->px, PX_TO_QUEUE);
 		if (qt == 0)
 			qt = px_timeout(be->px, PX_TO_CONNECT);
@@ -624,6 +669,7 @@ start_server(struct session *s)
 		return;
 	}
 	s->srv = srv;
+	srv_sess_attach(srv, s); /* server.c: on-marked-down/up links */
 	int i = backend_srv_index(be, srv);
 	if (i >= 0)
 		atomic_fetch_add(&be->sc[i].cum_sess, 1);
@@ -801,6 +847,8 @@ connect_failed(struct session *s, bool timeout)
 {
 	struct backend *be = s->be;
 	int i = backend_srv_index(be, s->srv);
+	/* server.c: passive observation (observe layer4/layer7) */
+	srv_observe(s->w->eng, be, s->srv, true, NULL);
 	atomic_fetch_add(&be->econ, 1);
 	if (i >= 0)
 		atomic_fetch_add(&be->sc[i].econ, 1);
@@ -871,6 +919,9 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 	}
 	event_del(s->sev);
 	event_del(s->tmr);
+	event_del(s->cev); /* abortonclose watch: the relay reads now */
+	/* server.c: passive observation (observe layer4) */
+	srv_observe(s->w->eng, s->be, s->srv, false, NULL);
 	s->t_established = now_ms();
 	socklen_t ll = sizeof(s->srv_local);
 	getsockname(s->sfd, (struct sockaddr *)&s->srv_local, &ll);
@@ -896,6 +947,9 @@ try_connect(struct session *s)
 	if (sa.ss_family != AF_UNIX) {
 		int one = 1;
 		setsockopt(s->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* option tcpka / srvtcpka: kernel keep-alives on the server side */
+		if (PX_OPT(s->be->px, PXO_TCPKA) || PX_OPT(s->be->px, PXO_SRVTCPKA))
+			setsockopt(s->sfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	}
 	build_proxy_header(s);
 	int rc = connect(s->sfd, (struct sockaddr *)&sa, len);
@@ -910,7 +964,24 @@ try_connect(struct session *s)
 		event_assign(s->sev, s->w->base, s->sfd, EV_WRITE, on_connected, s);
 	}
 	event_add(s->sev, NULL);
+	watch_abort(s);
 	set_timer(s, on_connected, px_timeout(s->be->px, PX_TO_CONNECT));
+}
+
+/* server.c asks (from any thread) to close the sessions of a server:
+ * on-marked-down shutdown-sessions ('D') or, on a backup, on-marked-up
+ * shutdown-backup-sessions ('U'); the second letter is the phase, as in
+ * HAProxy's termination state ("DD", "UD", "DC"). */
+static void
+on_kill(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	(void)what;
+	char why = (char)atomic_load(&s->kill_why);
+	if (s->st == SS_CLOSED || why == 0 || !s->slinked)
+		return;
+	sess_close(s, why, s->st == SS_FORWARD ? 'D' : 'C');
 }
 
 /* ---- accept ------------------------------------------------------------- */
@@ -940,6 +1011,7 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	s->cev = event_new(w->base, -1, 0, NULL, NULL);
 	s->tmr = evtimer_new(w->base, on_inspect_read, s);
 	s->qwake = event_new(w->base, -1, 0, on_queue_event, s);
+	s->kill = event_new(w->base, -1, 0, on_kill, s);
 	w->nsess++;
 
 	struct smp_ctx *c = &s->sctx;
@@ -958,6 +1030,9 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	if (peer->sa_family != AF_UNIX) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* option tcpka / clitcpka: kernel keep-alives on the client side */
+		if (PX_OPT(s->fe->px, PXO_TCPKA) || PX_OPT(s->fe->px, PXO_CLITCPKA))
+			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	}
 
 	/* tcp-request connection: L4 only, before any data or PROXY header */

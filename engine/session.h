@@ -5,6 +5,8 @@
 #ifndef SLUICE_ENGINE_SESSION_H
 #define SLUICE_ENGINE_SESSION_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -64,6 +66,13 @@ struct session {
 	struct session *qnext, *qprev;
 	bool queued;
 	struct event *qwake;           /* activated from any thread */
+
+	/* server links (engine/server.c, under the server's lock): the
+	 * sessions on a server, closed with on-marked-down/up */
+	struct session *snext, *sprev;
+	bool slinked;
+	struct event *kill;            /* activated from any thread */
+	atomic_int kill_why;           /* termination cause: 'D', 'U' */
 
 	/* timing and log data */
 	long long t_accept_wall_ms;    /* wall clock, for the log date */

@@ -7,18 +7,50 @@
  * admin and uweight from any thread, then call lb_update() so the backend's
  * load-balancing structure follows; sessions on every worker thread read
  * them. cur_sess is changed only by lb_pick/lb_take/lb_release; queued
- * only by the engine's queues. Minimal on purpose: health checks will add
- * their own fields (rise/fall counters, last change, check status). */
+ * only by the engine's queues.
+ *
+ * The health part (below "state history") belongs to engine/server.c:
+ * it is written only there, under its lock, and read by anyone (stats)
+ * as a racy snapshot. Zero-initialised memory is a valid "not set up
+ * yet" state: server.c sets it up on first use (srv_states_setup). */
 #ifndef SLUICE_ENGINE_SRV_STATE_H
 #define SLUICE_ENGINE_SRV_STATE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 struct cfg_server;
+struct session;
 
-/* Operational state, set by health checks (HAProxy's RUNNING/STOPPED;
- * STARTING and STOPPING will come with slowstart and drain-by-check). */
-enum srv_op { SRV_OP_DOWN, SRV_OP_UP };
+/* Operational state, set by engine/server.c: HAProxy's STOPPED, RUNNING
+ * (and STARTING: UP during slowstart, see ramp_pm) and STOPPING (a check
+ * passed "conditionally", disable-on-404: no new sessions but, unlike
+ * DOWN, not counted as a failure). Only UP takes new sessions. */
+enum srv_op { SRV_OP_DOWN, SRV_OP_UP, SRV_OP_STOPPING };
+
+/* HAProxy's administrative flags (SRV_ADMF_*): forced by the CLI or the
+ * agent, inherited from a tracked server, from the configuration
+ * ("disabled"), or from a failed resolution. admin (below) summarises
+ * them: MAINT if any *MAINT flag, else DRAIN if any *DRAIN flag. */
+#define SRV_ADMF_FMAINT 0x01
+#define SRV_ADMF_IMAINT 0x02
+#define SRV_ADMF_CMAINT 0x04
+#define SRV_ADMF_RMAINT 0x08
+#define SRV_ADMF_FDRAIN 0x10
+#define SRV_ADMF_IDRAIN 0x20
+#define SRV_ADMF_MAINT  (SRV_ADMF_FMAINT | SRV_ADMF_IMAINT | SRV_ADMF_CMAINT | SRV_ADMF_RMAINT)
+#define SRV_ADMF_DRAIN  (SRV_ADMF_FDRAIN | SRV_ADMF_IDRAIN)
+
+/* The last result of one check (the health check or the agent). */
+struct srv_chk_state {
+	int status;               /* enum chk_status (engine/server.h) */
+	int code;                 /* L7 status code, 0 when none */
+	long duration_ms;         /* -1 when unknown */
+	char desc[256];           /* HAProxy's check_desc / "info" */
+	int health;               /* 0..rise+fall-1; >= rise: UP side */
+	int rise, fall;
+	unsigned failed;          /* chkfail: failed checks */
+};
 
 /* Administrative state, set by the configuration ("disabled") and the
  * stats socket ("set server ... state ready|drain|maint"). */
@@ -32,6 +64,32 @@ struct srv_state {
 	atomic_int uweight;       /* 0..256: cfg weight, then "set weight" */
 	atomic_uint cur_sess;     /* sessions holding a connection slot */
 	atomic_uint queued;       /* sessions waiting in this server's queue */
+
+	/* Slowstart: 0 = full weight; 1..999 = per mille of uweight the lb
+	 * gives it now (at least 1), ramped by engine/server.c. */
+	atomic_int ramp_pm;
+	/* maxconn set at run time by an agent ("maxconn:N"): 0 = the
+	 * configured one, N > 0 = N, -1 = 0 (unlimited). */
+	atomic_int maxconn_rt;
+
+	/* ---- state history, engine/server.c (see above) ---- */
+	bool setup;               /* fields below initialised */
+	int admf;                 /* SRV_ADMF_* */
+	struct srv_chk_state chk; /* health check ("check") */
+	struct srv_chk_state agt; /* agent check (rise = fall = 1) */
+	bool checked, agent;      /* "check" / "agent-check" configured */
+	long long last_change_ms; /* monotonic; engine start at first */
+	long long ss_start_ms;    /* slowstart began (monotonic), 0 none */
+	void *ss_timer;           /* server.c's slowstart timer, or NULL */
+	struct srv_state *tracked;/* "track": the state it mirrors */
+	atomic_int consecutive_errors; /* observe: errors in a row */
+	unsigned failed_hana;     /* observe: times error-limit was hit */
+	unsigned down_trans;      /* UP -> DOWN transitions (chkdown) */
+
+	/* Sessions holding a slot on this server, for on-marked-down /
+	 * on-marked-up (engine/server.c srv_sess_attach); spin lock. */
+	atomic_flag sess_lock;
+	struct session *sess_head;
 };
 
 #endif

@@ -29,7 +29,6 @@ int
 engine_check_support(const struct cfg *cfg, struct diag *d)
 {
 	int before = d->nerrors;
-	bool warned_check = false;
 
 	for (size_t i = 0; i < cfg->proxies.n; i++) {
 		const struct cfg_proxy *px = cfg->proxies.v[i];
@@ -45,15 +44,20 @@ engine_check_support(const struct cfg *cfg, struct diag *d)
 			const struct cfg_server *sv = px->servers.v[s];
 			if (sv->ssl)
 				diag_error(d, &sv->loc, "TLS to servers ('server ... ssl') is not run by this version of the sluice engine yet");
-			if (sv->check && !warned_check) {
-				diag_warn(d, &sv->loc, "health checks are not run by this version of the sluice engine yet: servers stay UP (connection errors are retried and redispatched)");
-				warned_check = true;
-			}
 		}
 		if (PX_OPT(px, PXO_LOGASAP))
 			diag_warn(d, &px->opt_loc[PXO_LOGASAP], "'option logasap' is ignored: sessions are logged when they end");
 		check_rules(px, d);
 	}
+	const struct cfg_global *g = cfg->global;
+	if (g->daemon || g->master_worker)
+		diag_warn(d, NULL, "'%s' in the global section is not implemented by this version of sluice yet: it runs in the foreground",
+		          g->daemon ? "daemon" : "master-worker");
+	/* Running with privileges the configuration asked to drop would be
+	 * worse than not running. */
+	if (g->uid_set || g->gid_set || g->chroot)
+		diag_error(d, NULL, "'%s' in the global section is not applied by this version of sluice yet; refusing to run with privileges the configuration asks to drop",
+		           g->chroot ? "chroot" : g->uid_set ? "user/uid" : "group/gid");
 	if (cfg->global->stats_sockets.n)
 		diag_warn(d, &cfg->global->stats_sockets.v[0]->loc,
 		          "the stats socket is not served by this version of the sluice engine yet");

@@ -1,0 +1,1324 @@
+/* Server state changes (server.h), after HAProxy 2.6's srv_update_status,
+ * set_server_check_status, the agent reply parser and health_adjust,
+ * rewritten from their observed behaviour (reference §1.11, §4.8):
+ * - A check's health counts from 0 to rise+fall-1. At or above rise the
+ *   server is on the UP side ("UP 2/3" while failing), below it on the
+ *   DOWN side ("DOWN 1/2"). A failure that crosses below rise drops it to
+ *   0 at once, a success that reaches rise jumps to the top. Servers
+ *   start at rise, on the edge: the first failure marks them DOWN.
+ * - The agent has its own health (rise = fall = 1); only its explicit
+ *   "down"/"fail"/"stopped" (L7STS) count as failures.
+ * - Messages are built at the moment of the change and counted after it
+ *   ("1 active and 0 backup servers left").
+ * One process-wide mutex serialises every change: they are rare, and
+ * "track" links servers of different backends. */
+#include "engine/server.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "engine/backend.h"
+#include "engine/engine.h"
+#include "engine/lb.h"
+#include "engine/log.h"
+#include "engine/session.h"
+#include "lib/util.h"
+#include "parser/proxy.h"
+#include "parser/proxy_kw.h"
+#include "parser/server.h"
+
+#define LVL_EMERG  0
+#define LVL_ALERT  1
+#define LVL_NOTICE 5
+
+enum chk_res { RES_NEUTRAL, RES_FAILED, RES_PASSED, RES_CONDPASS };
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static srv_log_fn g_log_hook;
+static void *g_log_arg;
+static srv_resched_fn g_resched;
+
+struct ss_timer {
+	struct event *ev;
+	struct engine *eng;
+	struct backend *be;
+	struct srv_state *srv;
+};
+
+/* ---- check status table --------------------------------------------- */
+
+static const struct {
+	const char *name, *reason;
+} chk_tab[] = {
+	[CHK_ST_UNKNOWN] = { "UNK", "Unknown" },
+	[CHK_ST_INI] = { "INI", "Initializing" },
+	[CHK_ST_SOCKERR] = { "SOCKERR", "Socket error" },
+	[CHK_ST_L4OK] = { "L4OK", "Layer4 check passed" },
+	[CHK_ST_L4TOUT] = { "L4TOUT", "Layer4 timeout" },
+	[CHK_ST_L4CON] = { "L4CON", "Layer4 connection problem" },
+	[CHK_ST_L6OK] = { "L6OK", "Layer6 check passed" },
+	[CHK_ST_L6TOUT] = { "L6TOUT", "Layer6 timeout" },
+	[CHK_ST_L6RSP] = { "L6RSP", "Layer6 invalid response" },
+	[CHK_ST_L7OK] = { "L7OK", "Layer7 check passed" },
+	[CHK_ST_L7OKC] = { "L7OKC", "Layer7 check conditionally passed" },
+	[CHK_ST_L7TOUT] = { "L7TOUT", "Layer7 timeout" },
+	[CHK_ST_L7RSP] = { "L7RSP", "Layer7 invalid response" },
+	[CHK_ST_L7STS] = { "L7STS", "Layer7 wrong status" },
+	[CHK_ST_HANA] = { "HANA", "Health analyze" },
+	[CHK_ST_CHECKED] = { "CHECKED", "No status change" },
+};
+
+const char *
+chk_status_name(enum chk_status st)
+{
+	if ((unsigned)st >= sizeof(chk_tab) / sizeof(chk_tab[0]))
+		st = CHK_ST_UNKNOWN;
+	return chk_tab[st].name;
+}
+
+const char *
+chk_status_reason(enum chk_status st)
+{
+	if ((unsigned)st >= sizeof(chk_tab) / sizeof(chk_tab[0]))
+		st = CHK_ST_UNKNOWN;
+	return chk_tab[st].reason;
+}
+
+bool
+chk_status_ok(enum chk_status st)
+{
+	return st == CHK_ST_L4OK || st == CHK_ST_L6OK || st == CHK_ST_L7OK ||
+	       st == CHK_ST_L7OKC;
+}
+
+static enum chk_res
+chk_result(int st)
+{
+	switch (st) {
+	case CHK_ST_L4OK:
+	case CHK_ST_L6OK:
+	case CHK_ST_L7OK:
+		return RES_PASSED;
+	case CHK_ST_L7OKC:
+		return RES_CONDPASS;
+	case CHK_ST_UNKNOWN:
+	case CHK_ST_INI:
+	case CHK_ST_CHECKED:
+		return RES_NEUTRAL;
+	default:
+		return RES_FAILED;
+	}
+}
+
+/* HAProxy's "L57DATA" statuses: the layer-7 ones that carry a code, and
+ * the only agent results that change the agent's health. */
+static bool
+is_l7data(int st)
+{
+	return st == CHK_ST_L7OK || st == CHK_ST_L7OKC || st == CHK_ST_L7STS;
+}
+
+/* ---- hooks ----------------------------------------------------------- */
+
+void
+srv_set_log_hook(srv_log_fn fn, void *arg)
+{
+	pthread_mutex_lock(&g_lock);
+	g_log_hook = fn;
+	g_log_arg = arg;
+	pthread_mutex_unlock(&g_lock);
+}
+
+void
+srv_set_resched_hook(srv_resched_fn fn)
+{
+	pthread_mutex_lock(&g_lock);
+	g_resched = fn;
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* msg: the log text; err: the stderr text (NULL: same as msg). */
+static void
+emit(struct engine *eng, const struct backend *be, int level, const char *msg,
+     const char *err, bool alert)
+{
+	if (err == NULL)
+		err = msg;
+	if (g_log_hook) {
+		g_log_hook(g_log_arg, be->px, level, msg, err, alert);
+		return;
+	}
+	if (eng && eng->logs)
+		log_proxy_text(eng->logs, be->px, level, msg, err, alert);
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+static struct srv_state *
+find_state(struct engine *eng, const struct cfg_server *c, struct backend **bep)
+{
+	for (size_t i = 0; eng && i < eng->nbackends; i++) {
+		struct backend *be = eng->backends[i];
+		for (size_t k = 0; k < be->nsrv; k++)
+			if (be->srvs[k].cfg == c) {
+				if (bep)
+					*bep = be;
+				return &be->srvs[k];
+			}
+	}
+	return NULL;
+}
+
+static void
+setup_one(struct srv_state *st)
+{
+	const struct cfg_server *c = st->cfg;
+	if (st->setup)
+		return;
+	st->setup = true;
+	st->checked = c->check;
+	st->agent = c->agent_check;
+	st->chk.rise = c->rise > 0 ? c->rise : 1;
+	st->chk.fall = c->fall > 0 ? c->fall : 1;
+	st->chk.health = st->chk.rise;   /* on the edge (reference §0 #17) */
+	st->chk.status = CHK_ST_INI;
+	st->chk.duration_ms = -1;
+	st->agt.rise = st->agt.fall = 1;
+	st->agt.health = 1;
+	st->agt.status = CHK_ST_INI;
+	st->agt.duration_ms = -1;
+	st->last_change_ms = now_ms();
+	if (c->disabled)
+		st->admf |= SRV_ADMF_CMAINT | SRV_ADMF_FMAINT;
+	if (c->unresolved)
+		st->admf |= SRV_ADMF_RMAINT;
+	if (st->admf & SRV_ADMF_MAINT) {
+		atomic_store(&st->op, SRV_OP_DOWN);
+		atomic_store(&st->admin, SRV_ADMIN_MAINT);
+		st->chk.health = 0;
+	}
+}
+
+static void
+setup_locked(struct engine *eng, struct backend *be)
+{
+	if (be->nsrv == 0 || be->srvs[0].setup)
+		return;
+	for (size_t k = 0; k < be->nsrv; k++)
+		setup_one(&be->srvs[k]);
+	if (eng == NULL)
+		return;
+	/* the whole engine at once: "track" crosses backends */
+	for (size_t i = 0; i < eng->nbackends; i++)
+		for (size_t k = 0; k < eng->backends[i]->nsrv; k++)
+			setup_one(&eng->backends[i]->srvs[k]);
+	for (size_t i = 0; i < eng->nbackends; i++) {
+		struct backend *b = eng->backends[i];
+		for (size_t k = 0; k < b->nsrv; k++) {
+			struct srv_state *st = &b->srvs[k];
+			if (st->cfg->tracked == NULL)
+				continue;
+			st->tracked = find_state(eng, st->cfg->tracked, NULL);
+			if (st->tracked && (st->tracked->admf & SRV_ADMF_MAINT)) {
+				st->admf |= SRV_ADMF_IMAINT;
+				atomic_store(&st->op, SRV_OP_DOWN);
+				atomic_store(&st->admin, SRV_ADMIN_MAINT);
+			}
+		}
+	}
+	for (size_t i = 0; i < eng->nbackends; i++)
+		for (size_t k = 0; k < eng->backends[i]->nsrv; k++)
+			lb_update(eng->backends[i]->lb, &eng->backends[i]->srvs[k]);
+}
+
+void
+srv_states_setup(struct engine *eng, struct backend *be)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	pthread_mutex_unlock(&g_lock);
+}
+
+void
+srv_engine_stop(struct engine *eng)
+{
+	if (eng == NULL)
+		return;
+	pthread_mutex_lock(&g_lock);
+	for (size_t i = 0; i < eng->nbackends; i++) {
+		struct backend *be = eng->backends[i];
+		for (size_t k = 0; k < be->nsrv; k++) {
+			struct ss_timer *t = be->srvs[k].ss_timer;
+			if (t == NULL)
+				continue;
+			event_free(t->ev);
+			free(t);
+			be->srvs[k].ss_timer = NULL;
+		}
+	}
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- counting and message pieces ---------------------------------------- */
+
+static const char *
+srv_name(const struct srv_state *st)
+{
+	return st->cfg->name ? st->cfg->name : "";
+}
+
+static bool
+is_backup(const struct srv_state *st)
+{
+	return st->cfg->backup;
+}
+
+/* HAProxy's srv_currently_usable: takes new sessions. */
+static bool
+usable(const struct srv_state *st)
+{
+	return atomic_load(&st->op) == SRV_OP_UP &&
+	       atomic_load(&st->admin) == SRV_ADMIN_READY &&
+	       atomic_load(&st->uweight) > 0;
+}
+
+static void
+count_usable(const struct backend *be, int *act, int *bck)
+{
+	*act = *bck = 0;
+	for (size_t i = 0; i < be->nsrv; i++)
+		if (usable(&be->srvs[i]))
+			(*(is_backup(&be->srvs[i]) ? bck : act))++;
+}
+
+static int
+n_usable(const struct backend *be)
+{
+	int a, b;
+	count_usable(be, &a, &b);
+	return a + b;
+}
+
+/* HAProxy's chunk_asciiencode with '"' as the quote: non-printable
+ * bytes and the quote become \xNN. */
+static void
+add_encoded(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c >= 0x7f || c == '"')
+			sbuf_addf(b, "\\x%02x", c);
+		else
+			sbuf_addc(b, (char)c);
+	}
+}
+
+/* HAProxy's srv_append_status. chk: the check that caused the change
+ * (its reason is shown), or NULL; xferred < 0: no counts; down: the
+ * "left" form (the server ends up stopped) rather than "online". */
+static void
+append_status(struct sbuf *b, const struct backend *be, const struct srv_state *st,
+              const struct srv_chk_state *chk, int xferred, bool forced, bool down)
+{
+	if (chk) {
+		sbuf_addf(b, ", reason: %s", chk_status_reason((enum chk_status)chk->status));
+		if (is_l7data(chk->status))
+			sbuf_addf(b, ", code: %d", chk->code);
+		if (chk->desc[0]) {
+			sbuf_adds(b, ", info: \"");
+			add_encoded(b, chk->desc);
+			sbuf_addc(b, '"');
+		}
+		if (chk->duration_ms >= 0)
+			sbuf_addf(b, ", check duration: %ldms", chk->duration_ms);
+	} else if (!forced && st->tracked) {
+		sbuf_addf(b, " via %s/%s", st->tracked->cfg->px->name, srv_name(st->tracked));
+	}
+	if (xferred < 0)
+		return;
+	int act, bck;
+	count_usable(be, &act, &bck);
+	const char *onbck = bck && !act ? " Running on backup." : "";
+	if (down)
+		sbuf_addf(b, ". %d active and %d backup servers left.%s %u sessions active, %d requeued, %u remaining in queue",
+		          act, bck, onbck, atomic_load(&st->cur_sess), xferred,
+		          atomic_load(&st->queued));
+	else
+		sbuf_addf(b, ". %d active and %d backup servers online.%s %d sessions requeued, %u total in queue",
+		          act, bck, onbck, xferred, atomic_load(&st->queued));
+}
+
+static const char *
+bk(const struct srv_state *st)
+{
+	return is_backup(st) ? "Backup " : "";
+}
+
+/* Ends a message: "." then log (and stderr). */
+static void
+finish(struct engine *eng, const struct backend *be, struct sbuf *b, int level)
+{
+	sbuf_addc(b, '.');
+	emit(eng, be, level, b->s, NULL, false);
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+/* "backend be has no server available!" when the last usable server of
+ * be went away (prev: usable servers before the change). */
+static void
+check_backend_down(struct engine *eng, const struct backend *be, int prev)
+{
+	if (prev == 0 || n_usable(be) != 0)
+		return;
+	const struct cfg_proxy *px = be->px;
+	const char *kind = (px->cap & PX_CAP_FE) ? "proxy" : "backend";
+	char *msg = xasprintf("%s %s has no server available!", kind, px->name);
+	char *err = xasprintf("%s '%s' has no server available!", kind, px->name);
+	emit(eng, be, LVL_EMERG, msg, err, true);
+	free(msg);
+	free(err);
+}
+
+/* ---- acting on traffic --------------------------------------------------- */
+
+static void
+sess_lock(struct srv_state *st)
+{
+	while (atomic_flag_test_and_set_explicit(&st->sess_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void
+sess_unlock(struct srv_state *st)
+{
+	atomic_flag_clear_explicit(&st->sess_lock, memory_order_release);
+}
+
+void
+srv_sess_attach(struct srv_state *srv, struct session *s)
+{
+	sess_lock(srv);
+	s->sprev = NULL;
+	s->snext = srv->sess_head;
+	if (srv->sess_head)
+		srv->sess_head->sprev = s;
+	srv->sess_head = s;
+	s->slinked = true;
+	sess_unlock(srv);
+}
+
+void
+srv_sess_detach(struct srv_state *srv, struct session *s)
+{
+	sess_lock(srv);
+	if (s->slinked) {
+		if (s->sprev)
+			s->sprev->snext = s->snext;
+		else
+			srv->sess_head = s->snext;
+		if (s->snext)
+			s->snext->sprev = s->sprev;
+		s->snext = s->sprev = NULL;
+		s->slinked = false;
+	}
+	sess_unlock(srv);
+}
+
+/* Asks every session on srv to close with termination cause why ('D':
+ * server went down, 'U': an active server came up); each closes on its
+ * own thread (session.c). */
+static void
+kill_sessions(struct srv_state *srv, char why)
+{
+	sess_lock(srv);
+	for (struct session *s = srv->sess_head; s; s = s->snext) {
+		atomic_store(&s->kill_why, why);
+		if (s->kill)
+			event_active(s->kill, EV_READ, 0);
+	}
+	sess_unlock(srv);
+}
+
+/* Sessions queued in the backend pick again: a dead server's hash slot
+ * moved, or a new server has room. Returns how many may go to srv (the
+ * "requeued" count of an UP line). */
+static int
+wake_queue(struct backend *be, const struct srv_state *srv)
+{
+	int q = atomic_load(&be->qcur);
+	if (q <= 0)
+		return 0;
+	backend_slot_freed(be);
+	if (srv == NULL || !usable(srv))
+		return 0;
+	int mc = srv->cfg->maxconn;
+	int rt = atomic_load(&srv->maxconn_rt);
+	if (rt)
+		mc = rt < 0 ? 0 : rt;
+	if (mc > 0) {
+		int room = mc - (int)atomic_load(&srv->cur_sess);
+		if (room < q)
+			q = room > 0 ? room : 0;
+	}
+	return q;
+}
+
+/* ---- slowstart ------------------------------------------------------------- */
+
+static long
+ss_step_ms(const struct srv_state *st)
+{
+	long ss = (long)st->cfg->slowstart;
+	return ss / 20 > 1000 ? ss / 20 : 1000;
+}
+
+/* HAProxy's ramp: (16 * elapsed + slowstart) / slowstart sixteenths of
+ * the weight, so about 6% at once and full after slowstart. */
+static int
+ramp_pm(const struct srv_state *st, long long now)
+{
+	long long ss = st->cfg->slowstart;
+	long long el = now - st->ss_start_ms;
+	if (ss <= 0 || st->ss_start_ms == 0 || el >= ss)
+		return 0;
+	if (el < 0)
+		el = 0;
+	long long w = (16 * el + ss) / ss;
+	int pm = (int)(w * 1000 / 16);
+	return pm >= 1000 ? 0 : (pm < 1 ? 1 : pm);
+}
+
+int
+srv_eff_weight(const struct srv_state *srv)
+{
+	int uw = atomic_load(&srv->uweight);
+	int pm = atomic_load(&srv->ramp_pm);
+	if (uw <= 0 || pm <= 0 || pm >= 1000)
+		return uw < 0 ? 0 : uw;
+	int w = (uw * pm + 999) / 1000;
+	return w < 1 ? 1 : w;
+}
+
+static long
+ss_step_locked(struct backend *be, struct srv_state *srv, long long now)
+{
+	if (srv->ss_start_ms == 0)
+		return 0;
+	int pm = ramp_pm(srv, now);
+	if (pm != atomic_load(&srv->ramp_pm)) {
+		atomic_store(&srv->ramp_pm, pm);
+		lb_update(be->lb, srv);
+	}
+	if (pm == 0) {
+		srv->ss_start_ms = 0;
+		return 0;
+	}
+	return ss_step_ms(srv);
+}
+
+long
+srv_slowstart_step(struct backend *be, struct srv_state *srv, long long now)
+{
+	pthread_mutex_lock(&g_lock);
+	long r = ss_step_locked(be, srv, now);
+	pthread_mutex_unlock(&g_lock);
+	return r;
+}
+
+static void
+ms_tv(struct timeval *tv, long ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
+static void
+on_ss_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct ss_timer *t = arg;
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&g_lock);
+	long next = ss_step_locked(t->be, t->srv, now_ms());
+	if (next > 0) {
+		struct timeval tv;
+		ms_tv(&tv, next);
+		event_add(t->ev, &tv);
+	}
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* Starts the ramp of a server coming back UP. The timer lives on the
+ * first worker's event base and is never freed before srv_engine_stop
+ * (freeing it from another thread could wait on its running callback,
+ * which waits on our lock): a cancelled ramp just leaves it idle. */
+static void
+ss_start(struct engine *eng, struct backend *be, struct srv_state *srv)
+{
+	if (srv->cfg->slowstart == 0)
+		return;
+	srv->ss_start_ms = now_ms();
+	atomic_store(&srv->ramp_pm, ramp_pm(srv, srv->ss_start_ms));
+	if (eng == NULL || eng->workers == NULL || eng->nthreads <= 0 ||
+	    eng->workers[0].base == NULL)
+		return;
+	struct ss_timer *t = srv->ss_timer;
+	if (t == NULL) {
+		t = xcalloc(1, sizeof(*t));
+		t->eng = eng;
+		t->be = be;
+		t->srv = srv;
+		t->ev = evtimer_new(eng->workers[0].base, on_ss_timer, t);
+		srv->ss_timer = t;
+	}
+	struct timeval tv;
+	ms_tv(&tv, ss_step_ms(srv));
+	event_add(t->ev, &tv);
+}
+
+static void
+ss_stop(struct srv_state *srv)
+{
+	srv->ss_start_ms = 0;
+	atomic_store(&srv->ramp_pm, 0);
+}
+
+/* ---- operational state ------------------------------------------------------ */
+
+static void propagate_op(struct engine *eng, struct srv_state *srv);
+
+static bool
+log_hc(const struct backend *be)
+{
+	return PX_OPT(be->px, PXO_LOG_HEALTH_CHECKS) != 0;
+}
+
+/* The check to cite in a state line: none when tracking (the line says
+ * "via") or when log-health-checks already logged the check. */
+static const struct srv_chk_state *
+cite(const struct backend *be, const struct srv_state *srv, const struct srv_chk_state *c)
+{
+	if (c == NULL || srv->tracked || log_hc(be))
+		return NULL;
+	return c;
+}
+
+static void
+set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
+            const struct srv_chk_state *why)
+{
+	if ((srv->admf & SRV_ADMF_MAINT) || atomic_load(&srv->op) == SRV_OP_DOWN)
+		return;
+	int prev = n_usable(be);
+	bool was_stopping = atomic_load(&srv->op) == SRV_OP_STOPPING ||
+	                    (srv->admf & SRV_ADMF_DRAIN);
+	atomic_store(&srv->op, SRV_OP_DOWN);
+	srv->last_change_ms = now_ms();
+	srv->down_trans++;
+	ss_stop(srv);
+	lb_update(be->lb, srv);
+	if (srv->cfg->on_marked_down_shutdown)
+		kill_sessions(srv, 'D');
+	wake_queue(be, NULL);
+
+	struct sbuf b = { 0 };
+	sbuf_addf(&b, "%sServer %s/%s is DOWN", bk(srv), be->px->name, srv_name(srv));
+	append_status(&b, be, srv, why, 0, false, true);
+	finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
+	check_backend_down(eng, be, prev);
+	propagate_op(eng, srv);
+}
+
+/* After UP: "on-marked-up shutdown-backup-sessions" closes the sessions
+ * of the backups when an active server with a weight can take them. */
+static void
+after_up(struct backend *be, struct srv_state *srv)
+{
+	if (!srv->cfg->on_marked_up_shutdown_backup || is_backup(srv) ||
+	    srv_eff_weight(srv) <= 0)
+		return;
+	for (size_t i = 0; i < be->nsrv; i++)
+		if (is_backup(&be->srvs[i]))
+			kill_sessions(&be->srvs[i], 'U');
+}
+
+static void
+set_running(struct engine *eng, struct backend *be, struct srv_state *srv,
+            const struct srv_chk_state *why)
+{
+	int op = atomic_load(&srv->op);
+	if ((srv->admf & SRV_ADMF_MAINT) || op == SRV_OP_UP)
+		return;
+	int prev = n_usable(be);
+	atomic_store(&srv->op, SRV_OP_UP);
+	srv->last_change_ms = now_ms();
+	if (op == SRV_OP_DOWN)
+		ss_start(eng, be, srv);
+	lb_update(be->lb, srv);
+	after_up(be, srv);
+	int xferred = wake_queue(be, srv);
+
+	struct sbuf b = { 0 };
+	sbuf_addf(&b, "%sServer %s/%s is UP", bk(srv), be->px->name, srv_name(srv));
+	append_status(&b, be, srv, why, xferred, false, false);
+	finish(eng, be, &b, LVL_NOTICE);
+	check_backend_down(eng, be, prev);
+	propagate_op(eng, srv);
+}
+
+/* A check passed "conditionally" (disable-on-404): HAProxy's STOPPING,
+ * shown as NOLB: no new sessions, existing ones go on. */
+static void
+set_stopping(struct engine *eng, struct backend *be, struct srv_state *srv,
+             const struct srv_chk_state *why)
+{
+	if ((srv->admf & SRV_ADMF_MAINT) || atomic_load(&srv->op) == SRV_OP_STOPPING)
+		return;
+	int prev = n_usable(be);
+	atomic_store(&srv->op, SRV_OP_STOPPING);
+	srv->last_change_ms = now_ms();
+	ss_stop(srv);
+	lb_update(be->lb, srv);
+	wake_queue(be, NULL);
+
+	struct sbuf b = { 0 };
+	sbuf_addf(&b, "%sServer %s/%s is stopping", bk(srv), be->px->name, srv_name(srv));
+	append_status(&b, be, srv, why, 0, false, false);
+	finish(eng, be, &b, LVL_NOTICE);
+	check_backend_down(eng, be, prev);
+	propagate_op(eng, srv);
+}
+
+/* Servers tracking srv follow its operational state (no reason: their
+ * lines say "via be/srv"). */
+static void
+propagate_op(struct engine *eng, struct srv_state *srv)
+{
+	for (size_t i = 0; eng && i < eng->nbackends; i++) {
+		struct backend *b = eng->backends[i];
+		for (size_t k = 0; k < b->nsrv; k++) {
+			struct srv_state *t = &b->srvs[k];
+			if (t->tracked != srv)
+				continue;
+			switch (atomic_load(&srv->op)) {
+			case SRV_OP_DOWN:
+				set_stopped(eng, b, t, NULL);
+				break;
+			case SRV_OP_UP:
+				set_running(eng, b, t, NULL);
+				break;
+			default:
+				set_stopping(eng, b, t, NULL);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- administrative state ------------------------------------------------------ */
+
+static void
+sync_admin(struct srv_state *srv)
+{
+	atomic_store(&srv->admin, (srv->admf & SRV_ADMF_MAINT) ? SRV_ADMIN_MAINT
+	                          : (srv->admf & SRV_ADMF_DRAIN) ? SRV_ADMIN_DRAIN
+	                                                         : SRV_ADMIN_READY);
+}
+
+static void change_admin(struct engine *eng, struct backend *be, struct srv_state *srv,
+                         int set, int clr, const char *why);
+
+/* The whole admin transition from flags prev to srv->admf, as HAProxy's
+ * srv_update_status does it: maintenance first, then drain. */
+static void
+apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int prev,
+            const char *why)
+{
+	int now = srv->admf;
+	bool pm = prev & SRV_ADMF_MAINT, nm = now & SRV_ADMF_MAINT;
+	bool pd = prev & SRV_ADMF_DRAIN, nd = now & SRV_ADMF_DRAIN;
+	int prevn = n_usable(be);
+	bool was_stopping = atomic_load(&srv->op) == SRV_OP_STOPPING || pd;
+	char cause[300] = "";
+	if (why && *why)
+		snprintf(cause, sizeof(cause), " (%s)", why);
+	struct sbuf b = { 0 };
+
+	sync_admin(srv);
+	if (!pm && nm) {
+		bool forced = now & SRV_ADMF_FMAINT;
+		if (srv->checked)
+			srv->chk.health = 0; /* checks pause */
+		if (atomic_load(&srv->op) == SRV_OP_DOWN) {
+			lb_update(be->lb, srv);
+			sbuf_addf(&b, "%sServer %s/%s was DOWN and now enters maintenance%s",
+			          bk(srv), be->px->name, srv_name(srv), cause);
+			append_status(&b, be, srv, NULL, -1, forced, true);
+			finish(eng, be, &b, LVL_NOTICE);
+		} else {
+			atomic_store(&srv->op, SRV_OP_DOWN);
+			srv->last_change_ms = now_ms();
+			srv->down_trans++;
+			ss_stop(srv);
+			lb_update(be->lb, srv);
+			if (srv->cfg->on_marked_down_shutdown)
+				kill_sessions(srv, 'D');
+			wake_queue(be, NULL);
+			sbuf_addf(&b, "%sServer %s/%s is going DOWN for maintenance%s",
+			          bk(srv), be->px->name, srv_name(srv), cause);
+			append_status(&b, be, srv, NULL, 0, forced, true);
+			finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
+			check_backend_down(eng, be, prevn);
+		}
+	} else if (pm && !nm) {
+		if (srv->checked)
+			srv->chk.health = srv->chk.rise; /* on the edge, checked soon */
+		const struct srv_state *tr = srv->tracked;
+		if ((tr == NULL || atomic_load(&tr->op) != SRV_OP_DOWN) &&
+		    (!srv->agent || srv->agt.health >= srv->agt.rise) &&
+		    (!srv->checked || srv->chk.health >= srv->chk.rise)) {
+			if (tr && atomic_load(&tr->op) == SRV_OP_STOPPING) {
+				atomic_store(&srv->op, SRV_OP_STOPPING);
+			} else {
+				atomic_store(&srv->op, SRV_OP_UP);
+				ss_start(eng, be, srv);
+			}
+			srv->last_change_ms = now_ms();
+		}
+		const char *st = atomic_load(&srv->op) == SRV_OP_DOWN ? "DOWN" : "UP";
+		const char *ad = nd ? "DRAIN" : "READY";
+		if (prev & SRV_ADMF_IMAINT)
+			sbuf_addf(&b, "%sServer %s/%s is %s/%s (leaving maintenance)", bk(srv),
+			          be->px->name, srv_name(srv), st, ad);
+		else
+			sbuf_addf(&b, "%sServer %s/%s is %s/%s (leaving forced maintenance)",
+			          bk(srv), be->px->name, srv_name(srv), st, ad);
+		finish(eng, be, &b, LVL_NOTICE);
+		lb_update(be->lb, srv);
+		if (usable(srv)) {
+			after_up(be, srv);
+			wake_queue(be, srv);
+		}
+	} else if (nm) {
+		if ((prev & SRV_ADMF_FMAINT) && !(now & SRV_ADMF_FMAINT)) {
+			sbuf_addf(&b, "%sServer %s/%s is leaving forced maintenance but remains in maintenance",
+			          bk(srv), be->px->name, srv_name(srv));
+			append_status(&b, be, srv, NULL, -1, false, true);
+			finish(eng, be, &b, LVL_NOTICE);
+		} else if ((prev & SRV_ADMF_IMAINT) && !(now & SRV_ADMF_IMAINT)) {
+			sbuf_addf(&b, "%sServer %s/%s remains in forced maintenance",
+			          bk(srv), be->px->name, srv_name(srv));
+			finish(eng, be, &b, LVL_NOTICE);
+		}
+	}
+
+	/* drain applies only outside maintenance */
+	if (!pm && !nm && !pd && nd) {
+		bool down = atomic_load(&srv->op) == SRV_OP_DOWN;
+		srv->last_change_ms = now_ms();
+		lb_update(be->lb, srv);
+		wake_queue(be, NULL);
+		sbuf_addf(&b, "%sServer %s/%s enters drain state%s", bk(srv), be->px->name,
+		          srv_name(srv), cause);
+		append_status(&b, be, srv, NULL, 0, (now & SRV_ADMF_FDRAIN) != 0, down);
+		finish(eng, be, &b, LVL_NOTICE);
+		check_backend_down(eng, be, prevn);
+	} else if (!pm && !nm && pd && !nd) {
+		srv->last_change_ms = now_ms();
+		lb_update(be->lb, srv);
+		/* "forced" even for a tracker's inherited drain (observed) */
+		sbuf_addf(&b, "%sServer %s/%s is %s (leaving forced drain)", bk(srv), be->px->name,
+		          srv_name(srv), atomic_load(&srv->op) == SRV_OP_DOWN ? "DOWN" : "UP");
+		finish(eng, be, &b, LVL_NOTICE);
+		if (usable(srv)) {
+			after_up(be, srv);
+			wake_queue(be, srv);
+		}
+	} else if (!nm && nd && (pm || (prev & SRV_ADMF_DRAIN) != (now & SRV_ADMF_DRAIN))) {
+		/* still draining, after maintenance or with other drain flags:
+		 * HAProxy's wording, as observed (leaving maintenance into
+		 * drain says "remains in forced drain mode" when forced) */
+		bool lost_forced = (prev & SRV_ADMF_FDRAIN) && !(now & SRV_ADMF_FDRAIN);
+		if (pm ? !(now & SRV_ADMF_FDRAIN) : lost_forced) {
+			sbuf_addf(&b, "%sServer %s/%s is leaving forced drain but remains in drain mode",
+			          bk(srv), be->px->name, srv_name(srv));
+			append_status(&b, be, srv, NULL, -1, false, false);
+		} else {
+			sbuf_addf(&b, "%sServer %s/%s remains in forced drain mode", bk(srv),
+			          be->px->name, srv_name(srv));
+		}
+		finish(eng, be, &b, LVL_NOTICE);
+	}
+	free(b.s);
+
+	/* trackers inherit maintenance and drain */
+	for (size_t i = 0; eng && i < eng->nbackends; i++) {
+		struct backend *tb = eng->backends[i];
+		for (size_t k = 0; k < tb->nsrv; k++) {
+			struct srv_state *t = &tb->srvs[k];
+			if (t->tracked != srv)
+				continue;
+			int set = 0, clr = 0;
+			if (nm && !(t->admf & SRV_ADMF_IMAINT))
+				set |= SRV_ADMF_IMAINT;
+			if (!nm && (t->admf & SRV_ADMF_IMAINT))
+				clr |= SRV_ADMF_IMAINT;
+			if (nd && !(t->admf & SRV_ADMF_IDRAIN))
+				set |= SRV_ADMF_IDRAIN;
+			if (!nd && (t->admf & SRV_ADMF_IDRAIN))
+				clr |= SRV_ADMF_IDRAIN;
+			if (set | clr)
+				change_admin(eng, tb, t, set, clr, why);
+		}
+	}
+}
+
+static void
+change_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int set,
+             int clr, const char *why)
+{
+	int prev = srv->admf;
+	srv->admf = (prev | set) & ~clr;
+	if (srv->admf != prev)
+		apply_admin(eng, be, srv, prev, why);
+}
+
+void
+srv_set_admin(struct engine *eng, struct backend *be, struct srv_state *srv,
+              int admin, const char *why)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	switch (admin) {
+	case SRV_ADMIN_READY:
+		change_admin(eng, be, srv, 0, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT | SRV_ADMF_FDRAIN, why);
+		break;
+	case SRV_ADMIN_DRAIN:
+		change_admin(eng, be, srv, SRV_ADMF_FDRAIN, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT, why);
+		break;
+	case SRV_ADMIN_MAINT:
+		change_admin(eng, be, srv, SRV_ADMF_FMAINT, SRV_ADMF_FDRAIN, why);
+		break;
+	}
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- weights ----------------------------------------------------------------- */
+
+/* HAProxy's server_parse_weight_change_request: "N" (0..256) or "N%" of
+ * the configured weight; NULL or the error text. */
+static const char *
+weight_change(struct backend *be, struct srv_state *srv, const char *text)
+{
+	char *end;
+	long w = strtol(text, &end, 10);
+	if (end == text)
+		return "Empty weight string empty or preceded by garbage";
+	if (end[0] == '%' && end[1] == '\0') {
+		if (w < 0)
+			return "Relative weight must be positive.\n";
+		if (w > 25600)
+			w = 25600;
+		w = srv->cfg->weight * w / 100;
+		if (w > 256)
+			w = 256;
+	} else if (w < 0 || w > 256) {
+		return "Absolute weight can only be between 0 and 256 inclusive.\n";
+	} else if (end[0] != '\0') {
+		return "Trailing garbage in weight string";
+	}
+	if (w && w != srv->cfg->weight && !lb_is_dynamic(be->lb))
+		return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n";
+	atomic_store(&srv->uweight, (int)w);
+	lb_update(be->lb, srv);
+	return NULL;
+}
+
+int
+srv_set_weight_str(struct engine *eng, struct backend *be, struct srv_state *srv,
+                   const char *text, const char **err)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	const char *e = weight_change(be, srv, text);
+	pthread_mutex_unlock(&g_lock);
+	if (err)
+		*err = e;
+	return e ? -1 : 0;
+}
+
+int
+srv_set_weight(struct engine *eng, struct backend *be, struct srv_state *srv,
+               int weight, const char **err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", weight);
+	return srv_set_weight_str(eng, be, srv, buf, err);
+}
+
+/* HAProxy's server_parse_maxconn_change_request. */
+static const char *
+maxconn_change(struct srv_state *srv, const char *text)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (end == text)
+		return "maxconn string empty";
+	if (*end)
+		return "Trailing garbage in maxconn string";
+	if (v < 0 || v > INT_MAX)
+		return "Value out of range";
+	atomic_store(&srv->maxconn_rt, v == 0 ? -1 : (int)v);
+	return NULL;
+}
+
+/* ---- checks -------------------------------------------------------------------- */
+
+/* HAProxy's set_server_check_status for c (srv->chk or srv->agt):
+ * records the result, moves the health, logs with log-health-checks.
+ * Returns the result class. */
+static enum chk_res
+set_check_status(struct engine *eng, struct backend *be, struct srv_state *srv,
+                 struct srv_chk_state *c, int status, int code, long duration,
+                 const char *desc)
+{
+	bool agent = c == &srv->agt;
+	int prev = c->status;
+	bool report = false;
+	enum chk_res res = chk_result(status);
+
+	str_copy(c->desc, sizeof(c->desc), desc ? desc : "");
+	c->status = status;
+	c->code = code < 0 ? 0 : code;
+	c->duration_ms = status == CHK_ST_HANA ? -1 : duration;
+	if (res == RES_NEUTRAL)
+		return res;
+	switch (res) {
+	case RES_FAILED:
+		if ((!agent || is_l7data(status)) && c->health > 0) {
+			c->failed++;
+			report = true;
+			if (--c->health < c->rise)
+				c->health = 0;
+		}
+		break;
+	case RES_PASSED:
+	case RES_CONDPASS:
+		/* a conditional pass cannot take the first step up */
+		if (c->health < c->rise + c->fall - 1 &&
+		    (res == RES_PASSED || c->health > 0)) {
+			report = true;
+			if (++c->health >= c->rise)
+				c->health = c->rise + c->fall - 1;
+		}
+		if (!agent)
+			atomic_store(&srv->consecutive_errors, 0);
+		break;
+	default:
+		break;
+	}
+	if (!log_hc(be) || (status == prev && !report))
+		return res;
+	struct sbuf b = { 0 };
+	bool up = c->health >= c->rise;
+	sbuf_addf(&b, "%s check for %sserver %s/%s %s%s", agent ? "Agent" : "Health",
+	          is_backup(srv) ? "backup " : "", be->px->name, srv_name(srv),
+	          res == RES_CONDPASS ? "conditionally " : "",
+	          res == RES_FAILED ? "failed" : "succeeded");
+	append_status(&b, be, srv, c, -1, false, false);
+	sbuf_addf(&b, ", status: %d/%d %s", up ? c->health - c->rise + 1 : c->health,
+	          up ? c->fall : c->rise,
+	          up ? (atomic_load(&srv->uweight) ? "UP" : "DRAIN") : "DOWN");
+	finish(eng, be, &b, LVL_NOTICE);
+	return res;
+}
+
+/* HAProxy's check_notify_failure / _success / _stopping. */
+static void
+notify(struct engine *eng, struct backend *be, struct srv_state *srv,
+       struct srv_chk_state *c, enum chk_res res)
+{
+	bool agent = c == &srv->agt;
+	const struct srv_state *tr = srv->tracked;
+
+	if (res == RES_FAILED) {
+		if (agent && c->status != CHK_ST_L7STS)
+			return;
+		if (c->health > 0)
+			return;
+		set_stopped(eng, be, srv, cite(be, srv, c));
+		return;
+	}
+	if (res != RES_PASSED && res != RES_CONDPASS)
+		return;
+	if (srv->admf & SRV_ADMF_MAINT)
+		return;
+	if (tr && atomic_load(&tr->op) == SRV_OP_DOWN)
+		return;
+	if (srv->checked && srv->chk.health < srv->chk.rise)
+		return;
+	if (srv->agent && srv->agt.health < srv->agt.rise)
+		return;
+	if (res == RES_CONDPASS) {
+		if (!agent)
+			set_stopping(eng, be, srv, cite(be, srv, c));
+		return;
+	}
+	if (agent && atomic_load(&srv->op) == SRV_OP_STOPPING)
+		return;
+	set_running(eng, be, srv, cite(be, srv, c));
+}
+
+void
+srv_check_report(struct engine *eng, struct backend *be, struct srv_state *srv,
+                 const struct chk_result *r)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	if (!(srv->admf & SRV_ADMF_MAINT)) {
+		enum chk_res res = set_check_status(eng, be, srv, &srv->chk, r->status, r->code,
+		                                    r->duration_ms, r->info);
+		notify(eng, be, srv, &srv->chk, res);
+	}
+	pthread_mutex_unlock(&g_lock);
+}
+
+static bool
+is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == ',';
+}
+
+void
+srv_agent_report(struct engine *eng, struct backend *be, struct srv_state *srv,
+                 const char *reply, const struct chk_result *r)
+{
+	long dur = r ? r->duration_ms : -1;
+
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	if (reply == NULL) {
+		/* could not talk to the agent: only its own status moves */
+		if (r) {
+			enum chk_res res = set_check_status(eng, be, srv, &srv->agt, r->status,
+			                                    r->code, dur, r->info);
+			notify(eng, be, srv, &srv->agt, res);
+		}
+		goto out;
+	}
+	/* the first line; the checker already refused an incomplete one */
+	size_t len = strcspn(reply, "\r\n");
+	char *line = xmalloc(len + 1);
+	memcpy(line, reply, len);
+	line[len] = '\0';
+
+	const char *hs = NULL, *as = NULL, *ps = NULL, *cs = NULL, *err = NULL, *wrn = NULL;
+	int status = CHK_ST_CHECKED;
+	char *p = line;
+	while (*p) {
+		if (is_sep(*p)) {
+			p++;
+			continue;
+		}
+		if (*p == '#') {
+			p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			break;
+		}
+		char *w = p;
+		while (*p && !is_sep(*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (strcasecmp(w, "up") == 0) {
+			srv->chk.health = srv->chk.rise + srv->chk.fall - 1;
+			status = CHK_ST_L7OK;
+			hs = w;
+		} else if (strcasecmp(w, "down") == 0 || strcasecmp(w, "stopped") == 0 ||
+		           strcasecmp(w, "fail") == 0) {
+			srv->chk.health = 0;
+			status = CHK_ST_L7STS;
+			hs = w;
+		} else if (strcasecmp(w, "ready") == 0 || strcasecmp(w, "drain") == 0 ||
+		           strcasecmp(w, "maint") == 0) {
+			as = w;
+		} else if (isdigit((unsigned char)*w) && strchr(w, '%')) {
+			ps = w;
+		} else if (strncasecmp(w, "maxconn:", 8) == 0) {
+			cs = w + 8;
+		} else if (err == NULL) {
+			err = w;
+		}
+	}
+	const char *desc = p;
+
+	if (as) {
+		if (strcasecmp(as, "drain") == 0)
+			change_admin(eng, be, srv, SRV_ADMF_FDRAIN, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT, NULL);
+		else if (strcasecmp(as, "maint") == 0)
+			change_admin(eng, be, srv, SRV_ADMF_FMAINT, SRV_ADMF_FDRAIN, NULL);
+		else
+			change_admin(eng, be, srv, 0, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT | SRV_ADMF_FDRAIN, NULL);
+	}
+	if (ps) {
+		const char *m = weight_change(be, srv, ps);
+		if (wrn == NULL)
+			wrn = m;
+	}
+	if (cs) {
+		const char *m = maxconn_change(srv, cs);
+		if (wrn == NULL)
+			wrn = m;
+	}
+	char *text;
+	if (hs) {
+		const char *msg = desc;
+		if (!*msg || status == CHK_ST_L7OK) {
+			if (err && *err)
+				msg = err;
+			else if (wrn && *wrn)
+				msg = wrn;
+		}
+		text = xasprintf("via agent : %s%s%s%s", hs, *msg ? " (" : "", msg, *msg ? ")" : "");
+	} else if (err && *err) {
+		text = xasprintf("agent reports an error : %s", err);
+	} else if (wrn && *wrn) {
+		text = xasprintf("agent warns : %s", wrn);
+	} else {
+		text = xasprintf("%s", "");
+	}
+	enum chk_res res = set_check_status(eng, be, srv, &srv->agt, status, 0, dur, text);
+	notify(eng, be, srv, &srv->agt, res);
+	free(text);
+	free(line);
+out:
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- passive observation ---------------------------------------------------------- */
+
+void
+srv_observe(struct engine *eng, struct backend *be, struct srv_state *srv,
+            bool failed, const char *info)
+{
+	const struct cfg_server *c = srv->cfg;
+	if (c->observe == SRV_OBS_NONE)
+		return;
+	if (!failed) {
+		/* layer7 ignores layer-4 successes (HAProxy's analyze table) */
+		if (c->observe == SRV_OBS_LAYER4 && atomic_load(&srv->consecutive_errors))
+			atomic_store(&srv->consecutive_errors, 0);
+		return;
+	}
+	int limit = c->error_limit > 0 ? c->error_limit : 1;
+	int n = atomic_fetch_add(&srv->consecutive_errors, 1) + 1;
+	if (n < limit)
+		return;
+
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	n = atomic_load(&srv->consecutive_errors);
+	if (n < limit)
+		goto out; /* another thread acted already */
+	char *desc = xasprintf("Detected %d consecutive errors, last one was: %s", n,
+	                       info ? info : "L4 unsuccessful connection");
+	struct srv_chk_state *ck = &srv->chk;
+	enum chk_res res;
+	switch (c->on_error) {
+	case SRV_ONERR_FASTINTER:
+		break;
+	case SRV_ONERR_SUDDEN_DEATH:
+		if (ck->health > ck->rise)
+			ck->health = ck->rise + 1;
+		/* fall through */
+	case SRV_ONERR_FAIL_CHECK:
+		res = set_check_status(eng, be, srv, ck, CHK_ST_HANA, 0, -1, desc);
+		notify(eng, be, srv, ck, res);
+		break;
+	case SRV_ONERR_MARK_DOWN:
+		ck->health = ck->rise;
+		res = set_check_status(eng, be, srv, ck, CHK_ST_HANA, 0, -1, desc);
+		notify(eng, be, srv, ck, res);
+		break;
+	}
+	free(desc);
+	atomic_store(&srv->consecutive_errors, 0);
+	srv->failed_hana++;
+	if (c->fastinter && g_resched)
+		g_resched(be, srv, (long)c->fastinter);
+out:
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- scheduling and display ---------------------------------------------------------- */
+
+long
+srv_next_check_interval(const struct srv_state *srv)
+{
+	const struct cfg_server *c = srv->cfg;
+	int rise = c->rise > 0 ? c->rise : 1, fall = c->fall > 0 ? c->fall : 1;
+	int health = srv->setup ? srv->chk.health : rise;
+	long inter = c->inter ? (long)c->inter : 2000;
+	if (health == rise + fall - 1)
+		return inter;
+	if (atomic_load(&srv->op) == SRV_OP_DOWN && health == 0)
+		return c->downinter ? (long)c->downinter : inter;
+	return c->fastinter ? (long)c->fastinter : inter;
+}
+
+long
+srv_next_agent_interval(const struct srv_state *srv)
+{
+	const struct cfg_server *c = srv->cfg;
+	if (c->agent_inter)
+		return (long)c->agent_inter;
+	return c->inter ? (long)c->inter : 2000;
+}
+
+bool
+srv_checks_paused(const struct srv_state *srv)
+{
+	return atomic_load(&srv->admin) == SRV_ADMIN_MAINT;
+}
+
+const char *
+srv_status_text(const struct srv_state *srv, char *buf, size_t n)
+{
+	int op = atomic_load(&srv->op);
+	const struct srv_chk_state *c = &srv->chk;
+	if (srv->admf & SRV_ADMF_RMAINT)
+		snprintf(buf, n, "MAINT (resolution)");
+	else if ((srv->admf & SRV_ADMF_IMAINT) && srv->tracked)
+		snprintf(buf, n, "MAINT (via %s/%s)", srv->tracked->cfg->px->name,
+		         srv_name(srv->tracked));
+	else if (srv->admf & SRV_ADMF_MAINT)
+		snprintf(buf, n, "MAINT");
+	else if (op == SRV_OP_DOWN) {
+		if (srv->checked && c->health > 0)
+			snprintf(buf, n, "DOWN %d/%d", c->health, c->rise);
+		else
+			snprintf(buf, n, "DOWN");
+	} else {
+		const char *base = op == SRV_OP_STOPPING ? "NOLB"
+		                   : (srv->admf & SRV_ADMF_DRAIN) ? "DRAIN" : "UP";
+		if (srv->checked && c->health < c->rise + c->fall - 1)
+			snprintf(buf, n, "%s %d/%d", base, c->health - c->rise + 1, c->fall);
+		else if (!srv->checked && !srv->agent && !srv->tracked && op == SRV_OP_UP &&
+		         !(srv->admf & SRV_ADMF_DRAIN))
+			snprintf(buf, n, "no check");
+		else
+			snprintf(buf, n, "%s", base);
+	}
+	return buf;
+}
