@@ -239,7 +239,9 @@ worker_main(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	event_base_dispatch(w->base);
+	/* A worker whose listeners are all paused (maxconn) and which holds
+	 * no session has no event left: it must keep running to be woken. */
+	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	relay_thread_cleanup();
 	return NULL;
 }
