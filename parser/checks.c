@@ -580,6 +580,8 @@ static PX_HANDLER(kw_check)
 				px_check_rule_free(r);
 				return -1;
 			}
+			cx_warn(cx, &w[argi], "'%s %.*s' is ignored by sluice: health checks do not run variable rules yet",
+			        kwb, (int)strcspn(w[argi].s, "("), w[argi].s);
 			push_check(px, r);
 			return 0;
 		}

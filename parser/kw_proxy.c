@@ -473,7 +473,7 @@ warn_footguns(struct diag *d, struct cfg_proxy *px)
 			diag_advise(d, &px->tcp_req_inspect_delay_loc, "'tcp-request inspect-delay' in %s '%s' whose binds all terminate TLS: content is inspected after decryption, req.ssl_* fetches do not apply.", t, nm);
 	}
 	if ((px->cap & PX_CAP_BE) && px->chk_kind == PX_CHK_SSL_HELLO)
-		diag_advise(d, &px->chk_loc, "'option ssl-hello-chk' sends a forged SSLv3 ClientHello that current TLS servers reject or log as errors; prefer 'check-ssl' on the servers.");
+		diag_advise(d, &px->chk_loc, "'option ssl-hello-chk': HAProxy sends a forged SSLv3 ClientHello that current TLS servers reject; sluice sends a real TLS ClientHello and only checks that a ServerHello comes back; prefer 'check-ssl' (a full handshake, with 'check-sni') on the servers.");
 }
 
 int

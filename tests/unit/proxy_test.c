@@ -346,7 +346,7 @@ START_TEST(resolve_warnings)
 	PWARN(13, 2, "cookie will be ignored for backend 'b' (needs 'mode http').");
 	PWARN(14, 2, "Layer 7 hash not possible for backend 'b' (needs 'mode http'). Falling back to round robin.");
 	PWARN(16, 2, "backend 'b' uses http-check rules without 'option httpchk', so the rules are ignored.");
-	PWARN(17, 2, "'option ssl-hello-chk' sends a forged SSLv3 ClientHello that current TLS servers reject or log as errors; prefer 'check-ssl' on the servers.");
+	PWARN(17, 2, "'option ssl-hello-chk': HAProxy sends a forged SSLv3 ClientHello that current TLS servers reject; sluice sends a real TLS ClientHello and only checks that a ServerHello comes back; prefer 'check-ssl' (a full handshake, with 'check-sni') on the servers.");
 	ck_assert_int_eq(ppx("f")->log_kind, PX_LOG_TCP);
 	pdone();
 }
