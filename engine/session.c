@@ -31,6 +31,9 @@
 #include "parser/server.h"
 #include "proto/proxyproto.h"
 
+/* Room for the PROXY header we send: v2 with every TLV we may add. */
+#define PP_HDR_MAX 536
+
 /* Largest request kept while inspecting: a ClientHello of 16 KiB plus its
  * record headers fits; more is considered final (HAProxy: buffer full). */
 #define INSPECT_MAX (16384 + 5 * 4 + 2048)
@@ -242,6 +245,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	if (s->cfd >= 0)
 		close(s->cfd);
 	free(s->req);
+	free(s->pp_hdr);
 	free(s->sctx.ch);
 	smp_vars_free(&s->sctx);
 	s->w->nsess--;
@@ -781,8 +785,20 @@ start_forward(struct session *s)
 	}
 	s->relay = relay_start(s->w->base, s->cfd, s->sfd, first, flen, &o, relay_done, s);
 	free(first);
-	/* routing is done: an idle tunnel keeps no inspection data */
+	/* routing is done: an idle tunnel keeps no inspection data, and
+	 * drops the events of the earlier states (the relay has its own) */
+	FREE_NULL(s->pp_hdr);
 	FREE_NULL(s->sctx.ch);
+	event_free(s->cev);
+	s->cev = NULL;
+	if (s->sev) {
+		event_free(s->sev);
+		s->sev = NULL;
+	}
+	event_free(s->tmr);
+	s->tmr = NULL;
+	event_free(s->qwake);
+	s->qwake = NULL;
 	s->sctx.ch_parsed = false;
 	FREE_NULL(s->req);
 	s->req_cap = 0;
@@ -796,6 +812,10 @@ build_proxy_header(struct session *s)
 {
 	const struct cfg_server *c = s->srv->cfg;
 	s->pp_len = 0;
+	if (c->send_proxy == 0)
+		return;
+	if (s->pp_hdr == NULL)
+		s->pp_hdr = xmalloc(PP_HDR_MAX);
 	if (c->send_proxy == 2) {
 		struct pp_tlvs t = { 0 };
 		enum ch_result rc;
@@ -815,13 +835,13 @@ build_proxy_header(struct session *s)
 			t.unique_id = (const uint8_t *)(uid.s ? uid.s : "");
 			t.unique_id_len = uid.len;
 		}
-		int n = pp_build_v2(s->pp_hdr, sizeof(s->pp_hdr), (struct sockaddr *)&s->src,
+		int n = pp_build_v2(s->pp_hdr, PP_HDR_MAX, (struct sockaddr *)&s->src,
 		                    (struct sockaddr *)&s->dst, &t);
 		free(uid.s);
 		if (n > 0)
 			s->pp_len = (size_t)n;
 	} else if (c->send_proxy == 1) {
-		int n = pp_build_v1((char *)s->pp_hdr, sizeof(s->pp_hdr), (struct sockaddr *)&s->src,
+		int n = pp_build_v1((char *)s->pp_hdr, PP_HDR_MAX, (struct sockaddr *)&s->src,
 		                    (struct sockaddr *)&s->dst);
 		if (n > 0)
 			s->pp_len = (size_t)n;

@@ -50,7 +50,7 @@ struct session {
 	size_t req_len, req_cap;
 	bool cli_eof;                  /* the client shut its side while inspected */
 	bool dropped;                  /* silent-drop: close with a reset */
-	uint8_t pp_hdr[536];           /* PROXY header for the server */
+	uint8_t *pp_hdr;               /* PROXY header for the server, until sent */
 	size_t pp_len;
 
 	struct event *cev;             /* client readable (PROXY_HDR, INSPECT) */
