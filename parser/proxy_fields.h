@@ -117,5 +117,5 @@
 	struct px_stats *stats;
 
 	/* logtarget.c: "log" lines (NULL until one is seen; "log global"
-	 * sets logs->global). Freed by log_list_free() from proxy_free(). */
+	 * sets logs->global). Freed by logt_list_free() from proxy_free(). */
 	struct cfg_log_list *logs;
