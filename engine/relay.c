@@ -35,6 +35,7 @@ struct dir {
 	int pfd[2];             /* splice: pipe holding in_pipe bytes */
 	size_t in_pipe;
 	bool eof, shut;
+	bool bulk;              /* a copy read filled the buffer: splice from now */
 	uint64_t bytes;
 };
 
@@ -163,7 +164,11 @@ update(struct dir *d)
 			event_del(d->rev);
 	}
 	if (d->eof && !pending(d) && !d->shut) {
-		shutdown(d->to, SHUT_WR);
+		/* The last half-close is left to close(), which follows at
+		 * once: one system call less per connection. */
+		const struct dir *other = &r->d[d == &r->d[0] ? 1 : 0];
+		if (!other->shut)
+			shutdown(d->to, SHUT_WR);
 		d->shut = true;
 		arm_timer(r); /* a fin timeout may now apply */
 	}
@@ -244,7 +249,10 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	if (pending(d))
 		return;
 #ifdef HAVE_SPLICE
-	if (r->o.splice) {
+	/* Like HAProxy's splice-auto: small messages are copied (one recv and
+	 * one send beat two splices and a pipe); a direction that fills a
+	 * whole buffer carries bulk data and is spliced from then on. */
+	if (r->o.splice && d->bulk) {
 		if (d->pfd[0] < 0 && pipe_get(d->pfd) < 0) {
 			r->o.splice = false; /* out of fds for pipes: copy instead */
 			goto copy;
@@ -278,6 +286,8 @@ copy:
 	if (n > 0) {
 		d->len = (size_t)n;
 		d->off = 0;
+		if ((size_t)n == r->o.bufsize)
+			d->bulk = true;
 		touch(r, fd);
 	} else if (n == 0) {
 		note_eof(d);
@@ -382,6 +392,19 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 		memcpy(d->buf, first, first_len);
 		d->len = first_len;
 		/* a larger buffer may go to the cache: it holds bufsize too */
+		/* The connection was just established: its send buffer is
+		 * empty, so try at once rather than wait to be told it is
+		 * writable. Errors are left to the event loop. */
+		ssize_t n = send(sfd, d->buf, d->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			d->off = (size_t)n;
+			d->bytes += (uint64_t)n;
+			if (d->off == d->len) {
+				buf_put(d->buf, r->o.bufsize);
+				d->buf = NULL;
+				d->len = d->off = 0;
+			}
+		}
 	}
 	update(&r->d[0]);
 	update(&r->d[1]);
