@@ -185,6 +185,9 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 		if (px->cap & PX_CAP_FE) {
 			struct frontend *fe = &eng->frontends[nf++];
 			fe->px = px;
+			fe->log_backend_addr = px->log_format_str &&
+			                       (strstr(px->log_format_str, "%bi") || strstr(px->log_format_str, "%bp") ||
+			                        strstr(px->log_format_str, "}bi") || strstr(px->log_format_str, "}bp"));
 			fe->maxconn = px->maxconn > 0 ? (int)px->maxconn :
 			              o->default_proxy_maxconn > 0 ? o->default_proxy_maxconn : eng->maxconn;
 		}

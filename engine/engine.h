@@ -31,6 +31,7 @@ struct frontend {
 	atomic_ullong bytes_in, bytes_out;
 	int maxconn;                  /* effective (px maxconn or global) */
 	struct backend *own_be;       /* listen: its own servers */
+	bool log_backend_addr;        /* the log format shows %bi/%bp */
 };
 
 struct listener {
@@ -41,6 +42,7 @@ struct listener {
 	int fd;
 	struct event *ev;
 	bool paused;
+	bool specific;                /* bound to one address: it is the local address */
 };
 
 struct worker {

@@ -79,6 +79,9 @@ open_socket(const struct cfg_bind *b, const struct sockaddr_storage *ss,
 	}
 	if (ss->ss_family != AF_UNIX) {
 		set_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+		/* accepted sockets inherit it: one system call per listener
+		 * instead of one per connection */
+		set_opt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 #ifdef SO_REUSEPORT
 		if (reuseport)
 			set_opt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
@@ -289,6 +292,7 @@ listeners_open(struct worker *w, struct frontend *fe, const struct cfg_bind *b)
 				free(l);
 				return -1;
 			}
+			l->specific = a->kind == ADDR_INET && !a->any;
 			l->ev = event_new(w->base, l->fd, EV_READ | EV_PERSIST, on_accept, l);
 			event_add(l->ev, NULL);
 			VEC_PUSH(w->listeners, l);

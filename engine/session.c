@@ -943,8 +943,10 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 	/* server.c: passive observation (observe layer4) */
 	srv_observe(s->w->eng, s->be, s->srv, false, NULL);
 	s->t_established = now_ms();
-	socklen_t ll = sizeof(s->srv_local);
-	getsockname(s->sfd, (struct sockaddr *)&s->srv_local, &ll);
+	if (s->fe->log_backend_addr) { /* %bi/%bp in the log format */
+		socklen_t ll = sizeof(s->srv_local);
+		getsockname(s->sfd, (struct sockaddr *)&s->srv_local, &ll);
+	}
 	start_forward(s);
 }
 
@@ -1024,9 +1026,15 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	s->t_queue = s->t_connect = s->t_established = -1;
 	memcpy(&s->cli, peer, peerlen < sizeof(s->cli) ? peerlen : sizeof(s->cli));
 	s->src = s->cli;
-	socklen_t dl = sizeof(s->dst);
-	if (getsockname(fd, (struct sockaddr *)&s->dst, &dl) < 0)
-		memset(&s->dst, 0, sizeof(s->dst));
+	/* the local address: the listener's own unless it is a wildcard
+	 * (saves a system call per connection on specific binds) */
+	if (l->specific) {
+		memcpy(&s->dst, &l->addr, sizeof(s->dst));
+	} else {
+		socklen_t dl = sizeof(s->dst);
+		if (getsockname(fd, (struct sockaddr *)&s->dst, &dl) < 0)
+			memset(&s->dst, 0, sizeof(s->dst));
+	}
 	s->fe_conn_at_accept = atomic_load(&s->fe->cur_conn);
 	s->cev = event_new(w->base, -1, 0, NULL, NULL);
 	s->tmr = evtimer_new(w->base, on_inspect_read, s);
@@ -1049,7 +1057,7 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 
 	if (peer->sa_family != AF_UNIX) {
 		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* TCP_NODELAY comes from the listening socket */
 		/* option tcpka / clitcpka: kernel keep-alives on the client side */
 		if (PX_OPT(s->fe->px, PXO_TCPKA) || PX_OPT(s->fe->px, PXO_CLITCPKA))
 			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
