@@ -779,7 +779,8 @@ start_forward(struct session *s)
 	size_t flen = s->pp_len + s->req_len;
 	if (flen) {
 		first = xmalloc(flen);
-		memcpy(first, s->pp_hdr, s->pp_len);
+		if (s->pp_len)
+			memcpy(first, s->pp_hdr, s->pp_len);
 		if (s->req_len)
 			memcpy(first + s->pp_len, s->req, s->req_len);
 	}
