@@ -627,13 +627,15 @@ set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
 	srv->down_trans++;
 	ss_stop(srv);
 	lb_update(be->lb, srv);
-	if (srv->cfg->on_marked_down_shutdown)
-		kill_sessions(srv, 'D');
-	wake_queue(be, NULL);
 
+	/* the line counts the sessions the server had when it went down, so
+	 * it is written before they are shut down on their threads */
 	struct sbuf b = { 0 };
 	sbuf_addf(&b, "%sServer %s/%s is DOWN", bk(srv), be->px->name, srv_name(srv));
 	append_status(&b, be, srv, why, 0, false, true);
+	if (srv->cfg->on_marked_down_shutdown)
+		kill_sessions(srv, 'D');
+	wake_queue(be, NULL);
 	finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
 	check_backend_down(eng, be, prev);
 	propagate_op(eng, srv);
@@ -771,12 +773,12 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 			srv->down_trans++;
 			ss_stop(srv);
 			lb_update(be->lb, srv);
-			if (srv->cfg->on_marked_down_shutdown)
-				kill_sessions(srv, 'D');
-			wake_queue(be, NULL);
 			sbuf_addf(&b, "%sServer %s/%s is going DOWN for maintenance%s",
 			          bk(srv), be->px->name, srv_name(srv), cause);
 			append_status(&b, be, srv, NULL, 0, forced, true);
+			if (srv->cfg->on_marked_down_shutdown)
+				kill_sessions(srv, 'D');
+			wake_queue(be, NULL);
 			finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
 			check_backend_down(eng, be, prevn);
 		}
