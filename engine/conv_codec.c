@@ -15,28 +15,6 @@
 #include "engine/smp_rt.h"
 
 
-#define CONV(name)                                                            \
-	static bool name(struct smp_run *run, const struct smp_conv_call *c, \
-	                 struct smp_val *v)
-
-static const char *
-arg_str(const struct smp_conv_call *c, int i)
-{
-	return i < c->nargs && c->args[i].str ? c->args[i].str : NULL;
-}
-
-static long long
-arg_int(const struct smp_conv_call *c, int i, long long def)
-{
-	return i < c->nargs && c->args[i].type == SMP_ARG_SINT ? c->args[i].sint
-	                                                       : def;
-}
-
-static void
-out_chunk(struct smp_val *v, enum smp_type t, const struct smp_chunk *ch)
-{
-	smp_val_set_chunk(v, t, ch);
-}
 
 /* ---- encodings ------------------------------------------------------------------ */
 
@@ -50,7 +28,7 @@ CONV(c_hex)
 		chunk_addc(o, hexd[b >> 4]);
 		chunk_addc(o, hexd[b & 15]);
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -82,7 +60,7 @@ CONV(c_htonl)
 	uint32_t u = htonl((uint32_t)v->sint);
 	struct smp_chunk *o = smp_run_out(run, NULL, NULL);
 	chunk_add(o, &u, 4);
-	out_chunk(v, SMP_T_BIN, o);
+	cv_out_chunk(v, SMP_T_BIN, o);
 	return true;
 }
 
@@ -114,7 +92,7 @@ b64_enc(struct smp_run *run, struct smp_val *v, bool url)
 		if (!url)
 			chunk_addc(o, '=');
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -172,7 +150,7 @@ b64_dec(struct smp_run *run, struct smp_val *v, bool url)
 	struct smp_chunk *o = smp_run_out(run, v, NULL);
 	if (!b64_decode(v->ptr, v->len, url, o))
 		return false;
-	out_chunk(v, SMP_T_BIN, o);
+	cv_out_chunk(v, SMP_T_BIN, o);
 	return true;
 }
 
@@ -185,7 +163,7 @@ CONV(c_ub64dec) { return b64_dec(run, v, true); }
  * after a '?'). An invalid escape fails. */
 CONV(c_url_dec)
 {
-	bool form = arg_int(c, 0, 0) != 0;
+	bool form = cv_arg_int(c, 0, 0) != 0;
 	struct smp_chunk *o = smp_run_out(run, v, NULL);
 	for (size_t i = 0; i < v->len; i++) {
 		char ch = v->ptr[i];
@@ -204,7 +182,7 @@ CONV(c_url_dec)
 			chunk_addc(o, ch);
 		}
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -221,7 +199,7 @@ CONV(c_url_enc)
 			chunk_addc(o, hexd[ch & 15]);
 		}
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -230,7 +208,7 @@ CONV(c_url_enc)
  * skip (utf8s, utf8ps) invalid sequences. */
 CONV(c_json)
 {
-	const char *mode = arg_str(c, 0) ? arg_str(c, 0) : "";
+	const char *mode = cv_arg_str(c, 0) ? cv_arg_str(c, 0) : "";
 	bool utf8 = !strncmp(mode, "utf8", 4), skip = strchr(mode, 's') != NULL;
 	struct smp_chunk *o = smp_run_out(run, v, NULL);
 	const unsigned char *p = (const unsigned char *)v->ptr;
@@ -277,7 +255,7 @@ CONV(c_json)
 		} else
 			chunk_addc(o, (char)ch);
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -286,8 +264,8 @@ static bool
 be2(struct smp_run *run, const struct smp_conv_call *c, struct smp_val *v,
     bool hex)
 {
-	const char *sep = arg_str(c, 0) ? arg_str(c, 0) : "";
-	long long csz = arg_int(c, 1, 1), trunc = arg_int(c, 2, 0);
+	const char *sep = cv_arg_str(c, 0) ? cv_arg_str(c, 0) : "";
+	long long csz = cv_arg_int(c, 1, 1), trunc = cv_arg_int(c, 2, 0);
 	if (csz < 1 || csz > 8)
 		return false;
 	const unsigned char *p = (const unsigned char *)v->ptr;
@@ -311,7 +289,7 @@ be2(struct smp_run *run, const struct smp_conv_call *c, struct smp_val *v,
 			chunk_addf(o, "%llu", x);
 		}
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -323,7 +301,7 @@ CONV(c_be2hex) { return be2(run, c, v, true); }
 static bool
 hash_out(struct smp_val *v, const struct smp_conv_call *c, uint32_t h)
 {
-	if (arg_int(c, 0, 0))
+	if (cv_arg_int(c, 0, 0))
 		h = lb_full_hash(h);
 	v->type = SMP_T_SINT;
 	v->sint = h;
@@ -460,7 +438,7 @@ xxh64(const unsigned char *p, size_t len, uint64_t seed)
 CONV(c_xxh32)
 {
 	v->sint = xxh32((const unsigned char *)v->ptr, v->len,
-	                (uint32_t)arg_int(c, 0, 0));
+	                (uint32_t)cv_arg_int(c, 0, 0));
 	v->type = SMP_T_SINT;
 	return true;
 }
@@ -468,7 +446,7 @@ CONV(c_xxh32)
 CONV(c_xxh64)
 {
 	v->sint = (long long)xxh64((const unsigned char *)v->ptr, v->len,
-	                           (uint64_t)arg_int(c, 0, 0));
+	                           (uint64_t)cv_arg_int(c, 0, 0));
 	v->type = SMP_T_SINT;
 	return true;
 }
@@ -482,16 +460,16 @@ digest_out(struct smp_run *run, struct smp_val *v, const EVP_MD *md)
 		return false;
 	struct smp_chunk *o = smp_run_out(run, v, NULL);
 	chunk_add(o, buf, n);
-	out_chunk(v, SMP_T_BIN, o);
+	cv_out_chunk(v, SMP_T_BIN, o);
 	return true;
 }
 
-CONV(c_digest) { return digest_out(run, v, EVP_get_digestbyname(arg_str(c, 0))); }
+CONV(c_digest) { return digest_out(run, v, EVP_get_digestbyname(cv_arg_str(c, 0))); }
 CONV(c_sha1) { return digest_out(run, v, EVP_sha1()); }
 
 CONV(c_sha2)
 {
-	long long bits = arg_int(c, 0, 256);
+	long long bits = cv_arg_int(c, 0, 256);
 	const EVP_MD *md = bits == 224 ? EVP_sha224() : bits == 256 ? EVP_sha256()
 	                 : bits == 384 ? EVP_sha384() : bits == 512 ? EVP_sha512()
 	                 : NULL;
@@ -502,8 +480,8 @@ CONV(c_sha2)
  * holding it. */
 CONV(c_hmac)
 {
-	const EVP_MD *md = EVP_get_digestbyname(arg_str(c, 0));
-	const char *k = arg_str(c, 1);
+	const EVP_MD *md = EVP_get_digestbyname(cv_arg_str(c, 0));
+	const char *k = cv_arg_str(c, 1);
 	struct smp_val var;
 	struct smp_chunk key = { 0 };
 	unsigned char buf[EVP_MAX_MD_SIZE];
@@ -525,7 +503,7 @@ CONV(c_hmac)
 	         buf, &n)) {
 		struct smp_chunk *o = smp_run_out(run, v, NULL);
 		chunk_add(o, buf, n);
-		out_chunk(v, SMP_T_BIN, o);
+		cv_out_chunk(v, SMP_T_BIN, o);
 		ok = true;
 	}
 	if (key.p != key.inl)
@@ -541,8 +519,8 @@ static const char *const mons[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 CONV(c_http_date)
 {
-	long long t = v->sint + arg_int(c, 0, 0);
-	const char *unit = arg_str(c, 1);
+	long long t = v->sint + cv_arg_int(c, 0, 0);
+	const char *unit = cv_arg_str(c, 1);
 	if (unit && !strcmp(unit, "ms"))
 		t /= 1000;
 	else if (unit && !strcmp(unit, "us"))
@@ -555,7 +533,7 @@ CONV(c_http_date)
 	chunk_addf(o, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday],
 	           tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
 	           tm.tm_min, tm.tm_sec);
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -563,15 +541,15 @@ static bool
 fmt_time(struct smp_run *run, const struct smp_conv_call *c, struct smp_val *v,
          bool utc)
 {
-	time_t tt = (time_t)(v->sint + arg_int(c, 1, 0));
+	time_t tt = (time_t)(v->sint + cv_arg_int(c, 1, 0));
 	struct tm tm;
 	char buf[512];
 	if (!(utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)))
 		return false;
-	size_t n = strftime(buf, sizeof(buf), arg_str(c, 0) ? arg_str(c, 0) : "", &tm);
+	size_t n = strftime(buf, sizeof(buf), cv_arg_str(c, 0) ? cv_arg_str(c, 0) : "", &tm);
 	struct smp_chunk *o = smp_run_out(run, NULL, NULL);
 	chunk_add(o, buf, n);
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 

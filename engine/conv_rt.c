@@ -15,28 +15,6 @@
 
 typedef smp_conv_fn conv_fn;
 
-#define CONV(name)                                                            \
-	static bool name(struct smp_run *run, const struct smp_conv_call *c, \
-	                 struct smp_val *v)
-
-static const char *
-arg_str(const struct smp_conv_call *c, int i)
-{
-	return i < c->nargs && c->args[i].str ? c->args[i].str : NULL;
-}
-
-static long long
-arg_int(const struct smp_conv_call *c, int i, long long def)
-{
-	return i < c->nargs && c->args[i].type == SMP_ARG_SINT ? c->args[i].sint
-	                                                       : def;
-}
-
-static void
-out_chunk(struct smp_val *v, enum smp_type t, const struct smp_chunk *ch)
-{
-	smp_val_set_chunk(v, t, ch);
-}
 
 /* ---- strings ------------------------------------------------------------------ */
 
@@ -48,7 +26,7 @@ conv_case(struct smp_run *run, struct smp_val *v, bool up)
 		unsigned char ch = (unsigned char)v->ptr[i];
 		chunk_addc(o, (char)(up ? toupper(ch) : tolower(ch)));
 	}
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -70,7 +48,7 @@ in_set(const char *set, char ch)
 
 CONV(c_ltrim)
 {
-	const char *set = arg_str(c, 0);
+	const char *set = cv_arg_str(c, 0);
 	while (v->len && in_set(set, *v->ptr))
 		v->ptr++, v->len--;
 	return true;
@@ -78,7 +56,7 @@ CONV(c_ltrim)
 
 CONV(c_rtrim)
 {
-	const char *set = arg_str(c, 0);
+	const char *set = cv_arg_str(c, 0);
 	while (v->len && in_set(set, v->ptr[v->len - 1]))
 		v->len--;
 	return true;
@@ -96,7 +74,7 @@ CONV(c_cut_crlf)
 
 CONV(c_bytes)
 {
-	long long off = arg_int(c, 0, 0);
+	long long off = cv_arg_int(c, 0, 0);
 	if (off < 0)
 		off = 0;
 	if ((long long)v->len <= off) {
@@ -123,8 +101,8 @@ is_delim(const char *delims, char ch)
 /* field(<index>,<delimiters>[,<count>]): sample_conv_field() */
 CONV(c_field)
 {
-	long long want = arg_int(c, 0, 0), count = arg_int(c, 2, 1);
-	const char *delims = arg_str(c, 1) ? arg_str(c, 1) : "";
+	long long want = cv_arg_int(c, 0, 0), count = cv_arg_int(c, 2, 1);
+	const char *delims = cv_arg_str(c, 1) ? cv_arg_str(c, 1) : "";
 	const char *base = v->ptr, *start, *end;
 	long long field;
 
@@ -177,8 +155,8 @@ found:
  * between delimiters do not count. */
 CONV(c_word)
 {
-	long long want = arg_int(c, 0, 0), count = arg_int(c, 2, 1), word = 0;
-	const char *delims = arg_str(c, 1) ? arg_str(c, 1) : "";
+	long long want = cv_arg_int(c, 0, 0), count = cv_arg_int(c, 2, 1), word = 0;
+	const char *delims = cv_arg_str(c, 1) ? cv_arg_str(c, 1) : "";
 	const char *base = v->ptr, *start, *end;
 	bool inword = false;
 
@@ -252,7 +230,7 @@ var_str(struct smp_run *run, const char *name, struct smp_val *out,
 
 CONV(c_concat)
 {
-	const char *pre = arg_str(c, 0), *vn = arg_str(c, 1), *suf = arg_str(c, 2);
+	const char *pre = cv_arg_str(c, 0), *vn = cv_arg_str(c, 1), *suf = cv_arg_str(c, 2);
 	struct smp_val var;
 	bool have = var_str(run, vn, &var, v);
 	struct smp_chunk *o = smp_run_out(run, v, have ? &var : NULL);
@@ -264,14 +242,14 @@ CONV(c_concat)
 		chunk_add(o, var.ptr, var.len);
 	if (suf)
 		chunk_add(o, suf, strlen(suf));
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
 /* add_item(<delim>,[<var>][,<suffix>]) */
 CONV(c_add_item)
 {
-	const char *delim = arg_str(c, 0), *vn = arg_str(c, 1), *suf = arg_str(c, 2);
+	const char *delim = cv_arg_str(c, 0), *vn = cv_arg_str(c, 1), *suf = cv_arg_str(c, 2);
 	struct smp_val var;
 	bool have = var_str(run, vn, &var, v);
 	bool more = (have && var.len) || (suf && *suf);
@@ -283,14 +261,14 @@ CONV(c_add_item)
 		chunk_add(o, var.ptr, var.len);
 	if (suf)
 		chunk_add(o, suf, strlen(suf));
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
 CONV(c_strcmp)
 {
 	struct smp_val var;
-	if (!smp_var_get(run, arg_str(c, 0), &var, v) ||
+	if (!smp_var_get(run, cv_arg_str(c, 0), &var, v) ||
 	    (var.type != SMP_T_STR && var.type != SMP_T_BIN))
 		return false;
 	size_t n = v->len < var.len ? v->len : var.len;
@@ -305,7 +283,7 @@ CONV(c_strcmp)
 CONV(c_secure_memcmp)
 {
 	struct smp_val var;
-	if (!smp_var_get(run, arg_str(c, 0), &var, v) ||
+	if (!smp_var_get(run, cv_arg_str(c, 0), &var, v) ||
 	    (var.type != SMP_T_STR && var.type != SMP_T_BIN))
 		return false;
 	bool eq = var.len == v->len;
@@ -322,7 +300,7 @@ CONV(c_secure_memcmp)
 
 CONV(c_iif)
 {
-	const char *s = arg_str(c, v->sint ? 0 : 1);
+	const char *s = cv_arg_str(c, v->sint ? 0 : 1);
 	if (!s)
 		s = "";
 	v->type = SMP_T_STR;
@@ -350,7 +328,7 @@ CONV(c_host_only)
 	struct smp_chunk *o = smp_run_out(run, v, NULL);
 	for (size_t i = 0; i < n; i++)
 		chunk_addc(o, (char)tolower((unsigned char)v->ptr[i]));
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 
@@ -372,7 +350,7 @@ CONV(c_port_only)
 static bool
 arith_arg(struct smp_run *run, const struct smp_conv_call *c, long long *out)
 {
-	const char *s = arg_str(c, 0);
+	const char *s = cv_arg_str(c, 0);
 	char *end;
 	if (!s)
 		return false;
@@ -516,20 +494,20 @@ CONV(c_set_var)
 	for (int i = 1; i < c->nargs; i++)
 		if (c->args[i].str)
 			conds |= smp_var_conds(c->args[i].str);
-	smp_var_set(run, arg_str(c, 0), conds, v);
+	smp_var_set(run, cv_arg_str(c, 0), conds, v);
 	return true;
 }
 
 CONV(c_unset_var)
 {
-	smp_var_unset(run, arg_str(c, 0));
+	smp_var_unset(run, cv_arg_str(c, 0));
 	return true;
 }
 
 CONV(c_capture_req)
 {
 	struct smp_ctx *ctx = run->ctx;
-	long long id = arg_int(c, 0, -1);
+	long long id = cv_arg_int(c, 0, -1);
 	if (id < 0 || id >= SMP_CTX_CAPTURES || !ctx->fe ||
 	    (size_t)id >= ctx->fe->req_caps.n)
 		return true;
@@ -620,7 +598,7 @@ map_out(struct smp_run *run, const struct smp_conv_rt *rt,
 			struct smp_chunk *o = smp_run_out(run, v, NULL);
 			/* src may live in the other chunk: it is not written */
 			subst(o, src, me->value, caps, ncaps);
-			out_chunk(v, SMP_T_STR, o);
+			cv_out_chunk(v, SMP_T_STR, o);
 			return true;
 		}
 		v->type = SMP_T_STR;
@@ -655,14 +633,14 @@ CONV(c_regsub)
 	struct rx *own = NULL;
 	const struct rx *rx = rt ? rt->rx : NULL;
 	bool global = rt ? rt->global : false;
-	const char *tpl = arg_str(c, 1) ? arg_str(c, 1) : "";
+	const char *tpl = cv_arg_str(c, 1) ? cv_arg_str(c, 1) : "";
 	size_t caps[2 * MAX_CAPS];
 
 	if (!rx) {
 		/* no side table (unit use without smp_runtime_init) */
-		const char *fl = arg_str(c, 2);
+		const char *fl = cv_arg_str(c, 2);
 		char *err = NULL;
-		own = rx_compile(arg_str(c, 0) ? arg_str(c, 0) : "",
+		own = rx_compile(cv_arg_str(c, 0) ? cv_arg_str(c, 0) : "",
 		                 fl && strchr(fl, 'i'), &err);
 		free(err);
 		if (!own)
@@ -695,7 +673,7 @@ CONV(c_regsub)
 	if (pos < len)
 		chunk_add(o, s + pos, len - pos);
 	rx_free(own);
-	out_chunk(v, SMP_T_STR, o);
+	cv_out_chunk(v, SMP_T_STR, o);
 	return true;
 }
 

@@ -19,20 +19,6 @@
 
 /* ---- single patterns -------------------------------------------------------- */
 
-enum smp_type
-acl_match_input(enum acl_match m)
-{
-	switch (m) {
-	case ACL_M_FOUND: return SMP_T_ANY;
-	case ACL_M_BOOL:
-	case ACL_M_INT: return SMP_T_SINT;
-	case ACL_M_IP: return SMP_T_ADDR;
-	case ACL_M_BIN: return SMP_T_BIN;
-	case ACL_M_METH: return SMP_T_METH;
-	default: return SMP_T_STR;
-	}
-}
-
 static bool
 bytes_eq(const char *a, const char *b, size_t n, bool icase)
 {

@@ -70,7 +70,7 @@ struct smp_ctx {
 const struct ch_info *sctx_hello(struct smp_ctx *ctx, enum ch_result *rc);
 
 /* Runtime facts the engine answers (implemented in engine/backend.c;
- * unit tests provide their own). be NULL means ctx->be. */
+ * they answer 0/false when ctx->eng is NULL, as in unit tests). be NULL means ctx->be. */
 int sctx_nbsrv(struct smp_ctx *ctx, const struct cfg_proxy *be);
 int sctx_be_conn(struct smp_ctx *ctx, const struct cfg_proxy *be);
 int sctx_be_queue(struct smp_ctx *ctx, const struct cfg_proxy *be);

@@ -144,7 +144,6 @@ long patset_lookup(const struct patset *ps, struct smp_run *run,
 bool pattern_match_one(enum acl_match m, const struct acl_pattern *p,
                        const struct rx *rx, const struct smp_val *v);
 /* The input type a method works on (HAProxy's pat_match_types). */
-enum smp_type acl_match_input(enum acl_match m);
 
 /* Maps (maps.c). */
 struct smp_map;
@@ -192,5 +191,29 @@ const struct smp_conv_rt *smp_rt_conv(const struct smp_rt *rt,
                                       const struct smp_conv_call *c);
 /* Capture slot of a "capture <expr> len <n>" rule, or -1. */
 int smp_rt_capture_slot(const struct smp_rt *rt, const void *rule);
+
+/* Shared by the converter files (conv_rt.c, conv_codec.c). */
+#define CONV(name)                                                            \
+	static bool name(struct smp_run *run, const struct smp_conv_call *c, \
+	                 struct smp_val *v)
+
+static inline const char *
+cv_arg_str(const struct smp_conv_call *c, int i)
+{
+	return i < c->nargs && c->args[i].str ? c->args[i].str : NULL;
+}
+
+static inline long long
+cv_arg_int(const struct smp_conv_call *c, int i, long long def)
+{
+	return i < c->nargs && c->args[i].type == SMP_ARG_SINT ? c->args[i].sint
+	                                                       : def;
+}
+
+static inline void
+cv_out_chunk(struct smp_val *v, enum smp_type t, const struct smp_chunk *ch)
+{
+	smp_val_set_chunk(v, t, ch);
+}
 
 #endif

@@ -147,8 +147,8 @@ default_match(enum smp_type t)
 }
 
 /* Sample type a method works on (HAProxy's pat_match_types). */
-static enum smp_type
-match_input(enum acl_match m)
+enum smp_type
+acl_match_input(enum acl_match m)
 {
 	switch (m) {
 	case ACL_M_FOUND: return SMP_T_ANY;
@@ -295,7 +295,7 @@ acl_flag_m(struct acl_parse *ap, int i)
 	}
 	ap->e->dotted = false;
 	if (!smp_can_cast(smp_expr_type(ap->e->smp),
-	                  match_input((enum acl_match)ap->match))) {
+	                  acl_match_input((enum acl_match)ap->match))) {
 		cx_error(ap->cx, &w[i + 1], "%smatching method '%s' cannot be used with fetch keyword '%s'.",
 		         ap->pfx, v, ap->e->smp->fetch->h.name);
 		return -1;

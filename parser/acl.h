@@ -105,6 +105,10 @@ struct acl_expr *acl_expr_parse(struct cfg_ctx *cx, struct cfg_word *w,
                                 int first, int last, const char *errpfx);
 void acl_expr_free(struct acl_expr *e);
 
+/* The sample type match method m works on (HAProxy's pat_match_types);
+ * the engine casts samples to it before matching. */
+enum smp_type acl_match_input(enum acl_match m);
+
 /* Pattern helpers (pattern.c), shared with map converters. */
 /* Method by name and length ("beg"); -1 when unknown. */
 int acl_match_by_name(const char *name, size_t len);
