@@ -57,13 +57,40 @@ engine_frontend(struct engine *eng, const struct cfg_proxy *px)
 	return NULL;
 }
 
+/* Backends are looked up for every session (and by name for dynamic
+ * use_backend): two sorted indexes, searched in O(log n). */
+static int
+cmp_be_px(const void *a, const void *b)
+{
+	const struct cfg_proxy *x = (*(struct backend *const *)a)->px;
+	const struct cfg_proxy *y = (*(struct backend *const *)b)->px;
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_be_name(const void *a, const void *b)
+{
+	return strcmp((*(struct backend *const *)a)->px->name,
+	              (*(struct backend *const *)b)->px->name);
+}
+
 struct backend *
 engine_backend(struct engine *eng, const struct cfg_proxy *px)
 {
-	for (size_t i = 0; i < eng->nbackends; i++)
-		if (eng->backends[i]->px == px)
-			return eng->backends[i];
-	return NULL;
+	struct backend key = { .px = px }, *kp = &key;
+	struct backend **r = bsearch(&kp, eng->be_by_px, eng->nbackends,
+	                             sizeof(*eng->be_by_px), cmp_be_px);
+	return r ? *r : NULL;
+}
+
+struct backend *
+engine_backend_by_name(struct engine *eng, const char *name)
+{
+	struct cfg_proxy kpx = { .name = (char *)name };
+	struct backend key = { .px = &kpx }, *kp = &key;
+	struct backend **r = bsearch(&kp, eng->be_by_name, eng->nbackends,
+	                             sizeof(*eng->be_by_name), cmp_be_name);
+	return r ? *r : NULL;
 }
 
 /* ---- connection limits --------------------------------------------------- */
@@ -192,6 +219,12 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 			              o->default_proxy_maxconn > 0 ? o->default_proxy_maxconn : eng->maxconn;
 		}
 	}
+	eng->be_by_px = xcalloc(nb + 1, sizeof(*eng->be_by_px));
+	eng->be_by_name = xcalloc(nb + 1, sizeof(*eng->be_by_name));
+	memcpy(eng->be_by_px, eng->backends, nb * sizeof(*eng->backends));
+	memcpy(eng->be_by_name, eng->backends, nb * sizeof(*eng->backends));
+	qsort(eng->be_by_px, nb, sizeof(*eng->be_by_px), cmp_be_px);
+	qsort(eng->be_by_name, nb, sizeof(*eng->be_by_name), cmp_be_name);
 	for (size_t i = 0; i < eng->nfrontends; i++)
 		if (eng->frontends[i].px->cap & PX_CAP_BE)
 			eng->frontends[i].own_be = engine_backend(eng, eng->frontends[i].px);
@@ -348,6 +381,8 @@ engine_free(struct engine *eng)
 	for (size_t i = 0; i < eng->nbackends; i++)
 		backend_free(eng->backends[i]);
 	free(eng->backends);
+	free(eng->be_by_px);
+	free(eng->be_by_name);
 	free(eng->frontends);
 	log_close(eng->logs);
 	smp_runtime_free(eng->cfg);

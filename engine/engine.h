@@ -79,6 +79,8 @@ struct engine {
 	size_t nfrontends;
 	struct backend **backends;    /* one per backend-capable proxy */
 	size_t nbackends;
+	struct backend **be_by_px;    /* the same, sorted by proxy address */
+	struct backend **be_by_name;  /* the same, sorted by name */
 	struct log_sink *logs;        /* engine/log.h */
 	int maxconn;                  /* global */
 	atomic_int cur_conn;
@@ -97,6 +99,8 @@ void engine_free(struct engine *eng);
 
 struct frontend *engine_frontend(struct engine *eng, const struct cfg_proxy *px);
 struct backend *engine_backend(struct engine *eng, const struct cfg_proxy *px);
+/* The backend-capable proxy of that name (dynamic use_backend), or NULL. */
+struct backend *engine_backend_by_name(struct engine *eng, const char *name);
 
 /* Global and per-frontend connection accounting; pauses and resumes the
  * listeners at the limits. */

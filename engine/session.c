@@ -529,8 +529,10 @@ choose_backend(struct session *s)
 		/* dynamic name: no such backend ends the rule walk and the
 		 * default backend is used */
 		struct sbuf name = { 0 };
-		if (lf_render(sw->dyn, &s->sctx, &name) == 0 && name.len > 0)
-			be = proxy_find(eng->cfg, name.s, PX_CAP_BE);
+		if (lf_render(sw->dyn, &s->sctx, &name) == 0 && name.len > 0) {
+			struct backend *b = engine_backend_by_name(eng, name.s);
+			be = b ? b->px : NULL;
+		}
 		free(name.s);
 		break;
 	}
