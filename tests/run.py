@@ -241,6 +241,22 @@ def is_beyond_haproxy(path):
 
 
 def run_func(binary, script, oracle, build):
+    results = run_func_once(binary, script, oracle, build)
+    if oracle and any(not r.ok for r in results):
+        # haproxy with nbthread 4 on a loaded 2-core machine has races of
+        # its own (counters read while sessions close); the oracle run
+        # validates the tests, so a script that fails there gets one more
+        # try, and says so. sluice's own runs get none: a race in sluice
+        # is a bug to find, not noise to hide.
+        again = run_func_once(binary, script, oracle, build)
+        if all(r.ok for r in again):
+            for r in again:
+                r.output = "passed on the second try (haproxy run)"
+            return again
+    return results
+
+
+def run_func_once(binary, script, oracle, build):
     name = os.path.basename(script)[:-3]
     env = dict(os.environ)
     env["SLUICE_BIN"] = binary
