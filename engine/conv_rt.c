@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/patref.h"
 #include "engine/smp_rt.h"
 #include "parser/proxy.h"
 #include "parser/proxy_kw.h"
@@ -601,9 +602,10 @@ map_out(struct smp_run *run, const struct smp_conv_rt *rt,
 			cv_out_chunk(v, SMP_T_STR, o);
 			return true;
 		}
-		v->type = SMP_T_STR;
-		v->ptr = me->value;
-		v->len = strlen(me->value);
+		/* a copy: the map may change once the lookup is over */
+		struct smp_chunk *o = smp_run_out(run, v, NULL);
+		chunk_add(o, me->value, strlen(me->value));
+		cv_out_chunk(v, SMP_T_STR, o);
 		return true;
 	}
 	return false;
@@ -615,12 +617,17 @@ CONV(c_map)
 {
 	const struct smp_conv_rt *rt = smp_rt_conv(run->rt, c);
 	size_t caps[2 * MAX_CAPS];
-	if (!rt || !rt->map)
+	if (!rt || !rt->pu)
 		return false;
+	/* the CLI may edit the map: hold its snapshot while reading it */
+	const struct smp_map *map = patref_acquire(rt->pu);
 	const struct smp_map_entry *me =
-	    smp_map_lookup(rt->map, run, v, rt->regm ? caps : NULL, MAX_CAPS);
+	    smp_map_lookup(map, run, v, rt->regm ? caps : NULL, MAX_CAPS);
+	bool ok = me && map_out(run, rt, me, v, v->ptr, rt->regm ? caps : NULL,
+	                        MAX_CAPS);
+	patref_release(rt->pu);
 	if (me)
-		return map_out(run, rt, me, v, v->ptr, rt->regm ? caps : NULL, MAX_CAPS);
+		return ok;
 	if (!rt->has_def)
 		return false;
 	return map_out(run, rt, &rt->def, v, NULL, NULL, 0);

@@ -66,6 +66,92 @@ smp_map_free(struct smp_map *map)
 	free(map);
 }
 
+/* Parses one entry for kind k: the key for the method, the value for the
+ * output when k->values. 0, or -1 with *err (no final period). */
+static int
+entry_compile(const struct smp_map_kind *k, const char *key, const char *val,
+              struct acl_pattern *p, struct smp_map_entry *me, char **err)
+{
+	memset(p, 0, sizeof(*p));
+	memset(me, 0, sizeof(*me));
+	if (k->m == ACL_M_FOUND || k->m == ACL_M_BOOL) {
+		/* nothing to parse: these methods never look at patterns */
+		p->str = xstrdup(key);
+		p->len = strlen(key);
+	} else if (acl_pattern_parse(k->regm ? ACL_M_REG : k->m, k->dotted, key,
+	                             k->icase, p, err) < 0) {
+		return -1;
+	}
+	me->key = xstrdup(key);
+	if (k->values) {
+		me->value = xstrdup(val ? val : "");
+		if (!parse_value(k->out, me)) {
+			*err = xasprintf("unable to parse '%s'", me->value);
+			free(me->key);
+			free(me->value);
+			acl_pattern_clear(p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+smp_map_entry_check(const struct smp_map_kind *k, const char *key,
+                    const char *val, char **err)
+{
+	struct acl_pattern p;
+	struct smp_map_entry me;
+	if (entry_compile(k, key, val, &p, &me, err) < 0)
+		return -1;
+	acl_pattern_clear(&p);
+	free(me.key);
+	free(me.value);
+	return 0;
+}
+
+struct smp_map *
+smp_map_compile(const struct smp_map_kind *k, const char *const *keys,
+                const char *const *vals, const int *lines, size_t n,
+                const char *file, char **err)
+{
+	struct smp_map *map = xcalloc(1, sizeof(*map));
+	map->m = k->regm ? ACL_M_REG : k->m;
+	for (size_t i = 0; i < n; i++) {
+		struct acl_pattern p;
+		struct smp_map_entry me;
+		char *e = NULL;
+		if (entry_compile(k, keys[i], vals ? vals[i] : NULL, &p, &me, &e) < 0) {
+			if (lines && lines[i] > 0 && file)
+				*err = xasprintf("%s at line %d of file '%s'", e, lines[i], file);
+			else
+				*err = xstrdup(e);
+			free(e);
+			smp_map_free(map);
+			return NULL;
+		}
+		VEC_PUSH(map->pats, p);
+		VEC_PUSH(map->ents, me);
+	}
+	if (map->m == ACL_M_FOUND || map->m == ACL_M_BOOL) {
+		/* never matched against patterns: an empty index */
+		map->ps = patset_build(map->m, map->pats.v, 0, err);
+	} else {
+		map->ps = patset_build(map->m, map->pats.v, map->pats.n, err);
+	}
+	if (!map->ps) {
+		smp_map_free(map);
+		return NULL;
+	}
+	return map;
+}
+
+const struct acl_pattern *
+smp_map_pattern_at(const struct smp_map *map, size_t i)
+{
+	return i < map->pats.n ? &map->pats.v[i] : NULL;
+}
+
 /* One line (NUL-terminated, newline removed); 0, or -1 with *err. */
 static int
 map_line(struct smp_map *map, char *c, int lineno, const char *name,

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "engine/smp_eval.h"
+#include "engine/patref.h"
 #include "engine/smp_rt.h"
 
 /* ---- single patterns -------------------------------------------------------- */
@@ -623,6 +624,13 @@ expr_match(struct smp_run *run, const struct acl_expr *e, struct smp_val *v)
 		return false;
 	if (e->match == ACL_M_BOOL)
 		return v->sint != 0;
+	struct patref_user *const *refs = smp_rt_acl_refs(run->rt, e);
+	if (refs) {
+		for (; *refs; refs++)
+			if (patref_acl_match(*refs, run, v))
+				return true;
+		return false;
+	}
 	const struct patset *ps = smp_rt_patset(run->rt, e);
 	if (ps)
 		return patset_lookup(ps, run, v, NULL, 0) >= 0;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/patref.h"
 #include "engine/smp_eval.h"
 #include "engine/smp_rt.h"
 #include "parser/cfg.h"
@@ -87,31 +88,42 @@ ptrmap_get(const struct ptrmap *m, const void *k)
 
 /* ---- tables ----------------------------------------------------------------------- */
 
-struct map_cache {
-	char *file;
-	enum acl_match m;
-	bool regm;
-	enum map_out out;
-	struct smp_map *map;
-};
-
-/* Patterns of an ACL expression whose -f files the parser did not load
- * (config checked without files): file patterns, then the inline ones. */
-struct pat_store {
-	VEC(struct acl_pattern) pats;
-	size_t owned;               /* the first owned entries are ours */
+/* A use of a pattern reference met by the walk: references are created
+ * once the walk is over, in HAProxy's order (see pr_use_cmp). */
+enum pr_kind { PR_MAP, PR_ACL_FILE, PR_ACL_INLINE };
+struct pr_use {
+	enum pr_kind kind;
+	int phase;                  /* 0: parse time, 1: post-parse */
+	int fileidx;                /* config file, in order of appearance */
+	struct cfg_loc loc;
+	size_t seq;                 /* walk order */
+	const char *file;           /* PR_MAP, PR_ACL_FILE */
+	struct smp_conv_rt *cr;     /* PR_MAP */
+	const struct acl_expr *e;   /* PR_ACL_* */
+	struct patref_user **slot;  /* PR_ACL_*: where the user goes */
+	size_t fi;                  /* PR_ACL_FILE: index in e->files */
 };
 
 struct smp_rt {
 	const struct cfg *cfg;
-	struct ptrmap patsets;      /* acl_expr -> patset */
+	struct ptrmap patsets;      /* acl_expr -> patset (unused: see aclrefs) */
+	struct ptrmap aclrefs;      /* acl_expr -> NULL-terminated users */
 	struct ptrmap convs;        /* smp_conv_call -> smp_conv_rt */
 	struct ptrmap caps;         /* px_rule -> slot + 1 */
-	VEC(struct map_cache) maps;
-	VEC(struct pat_store *) stores;
+	struct patref_reg *refs;
+	VEC(struct pr_use) uses;
+	VEC(const char *) cfgfiles;
+	size_t seq;
+	int phase;
 	struct diag *d;
 	int errors;
 };
+
+struct patref_user *const *
+smp_rt_acl_refs(const struct smp_rt *rt, const struct acl_expr *e)
+{
+	return rt ? ptrmap_get(&rt->aclrefs, e) : NULL;
+}
 
 const struct patset *
 smp_rt_patset(const struct smp_rt *rt, const struct acl_expr *e)
@@ -159,26 +171,21 @@ rt_error(struct smp_rt *rt, const struct cfg_loc *loc, const char *msg)
 	rt->errors++;
 }
 
-static struct smp_map *
-map_get(struct smp_rt *rt, const char *file, enum acl_match m, bool regm,
-        enum map_out out, const struct cfg_loc *loc)
+static void
+add_use(struct smp_rt *rt, struct pr_use u, const struct cfg_loc *loc)
 {
-	for (size_t i = 0; i < rt->maps.n; i++) {
-		struct map_cache *c = &rt->maps.v[i];
-		if (!strcmp(c->file, file) && c->m == m && c->regm == regm &&
-		    c->out == out)
-			return c->map;
+	u.phase = rt->phase;
+	u.loc = *loc;
+	u.seq = rt->seq++;
+	u.fileidx = -1;
+	for (size_t i = 0; i < rt->cfgfiles.n && loc->file; i++)
+		if (!strcmp(rt->cfgfiles.v[i], loc->file))
+			u.fileidx = (int)i;
+	if (u.fileidx < 0 && loc->file) {
+		u.fileidx = (int)rt->cfgfiles.n;
+		VEC_PUSH(rt->cfgfiles, loc->file);
 	}
-	char *err = NULL;
-	struct smp_map *map = smp_map_load(file, m, regm, out, &err);
-	if (!map) {
-		rt_error(rt, loc, err);
-		free(err);
-		return NULL;
-	}
-	struct map_cache c = { xstrdup(file), m, regm, out, map };
-	VEC_PUSH(rt->maps, c);
-	return map;
+	VEC_PUSH(rt->uses, u);
 }
 
 static void
@@ -216,8 +223,9 @@ walk_conv(struct smp_rt *rt, const struct smp_conv_call *c,
 		struct smp_conv_rt *cr = xcalloc(1, sizeof(*cr));
 		map_kind(name, &cr->m, &cr->regm, &cr->out);
 		if (c->nargs >= 1 && c->args[0].str)
-			cr->map = map_get(rt, c->args[0].str, cr->m, cr->regm,
-			                  cr->out, loc);
+			add_use(rt, (struct pr_use){ .kind = PR_MAP,
+			                             .file = c->args[0].str,
+			                             .cr = cr }, loc);
 		if (c->nargs >= 2) {
 			cr->has_def = true;
 			const struct smp_arg *a = &c->args[1];
@@ -268,44 +276,22 @@ walk_lf(struct smp_rt *rt, const struct lf_expr *lf)
 		walk_expr(rt, lf->nodes.v[i].expr);
 }
 
+/* An ACL expression matches against one reference per -f file and one
+ * for its inline patterns (HAProxy creates that one even when empty). */
 static void
 walk_acl_expr(struct smp_rt *rt, const struct acl_expr *e)
 {
-	if (ptrmap_get(&rt->patsets, e))
+	if (ptrmap_get(&rt->aclrefs, e))
 		return;
 	walk_expr(rt, e->smp);
-	if (e->match == ACL_M_FOUND || e->match == ACL_M_BOOL)
-		return;
-	const struct acl_pattern *pats = e->pats.v;
-	size_t n = e->pats.n;
-	if (e->files.n && !rt->cfg->opts.check_files) {
-		/* the parser did not read the files: load them now */
-		struct pat_store *st = xcalloc(1, sizeof(*st));
-		VEC_PUSH(rt->stores, st);
-		for (size_t f = 0; f < e->files.n; f++) {
-			char *err = NULL;
-			/* -i applies to files after it: the inline patterns tell */
-			bool icase = e->pats.n && e->pats.v[0].icase;
-			if (acl_pattern_file_load(e->files.v[f], e->match, e->dotted,
-			                          icase, e->map, &st->pats, &err) < 0) {
-				rt_error(rt, &e->loc, err);
-				free(err);
-			}
-		}
-		st->owned = st->pats.n;
-		for (size_t i = 0; i < e->pats.n; i++)
-			VEC_PUSH(st->pats, e->pats.v[i]);
-		pats = st->pats.v;
-		n = st->pats.n;
-	}
-	char *err = NULL;
-	struct patset *ps = patset_build(e->match, pats, n, &err);
-	if (!ps) {
-		rt_error(rt, &e->loc, err);
-		free(err);
-		return;
-	}
-	ptrmap_put(&rt->patsets, e, ps);
+	struct patref_user **users = xcalloc(e->files.n + 2, sizeof(*users));
+	ptrmap_put(&rt->aclrefs, e, users);
+	for (size_t f = 0; f < e->files.n; f++)
+		add_use(rt, (struct pr_use){ .kind = PR_ACL_FILE, .e = e,
+		                             .file = e->files.v[f],
+		                             .slot = &users[f], .fi = f }, &e->loc);
+	add_use(rt, (struct pr_use){ .kind = PR_ACL_INLINE, .e = e,
+	                             .slot = &users[e->files.n] }, &e->loc);
 }
 
 static void
@@ -333,16 +319,18 @@ walk_reply(struct smp_rt *rt, const struct px_reply *r)
 		walk_lf(rt, r->hdrs.v[i].fmt);
 }
 
+/* The condition last: HAProxy parses a rule's action before its
+ * condition, which numbers their pattern references. */
 static void
 walk_rule(struct smp_rt *rt, const struct px_rule *r)
 {
-	walk_cond(rt, r->cond);
 	walk_expr(rt, r->expr);
 	walk_lf(rt, r->fmt);
 	walk_lf(rt, r->fmt2);
 	walk_reply(rt, r->reply);
 	if (r->redir)
 		walk_lf(rt, r->redir->fmt);
+	walk_cond(rt, r->cond);
 }
 
 #define WALK_RULES(rt, vec)                                                   \
@@ -405,10 +393,14 @@ walk_proxy(struct smp_rt *rt, const struct cfg_proxy *px)
 		walk_acl(rt, px->acls.v[i]);
 	if (px->lb)
 		walk_expr(rt, px->lb->hash_expr);
+	/* HAProxy parses log-format strings and dynamic use_backend rules
+	 * after the whole configuration: their references come last */
+	rt->phase = 1;
 	walk_lf(rt, px->log_format);
 	walk_lf(rt, px->log_format_sd);
 	walk_lf(rt, px->error_log_format);
 	walk_lf(rt, px->unique_id_format);
+	rt->phase = 0;
 	WALK_RULES(rt, px->http_errors);
 	WALK_RULES(rt, px->tcp_req_conn);
 	WALK_RULES(rt, px->tcp_req_sess);
@@ -420,7 +412,9 @@ walk_proxy(struct smp_rt *rt, const struct cfg_proxy *px)
 	WALK_RULES(rt, px->redirects);
 	for (size_t i = 0; i < px->use_backends.n; i++) {
 		walk_cond(rt, px->use_backends.v[i]->cond);
+		rt->phase = 1;
 		walk_lf(rt, px->use_backends.v[i]->dyn);
+		rt->phase = 0;
 	}
 	for (size_t i = 0; i < px->use_servers.n; i++) {
 		walk_cond(rt, px->use_servers.v[i]->cond);
@@ -451,25 +445,158 @@ rt_free(struct smp_rt *rt)
 		if (rt->patsets.t[i].k)
 			patset_free(rt->patsets.t[i].v);
 	free(rt->patsets.t);
+	for (size_t i = 0; i < rt->aclrefs.cap; i++)
+		if (rt->aclrefs.t[i].k)
+			free(rt->aclrefs.t[i].v);
+	free(rt->aclrefs.t);
+	patref_reg_free(rt->refs);
+	free(rt->uses.v);
+	free(rt->cfgfiles.v);
 	for (size_t i = 0; i < rt->convs.cap; i++)
 		if (rt->convs.t[i].k)
 			conv_rt_free(rt->convs.t[i].v);
 	free(rt->convs.t);
 	free(rt->caps.t);
-	for (size_t i = 0; i < rt->maps.n; i++) {
-		free(rt->maps.v[i].file);
-		smp_map_free(rt->maps.v[i].map);
-	}
-	free(rt->maps.v);
-	for (size_t i = 0; i < rt->stores.n; i++) {
-		struct pat_store *st = rt->stores.v[i];
-		for (size_t k = 0; k < st->owned; k++)
-			acl_pattern_clear(&st->pats.v[k]);
-		free(st->pats.v);
-		free(st);
-	}
-	free(rt->stores.v);
 	free(rt);
+}
+
+/* HAProxy's creation order: what it parses at once (ACLs, rules, their
+ * converters) in file order, then what it parses after the whole file
+ * (log-format strings, dynamic use_backend), in proxy order. */
+static int
+pr_use_cmp(const void *a, const void *b)
+{
+	const struct pr_use *x = a, *y = b;
+	if (x->phase != y->phase)
+		return x->phase - y->phase;
+	if (x->phase == 0) {
+		if (x->fileidx != y->fileidx)
+			return x->fileidx - y->fileidx;
+		if (x->loc.line != y->loc.line)
+			return x->loc.line - y->loc.line;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Patterns of e the parser read from its files (they come first in
+ * e->pats): the entries of its file references, once per -f. */
+static size_t
+file_pats(const struct smp_rt *rt, const struct acl_expr *e, size_t upto)
+{
+	size_t n = 0;
+	if (!rt->cfg->opts.check_files)
+		return 0;
+	for (size_t f = 0; f < upto && f < e->files.n; f++) {
+		const struct patref *r = patref_find(rt->refs, e->files.v[f],
+		                                     PATREF_ACL | PATREF_MAP);
+		n += r ? r->elts.n : 0;
+	}
+	return n;
+}
+
+/* -i of the patterns from file f on: the parser marks each pattern. */
+static bool
+acl_icase(const struct smp_rt *rt, const struct acl_expr *e, size_t f)
+{
+	size_t off = file_pats(rt, e, f);
+	return off < e->pats.n ? e->pats.v[off].icase : false;
+}
+
+/* The text of an inline pattern that parses back to it: an operator
+ * ("gt 41") was folded into a range, written "42:" here. */
+static char *
+pattern_text(const struct acl_expr *e, const struct acl_pattern *p)
+{
+	if ((e->match != ACL_M_INT && e->match != ACL_M_LEN) || e->dotted)
+		return xstrdup(p->str ? p->str : "");
+	if (p->has_min && p->has_max && p->min == p->max)
+		return xasprintf("%lld", p->min);
+	if (p->has_min && p->has_max)
+		return xasprintf("%lld:%lld", p->min, p->max);
+	if (p->has_min)
+		return xasprintf("%lld:", p->min);
+	if (p->has_max)
+		return xasprintf(":%lld", p->max);
+	return xstrdup(p->str ? p->str : "");
+}
+
+static void
+make_ref_use(struct smp_rt *rt, struct pr_use *u)
+{
+	char *err = NULL;
+	struct patref *ref = NULL;
+	struct smp_map_kind k = { 0 };
+	const struct acl_expr *e = u->e;
+
+	switch (u->kind) {
+	case PR_MAP:
+		ref = patref_file(rt->refs, u->file, true, -1, &err);
+		if (!ref)
+			break;
+		patref_describe(ref, PATREF_MAP, NULL, u->loc.file, u->loc.line);
+		k = (struct smp_map_kind){ .m = u->cr->m, .regm = u->cr->regm,
+		                           .values = true, .out = u->cr->out };
+		u->cr->pu = patref_user_get(ref, &k, &err);
+		break;
+	case PR_ACL_FILE:
+		ref = patref_file(rt->refs, u->file, e->map,
+		                  u->fi == 0 ? (int)e->unique_id : -1, &err);
+		if (!ref)
+			break;
+		patref_describe(ref, PATREF_ACL, e->kw, u->loc.file, u->loc.line);
+		k = (struct smp_map_kind){ .m = e->match, .dotted = e->dotted,
+		                           .icase = acl_icase(rt, e, u->fi) };
+		*u->slot = patref_user_get(ref, &k, &err);
+		break;
+	case PR_ACL_INLINE: {
+		/* an expression of a defaults section is replayed into each
+		 * proxy: HAProxy parsed it once, so one reference */
+		for (size_t i = 0; i < rt->uses.n && !ref; i++) {
+			const struct pr_use *o = &rt->uses.v[i];
+			if (o == u)
+				break;
+			if (o->kind == PR_ACL_INLINE && *o->slot &&
+			    o->loc.line == u->loc.line && o->loc.col == u->loc.col &&
+			    o->fileidx == u->fileidx && !strcmp(o->e->kw, e->kw))
+				ref = (*o->slot)->ref;
+		}
+		size_t nf = file_pats(rt, e, e->files.n);
+		if (!ref) {
+			ref = patref_inline(rt->refs, e->files.n ? -1 : (int)e->unique_id);
+			for (size_t i = nf; i < e->pats.n; i++) {
+				char *txt = pattern_text(e, &e->pats.v[i]);
+				patref_push(ref, txt, NULL, 0);
+				free(txt);
+			}
+			patref_describe(ref, PATREF_ACL, e->kw, u->loc.file,
+			                u->loc.line);
+		}
+		k = (struct smp_map_kind){ .m = e->match, .dotted = e->dotted,
+		                           .icase = nf < e->pats.n && e->pats.v[nf].icase };
+		*u->slot = patref_user_get(ref, &k, &err);
+		break;
+	}
+	}
+	if (err) {
+		rt_error(rt, &u->loc, err);
+		free(err);
+	}
+}
+
+static void
+make_refs(struct smp_rt *rt)
+{
+	if (rt->uses.n)
+		qsort(rt->uses.v, rt->uses.n, sizeof(*rt->uses.v), pr_use_cmp);
+	for (size_t i = 0; i < rt->uses.n; i++)
+		make_ref_use(rt, &rt->uses.v[i]);
+}
+
+struct patref_reg *
+smp_rt_patrefs(const struct cfg *cfg)
+{
+	const struct smp_rt *rt = smp_rt_find(cfg);
+	return rt ? rt->refs : NULL;
 }
 
 int
@@ -478,8 +605,10 @@ smp_runtime_init(const struct cfg *cfg, struct diag *d)
 	struct smp_rt *rt = xcalloc(1, sizeof(*rt));
 	rt->cfg = cfg;
 	rt->d = d;
+	rt->refs = xcalloc(1, sizeof(*rt->refs));
 	for (size_t i = 0; i < cfg->proxies.n; i++)
 		walk_proxy(rt, cfg->proxies.v[i]);
+	make_refs(rt);
 	rt->d = NULL;
 	if (rt->errors) {
 		rt_free(rt);

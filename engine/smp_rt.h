@@ -173,10 +173,33 @@ const struct smp_map_entry *smp_map_lookup(const struct smp_map *map,
 size_t smp_map_size(const struct smp_map *map);
 const struct smp_map_entry *smp_map_entry_at(const struct smp_map *map,
                                              size_t i);
+/* How a map or an ACL's patterns are compiled: the method (regm: REG
+ * with substitution), -i and dotted numbers for ACLs, and for maps
+ * (values) the output type the values are parsed for. */
+struct smp_map_kind {
+	enum acl_match m;
+	bool regm, icase, dotted;
+	bool values;
+	enum map_out out;
+};
+/* Compiles n entries (vals NULL without values). lines[i] > 0 names the
+ * line of file in errors. NULL with *err when one does not parse. */
+struct smp_map *smp_map_compile(const struct smp_map_kind *k,
+                                const char *const *keys,
+                                const char *const *vals, const int *lines,
+                                size_t n, const char *file, char **err);
+/* Whether key (and val) would compile for k: 0, or -1 with *err in
+ * HAProxy's words, without the final period. */
+int smp_map_entry_check(const struct smp_map_kind *k, const char *key,
+                        const char *val, char **err);
+/* The parsed pattern of entry i (its index kind for "get map"). */
+const struct acl_pattern *smp_map_pattern_at(const struct smp_map *map,
+                                             size_t i);
 
 /* Side tables of one config (smp_eval.c): read-only after init. */
+struct patref_user;
 struct smp_conv_rt {            /* per map / regsub converter call */
-	struct smp_map *map;
+	struct patref_user *pu;     /* the map's compiled reference (patref.h) */
 	enum acl_match m;
 	bool regm;
 	enum map_out out;
@@ -187,6 +210,10 @@ struct smp_conv_rt {            /* per map / regsub converter call */
 };
 const struct patset *smp_rt_patset(const struct smp_rt *rt,
                                    const struct acl_expr *e);
+/* The pattern references an ACL expression matches against (its -f
+ * files, then its inline patterns), NULL-terminated, or NULL. */
+struct patref_user *const *smp_rt_acl_refs(const struct smp_rt *rt,
+                                           const struct acl_expr *e);
 const struct smp_conv_rt *smp_rt_conv(const struct smp_rt *rt,
                                       const struct smp_conv_call *c);
 /* Capture slot of a "capture <expr> len <n>" rule, or -1. */
