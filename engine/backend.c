@@ -27,6 +27,7 @@ backend_new(struct engine *eng, const struct cfg_proxy *px)
 	lb_srv_init(be->srvs, px);
 	be->lb = lb_new(px, be->srvs, be->nsrv);
 	pthread_mutex_init(&be->qlock, NULL);
+	be->last_change_ms = now_ms();
 	return be;
 }
 

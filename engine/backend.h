@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "engine/counters.h"
 #include "engine/srv_state.h"
 
 struct cfg_proxy;
@@ -22,6 +23,15 @@ struct srv_counters {
 	atomic_ullong redisp;     /* wredis */
 	atomic_ullong bytes_in, bytes_out;
 	atomic_int queued;        /* waiting for this server (none yet) */
+	/* stats (engine/counters.h, stats/stat.c) */
+	atomic_ullong lbtot;      /* picked by the load balancer */
+	atomic_ullong connect;    /* connection attempts */
+	atomic_ullong cli_abrt, srv_abrt; /* data phase ended by C / S */
+	atomic_ullong eresp;      /* response errors (srv_abrt included) */
+	atomic_uint conn_max, qmax, sps_max;
+	struct ctr_freq sess_rate;
+	atomic_llong last_sess_ms;/* monotonic ms of the last session, 0 never */
+	struct ctr_times times;
 };
 
 struct backend {
@@ -40,6 +50,18 @@ struct backend {
 	atomic_int cur_conn;
 	atomic_ullong cum_conn, bytes_in, bytes_out, econ, retries, redisp;
 	atomic_ullong denied;     /* no server available */
+	/* stats (engine/counters.h, stats/stat.c) */
+	atomic_ullong denied_req; /* dreq: the backend's tcp-request content reject */
+	atomic_ullong lbtot, connect, cli_abrt, srv_abrt, eresp;
+	atomic_uint conn_max, sps_max;
+	struct ctr_freq sess_rate;
+	atomic_llong last_sess_ms;/* monotonic ms of the last session, 0 never */
+	struct ctr_times times;
+	/* whole-backend state history, engine/server.c (chkdown, lastchg,
+	 * downtime): DOWN = no usable server */
+	long long last_change_ms, down_ms;
+	unsigned down_trans;
+	bool st_down;
 };
 
 struct backend *backend_new(struct engine *eng, const struct cfg_proxy *px);

@@ -15,17 +15,22 @@
 #include <event2/thread.h>
 
 #include "engine/backend.h"
+#include "engine/http_local.h"
 #include "engine/listener.h"
 #include "engine/log.h"
+#include "engine/proc.h"
 #include "engine/relay.h"
 #include "engine/smp_eval.h"
+#include "engine/sni_stats.h"
 #include "engine/server.h"
+#include "engine/session.h"
 #include "engine/support.h"
 #include "health/health.h"
 #include "lib/log.h"
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "parser/proxy.h"
+#include "stats/cli.h"
 
 long long
 now_ms(void)
@@ -46,6 +51,12 @@ cpu_count(void)
 	}
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+}
+
+int
+engine_thread_count(const struct cfg *cfg)
+{
+	return cfg->global->nbthread > 0 ? cfg->global->nbthread : cpu_count();
 }
 
 struct frontend *
@@ -180,9 +191,12 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 	eng->cfg = cfg;
 	eng->opts = *o;
 	eng->start_ms = now_ms();
-	eng->nthreads = cfg->global->nbthread > 0 ? cfg->global->nbthread : cpu_count();
+	eng->nthreads = engine_thread_count(cfg);
 	eng->maxconn = o->maxconn > 0 ? o->maxconn :
 	               cfg->global->maxconn > 0 ? cfg->global->maxconn : default_maxconn();
+	eng->hard_maxconn = eng->maxconn;
+	atomic_store(&eng->conn_rate_lim, cfg->global->maxconnrate);
+	atomic_store(&eng->sess_rate_lim, cfg->global->maxsessrate);
 
 	if (engine_check_support(cfg, &d) < 0 || smp_runtime_init(cfg, &d) < 0 ||
 	    (eng->logs = log_open(cfg, &d)) == NULL) {
@@ -212,6 +226,7 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 		if (px->cap & PX_CAP_FE) {
 			struct frontend *fe = &eng->frontends[nf++];
 			fe->px = px;
+			fe->sni = sni_stats_new();
 			fe->log_backend_addr = px->log_format_str &&
 			                       (strstr(px->log_format_str, "%bi") || strstr(px->log_format_str, "%bp") ||
 			                        strstr(px->log_format_str, "}bi") || strstr(px->log_format_str, "}bp"));
@@ -235,6 +250,7 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 		struct worker *w = &eng->workers[t];
 		w->id = t;
 		w->eng = eng;
+		pthread_mutex_init(&w->sess_lock, NULL);
 		struct event_config *ec = event_config_new();
 		for (int a = 0; a < o->navoid; a++)
 			event_config_avoid_method(ec, o->avoid[a]);
@@ -263,6 +279,10 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 		engine_free(eng);
 		return NULL;
 	}
+	if (cli_open(eng) < 0) {
+		engine_free(eng);
+		return NULL;
+	}
 	return eng;
 }
 
@@ -278,7 +298,9 @@ worker_main(void *arg)
 	/* A worker whose listeners are all paused (maxconn) and which holds
 	 * no session has no event left: it must keep running to be woken. */
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	sess_close_all(w);
 	relay_thread_cleanup();
+	atomic_fetch_sub(&w->eng->nrunning, 1);
 	return NULL;
 }
 
@@ -289,56 +311,163 @@ on_stop_check(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* soft stop: listeners closed; leave when the last session ends */
-	for (size_t i = 0; i < w->listeners.n; i++)
+	for (size_t i = 0; i < w->listeners.n; i++) {
+		listener_drain(w->listeners.v[i]);
 		listener_close(w->listeners.v[i]);
+	}
 	if (w->nsess == 0)
 		event_base_loopexit(w->base, NULL);
 }
 
 static void
-soft_stop(struct engine *eng)
+hard_stop(struct engine *eng)
 {
+	eng->stopping = 2;
+	/* loopbreak() is lost on a thread that has not entered its loop yet
+	 * (a SIGTERM right after start); loopexit() waits for it */
+	for (int t = 0; t < eng->nthreads; t++) {
+		event_base_loopbreak(eng->workers[t].base);
+		event_base_loopexit(eng->workers[t].base, NULL);
+	}
+}
+
+static void
+on_hard_stop_after(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	proc_msg("WARNING", "soft-stop running for too long, performing a hard-stop.");
+	hard_stop(arg);
+}
+
+static void
+soft_stop(struct engine *eng, struct event_base *mb, struct event *tick)
+{
+	if (eng->stopping)
+		return;
 	eng->stopping = 1;
+	/* the main thread notices when the workers are done */
+	struct timeval tick_tv = { 0, 50000 };
+	event_add(tick, &tick_tv);
 	for (int t = 0; t < eng->nthreads; t++) {
 		struct worker *w = &eng->workers[t];
-		struct event *ev = event_new(w->base, -1, EV_PERSIST, on_stop_check, w);
+		w->stop_ev = event_new(w->base, -1, EV_PERSIST, on_stop_check, w);
 		struct timeval tv = { 0, 100000 };
-		event_add(ev, &tv);
-		event_active(ev, EV_TIMEOUT, 0);
+		event_add(w->stop_ev, &tv);
+		event_active(w->stop_ev, EV_TIMEOUT, 0);
+	}
+	const struct cfg_global *g = eng->cfg->global;
+	if (g->hard_stop_after_set) {
+		/* freed with mb (event_base_once) */
+		struct timeval tv = { g->hard_stop_after / 1000, (g->hard_stop_after % 1000) * 1000 };
+		event_base_once(mb, -1, EV_TIMEOUT, on_hard_stop_after, eng, &tv);
+	}
+}
+
+/* SIGTTOU/SIGTTIN: each worker suspends or resumes its own listeners. */
+static void
+on_suspend(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < w->listeners.n; i++)
+		listener_suspend(w->listeners.v[i]);
+}
+
+static void
+on_unsuspend(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < w->listeners.n; i++)
+		listener_unsuspend(w->listeners.v[i]);
+}
+
+static void
+pause_listeners(struct engine *eng, bool pause)
+{
+	/* not zero: an immediate once-event does not wake another thread's
+	 * loop in libevent 2.1, a timer does */
+	struct timeval now = { 0, 1 };
+	for (int t = 0; t < eng->nthreads; t++)
+		event_base_once(eng->workers[t].base, -1, EV_TIMEOUT,
+		                pause ? on_suspend : on_unsuspend, &eng->workers[t], &now);
+	for (size_t i = 0; i < eng->nfrontends; i++) {
+		const struct cfg_proxy *px = eng->frontends[i].px;
+		if (px->disabled)
+			continue;
+		log_proxy(eng->logs, px, 4, "%s %s %s.", pause ? "Paused" : "Resumed",
+		          (px->cap & PX_CAP_BE) ? "listener" : "frontend", px->name);
 	}
 }
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct engine *eng = arg;
+	struct engine *eng = ((void **)arg)[0];
+	struct event_base *mb = ((void **)arg)[1];
+	struct event *tick = ((void **)arg)[2];
 	(void)what;
-	if (sig == SIGUSR1) {
-		for (size_t i = 0; i < eng->nfrontends; i++)
-			log_warnx("Proxy %s stopped (cumulated conns: FE: %llu, BE: %d).",
-			          eng->frontends[i].px->name,
-			          (unsigned long long)atomic_load(&eng->frontends[i].cum_conn), 0);
-		soft_stop(eng);
+	if (eng->stopping == 2)
+		return;
+	switch (sig) {
+	case SIGUSR1:
+		if (eng->stopping)
+			return;
+		for (size_t i = 0; i < eng->cfg->proxies.n; i++) {
+			const struct cfg_proxy *px = eng->cfg->proxies.v[i];
+			struct frontend *fe = (px->cap & PX_CAP_FE) ? engine_frontend(eng, px) : NULL;
+			struct backend *be = (px->cap & PX_CAP_BE) ? engine_backend(eng, px) : NULL;
+			proc_msg("WARNING", "Proxy %s stopped (cumulated conns: FE: %llu, BE: %llu).", px->name,
+			          fe ? (unsigned long long)atomic_load(&fe->cum_conn) : 0ULL,
+			          be ? (unsigned long long)atomic_load(&be->cum_conn) : 0ULL);
+		}
+		soft_stop(eng, mb, tick);
+		return;
+	case SIGHUP:
+		proc_dump_states(eng);
+		return;
+	case SIGTTOU:
+	case SIGTTIN:
+		if (!eng->stopping)
+			pause_listeners(eng, sig == SIGTTOU);
+		return;
+	default:
+		/* SIGTERM, SIGINT: hard stop */
+		hard_stop(eng);
 		return;
 	}
-	/* SIGTERM, SIGINT: hard stop */
-	eng->stopping = 1;
-	for (int t = 0; t < eng->nthreads; t++)
-		event_base_loopbreak(eng->workers[t].base);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
 }
 
 int
 engine_run(struct engine *eng)
 {
 	struct event_base *mb = event_base_new();
-	struct event *sigs[3];
-	int signos[3] = { SIGTERM, SIGINT, SIGUSR1 };
+	int signos[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP, SIGTTOU, SIGTTIN };
+	struct event *sigs[ARRAY_SIZE(signos)];
+	/* during a soft stop the main thread still serves signals (a SIGTERM
+	 * cuts it short) and polls for the end of the workers */
+	struct event *tick = event_new(mb, -1, EV_PERSIST, on_tick, NULL);
+	void *sigarg[3] = { eng, mb, tick };
 
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(mb, signos[i], on_signal, eng);
+	/* SIGUSR2 reloads a master; a worker or a standalone process ignores it */
+	signal(SIGUSR2, SIG_IGN);
+	for (size_t i = 0; i < ARRAY_SIZE(signos); i++) {
+		sigs[i] = evsignal_new(mb, signos[i], on_signal, sigarg);
 		evsignal_add(sigs[i], NULL);
 	}
+	atomic_store(&eng->nrunning, eng->nthreads);
 	/* checks run on their own thread; they report through server.c */
 	for (size_t i = 0; i < eng->nbackends; i++)
 		srv_states_setup(eng, eng->backends[i]);
@@ -347,14 +476,20 @@ engine_run(struct engine *eng)
 	for (int t = 0; t < eng->nthreads; t++)
 		pthread_create(&eng->workers[t].thr, NULL, worker_main, &eng->workers[t]);
 
-	/* the main thread serves signals until every worker has returned */
-	while (!eng->stopping)
+	/* the main thread serves signals and the stats sockets (stats/cli.c)
+	 * until every worker has returned */
+	cli_start(eng, mb);
+	while (!eng->stopping || (eng->stopping == 1 && atomic_load(&eng->nrunning) > 0)) {
 		event_base_loop(mb, EVLOOP_ONCE);
+		cli_loop_turn();
+	}
+	cli_close(eng);
 	for (int t = 0; t < eng->nthreads; t++)
 		pthread_join(eng->workers[t].thr, NULL);
 	health_stop();
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(signos); i++)
 		event_free(sigs[i]);
+	event_free(tick);
 	event_base_free(mb);
 	return 0;
 }
@@ -365,8 +500,10 @@ engine_free(struct engine *eng)
 	if (eng == NULL)
 		return;
 	srv_engine_stop(eng);
+	cli_close(eng);
 	for (int t = 0; eng->workers && t < eng->nthreads; t++) {
 		struct worker *w = &eng->workers[t];
+		http_local_close_all(w); /* stats page / exporter connections */
 		for (size_t i = 0; i < w->listeners.n; i++) {
 			listener_close(w->listeners.v[i]);
 			free(w->listeners.v[i]);
@@ -374,8 +511,11 @@ engine_free(struct engine *eng)
 		free(w->listeners.v);
 		if (w->wake)
 			event_free(w->wake);
+		if (w->stop_ev)
+			event_free(w->stop_ev);
 		if (w->base)
 			event_base_free(w->base);
+		pthread_mutex_destroy(&w->sess_lock);
 	}
 	free(eng->workers);
 	for (size_t i = 0; i < eng->nbackends; i++)
@@ -383,6 +523,8 @@ engine_free(struct engine *eng)
 	free(eng->backends);
 	free(eng->be_by_px);
 	free(eng->be_by_name);
+	for (size_t i = 0; eng->frontends && i < eng->nfrontends; i++)
+		sni_stats_free(eng->frontends[i].sni);
 	free(eng->frontends);
 	log_close(eng->logs);
 	smp_runtime_free(eng->cfg);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "engine/counters.h"
 #include "lib/util.h"
 
 struct cfg;
@@ -21,6 +22,11 @@ struct event_base;
 struct backend;
 struct worker;
 struct log_sink;
+struct cli_state;
+struct session;
+struct sni_stats;
+
+enum fe_state { FE_ST_OPEN, FE_ST_PAUSED, FE_ST_STOP };
 
 /* Per-proxy runtime of a frontend (or the frontend half of a listen). */
 struct frontend {
@@ -29,8 +35,26 @@ struct frontend {
 	atomic_ullong cum_conn;       /* accepted connections */
 	atomic_ullong denied_conn;    /* rejected by tcp-request rules */
 	atomic_ullong bytes_in, bytes_out;
-	int maxconn;                  /* effective (px maxconn or global) */
+	/* stats counters (engine/counters.h, stats/stat.c) */
+	atomic_ullong cum_sess;       /* stot: sessions past tcp-request session rules */
+	atomic_ullong denied_req;     /* dreq: tcp-request content reject */
+	atomic_ullong denied_sess;    /* dses: tcp-request session reject */
+	atomic_ullong failed_req;     /* ereq: bad PROXY header, client gone while inspected */
+	atomic_uint conn_max;         /* smax */
+	atomic_uint sps_max, cps_max; /* rate_max, conn_rate_max */
+	struct ctr_freq sess_rate, conn_rate;
+	/* show stat "status": set by the stats socket's "disable frontend"
+	 * (FE_ST_PAUSED) and "shutdown frontend" (FE_ST_STOP) */
+	atomic_int state;             /* enum fe_state */
+	/* HTTP (engine/http_local.c: stats page, Prometheus exporter) */
+	atomic_ullong http_req;       /* req_tot */
+	atomic_ullong http_rsp[6];    /* hrsp_1xx..hrsp_5xx, hrsp_other */
+	atomic_ullong intercepted;    /* requests answered by the stats page or a service */
+	atomic_uint rps_max;          /* req_rate_max */
+	struct ctr_freq req_rate;     /* req_rate */
+	atomic_int maxconn;           /* effective (px maxconn or global); "set maxconn frontend" */
 	struct backend *own_be;       /* listen: its own servers */
+	struct sni_stats *sni;        /* per-SNI counters (engine/sni_stats.h) */
 	bool log_backend_addr;        /* the log format shows %bi/%bp */
 };
 
@@ -42,7 +66,15 @@ struct listener {
 	int fd;
 	struct event *ev;
 	bool paused;
+	bool suspended;               /* SIGTTOU: not listening until SIGTTIN */
+	int backlog;
 	bool specific;                /* bound to one address: it is the local address */
+	/* "option socket-stats": this listener's show stat row (session.c
+	 * counts, stats/stat.c sums the threads' listeners of an address) */
+	atomic_int cur_conn;
+	atomic_uint conn_max;
+	atomic_ullong cum_sess, bytes_in, bytes_out;
+	atomic_ullong denied_conn, denied_sess, denied_req, failed_req;
 };
 
 struct worker {
@@ -52,7 +84,12 @@ struct worker {
 	struct event_base *base;
 	VEC(struct listener *) listeners;
 	struct event *wake;           /* resume accepting (fd exhaustion, maxconn) */
+	struct event *stop_ev;        /* soft stop: waits for the last session */
 	int nsess;                    /* sessions alive on this thread */
+	/* its live sessions, oldest first, for the stats socket (show sess,
+	 * shutdown session); linked and unlinked by session.c */
+	pthread_mutex_t sess_lock;
+	struct session *sess_head, *sess_tail;
 	/* pipes kept for splice(), reused between sessions */
 	VEC(int) spare_pipes;         /* pairs: [2k] read end, [2k+1] write end */
 };
@@ -82,10 +119,20 @@ struct engine {
 	struct backend **be_by_px;    /* the same, sorted by proxy address */
 	struct backend **be_by_name;  /* the same, sorted by name */
 	struct log_sink *logs;        /* engine/log.h */
-	int maxconn;                  /* global */
+	struct cli_state *cli;        /* stats sockets (stats/cli.c) */
+	atomic_int maxconn;           /* global; "set maxconn global" changes it */
+	int hard_maxconn;             /* show info Hard_maxconn: the one at start */
 	atomic_int cur_conn;
 	atomic_int paused;            /* listeners paused for maxconn */
-	volatile sig_atomic_t stopping;
+	/* show info: process-wide rates (engine/counters.h) */
+	struct ctr_freq conn_rate, sess_rate;
+	atomic_uint cps_max, sps_max;
+	volatile sig_atomic_t stopping; /* 1: soft stop (SIGUSR1), 2: hard stop */
+	atomic_int nrunning;          /* worker threads still running */
+	atomic_ullong sess_uid;       /* last session id given (show sess "id=") */
+	/* global maxconnrate / maxsessrate, changed by the stats socket's
+	 * "set rate-limit connections|sessions global"; 0 = none */
+	atomic_int conn_rate_lim, sess_rate_lim;
 	long long start_ms;
 };
 
@@ -110,6 +157,9 @@ void engine_conn_release(struct engine *eng, struct frontend *fe);
  * returns true when the limit still holds (pause), false when a slot
  * freed meanwhile (accept again). */
 bool engine_conn_pause(struct engine *eng, struct frontend *fe);
+
+/* Worker threads for cfg: nbthread, else the CPUs the process may use. */
+int engine_thread_count(const struct cfg *cfg);
 
 /* Monotonic milliseconds. */
 long long now_ms(void);

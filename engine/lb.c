@@ -145,14 +145,14 @@ inflight(const struct lb_srv *s)
 /* HAProxy's srv_dynamic_maxconn() without slowstart: between minconn and
  * maxconn in proportion of the backend's load to fullconn. */
 static unsigned
-dyn_maxconn(const struct lb *lb, const struct cfg_server *c)
+dyn_maxconn(const struct lb *lb, const struct cfg_server *c, int maxconn)
 {
-	unsigned max = (unsigned)c->maxconn;
+	unsigned max = (unsigned)maxconn;
 	unsigned beconn = atomic_load(&lb->served);
 
-	if (c->minconn > 0 && c->minconn < c->maxconn && lb->fullconn > 0 &&
+	if (c->minconn > 0 && c->minconn < maxconn && lb->fullconn > 0 &&
 	    beconn < (unsigned long long)lb->fullconn) {
-		unsigned long long d = (unsigned long long)beconn * (unsigned)c->maxconn /
+		unsigned long long d = (unsigned long long)beconn * (unsigned)maxconn /
 		                       (unsigned long long)lb->fullconn;
 		max = d > (unsigned)c->minconn ? (unsigned)d : (unsigned)c->minconn;
 	}
@@ -162,10 +162,16 @@ dyn_maxconn(const struct lb *lb, const struct cfg_server *c)
 bool
 lb_srv_full(struct lb *lb, const struct srv_state *st)
 {
-	if (st->cfg == NULL || st->cfg->maxconn <= 0)
+	if (st->cfg == NULL)
+		return false;
+	/* a maxconn set at run time (agent "maxconn:N", stats socket "set
+	 * maxconn server") replaces the configured one; -1: no limit */
+	int rt = atomic_load(&st->maxconn_rt);
+	int mc = rt ? (rt < 0 ? 0 : rt) : st->cfg->maxconn;
+	if (mc <= 0)
 		return false;
 	return atomic_load(&st->queued) > 0 ||
-	       atomic_load(&st->cur_sess) >= dyn_maxconn(lb, st->cfg);
+	       atomic_load(&st->cur_sess) >= dyn_maxconn(lb, st->cfg, mc);
 }
 
 static bool
@@ -972,16 +978,14 @@ pick_free(struct lb *lb, struct lb_grp *g, uint32_t avoid)
 	}
 }
 
-struct srv_state *
-lb_pick(struct lb *lb, const struct lb_key *key, const struct srv_state *avoid, bool *full)
+/* The choice of lb_pick, under the lock, without charging it. */
+static uint32_t
+pick_locked(struct lb *lb, const struct lb_key *key, uint32_t av, bool *full)
 {
-	uint32_t av = NONE, i = NONE, hash = 0;
+	uint32_t i = NONE, hash = 0;
 	bool isfull = false, have_hash = false;
 	struct lb_grp *g = NULL;
 
-	if (avoid >= lb->st && avoid < lb->st + lb->n)
-		av = (uint32_t)(avoid - lb->st);
-	pthread_mutex_lock(&lb->lock);
 	if (lb->grp[0].n_used)
 		g = &lb->grp[0];
 	else if (lb->fbck != NONE)
@@ -1006,11 +1010,68 @@ lb_pick(struct lb *lb, const struct lb_key *key, const struct srv_state *avoid, 
 	} else if (i != NONE) {
 		isfull = full_i(lb, i);
 	}
-	if (isfull)
-		i = NONE;   /* the engine queues (see lb.h) */
-	else if (i != NONE)
+	*full = isfull;
+	return isfull ? NONE : i;   /* full: the engine queues (see lb.h) */
+}
+
+struct srv_state *
+lb_pick(struct lb *lb, const struct lb_key *key, const struct srv_state *avoid, bool *full)
+{
+	uint32_t av = NONE, i;
+	bool isfull;
+
+	if (avoid >= lb->st && avoid < lb->st + lb->n)
+		av = (uint32_t)(avoid - lb->st);
+	pthread_mutex_lock(&lb->lock);
+	i = pick_locked(lb, key, av, &isfull);
+	if (i != NONE)
 		charge(lb, i);
 	pthread_mutex_unlock(&lb->lock);
+	if (full)
+		*full = isfull;
+	return i == NONE ? NULL : &lb->st[i];
+}
+
+/* lb_peek: the pick runs on the real structures, then every field a pick
+ * may move (heaps, virtual times, map and ring cursors, the random
+ * state) is put back as it was, so the next real pick is unchanged. */
+struct srv_state *
+lb_peek(struct lb *lb, const struct lb_key *key, bool *full)
+{
+	size_t n = lb->n ? lb->n : 1;
+	struct lb_srv *srv = xmalloc(n * sizeof(*srv));
+	uint32_t *hv = xmalloc(6 * n * sizeof(*hv));
+	struct lb_grp grp[2];
+	uint64_t rng, seq;
+	uint32_t i;
+	bool isfull;
+
+	pthread_mutex_lock(&lb->lock);
+	for (int k = 0; k < 2; k++)
+		if (lb->grp[k].dirty)
+			grp_rebuild(lb, &lb->grp[k]);
+	memcpy(srv, lb->srv, lb->n * sizeof(*srv));
+	memcpy(grp, lb->grp, sizeof(grp));
+	for (int k = 0; k < 2; k++) {
+		memcpy(hv + (3 * k) * n, lb->grp[k].elig.v, n * sizeof(*hv));
+		memcpy(hv + (3 * k + 1) * n, lb->grp[k].wait.v, n * sizeof(*hv));
+		memcpy(hv + (3 * k + 2) * n, lb->grp[k].lc.v, n * sizeof(*hv));
+	}
+	rng = lb->rng;
+	seq = lb->seq;
+	i = pick_locked(lb, key, NONE, &isfull);
+	memcpy(lb->srv, srv, lb->n * sizeof(*srv));
+	memcpy(lb->grp, grp, sizeof(grp));
+	for (int k = 0; k < 2; k++) {
+		memcpy(lb->grp[k].elig.v, hv + (3 * k) * n, n * sizeof(*hv));
+		memcpy(lb->grp[k].wait.v, hv + (3 * k + 1) * n, n * sizeof(*hv));
+		memcpy(lb->grp[k].lc.v, hv + (3 * k + 2) * n, n * sizeof(*hv));
+	}
+	lb->rng = rng;
+	lb->seq = seq;
+	pthread_mutex_unlock(&lb->lock);
+	free(srv);
+	free(hv);
 	if (full)
 		*full = isfull;
 	return i == NONE ? NULL : &lb->st[i];

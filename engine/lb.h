@@ -95,6 +95,12 @@ void lb_update(struct lb *lb, struct srv_state *srv);
 struct srv_state *lb_pick(struct lb *lb, const struct lb_key *key,
                           const struct srv_state *avoid, bool *full);
 
+/* The server lb_pick(lb, key, NULL, full) would return now, without
+ * choosing it: nothing is charged and the structure is left exactly as
+ * it was (round-robin turn, random state...), so the next real pick is
+ * not changed (the stats socket's "show route"). */
+struct srv_state *lb_peek(struct lb *lb, const struct lb_key *key, bool *full);
+
 /* Charges one session to srv chosen without lb_pick (persistence cookie,
  * use-server, stick table), so that leastconn, random and
  * hash-balance-factor see it. Does not check fullness: see lb_srv_full. */

@@ -21,6 +21,8 @@
 #include <event2/event.h>
 
 #include "engine/engine.h"
+#include "engine/http_local.h"
+#include "engine/proc.h"
 #include "engine/session.h"
 #include "lib/log.h"
 #include "parser/bind.h"
@@ -160,6 +162,26 @@ open_socket(const struct cfg_bind *b, const struct sockaddr_storage *ss,
 
 static void on_accept(evutil_socket_t fd, short what, void *arg);
 
+/* ms to wait before accepting again under the global rate limits, 0
+ * when a connection may be accepted now. */
+static int
+rate_wait(struct engine *eng)
+{
+	int clim = atomic_load(&eng->conn_rate_lim), slim = atomic_load(&eng->sess_rate_lim);
+	if (clim <= 0 && slim <= 0)
+		return 0;
+	uint32_t now = (uint32_t)now_ms();
+	int wait = 0;
+	if (clim > 0 && ctr_freq_read(&eng->conn_rate, now) >= (unsigned)clim)
+		wait = 1000 / clim > 0 ? 1000 / clim : 1;
+	if (slim > 0 && ctr_freq_read(&eng->sess_rate, now) >= (unsigned)slim) {
+		int sw = 1000 / slim > 0 ? 1000 / slim : 1;
+		if (sw > wait)
+			wait = sw;
+	}
+	return wait;
+}
+
 /* Accepts while the limits allow; pauses the listener otherwise. */
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -168,7 +190,22 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct worker *w = l->w;
 	struct engine *eng = w->eng;
 	(void)what;
+	/* "disable frontend" / "shutdown frontend": the socket no longer
+	 * listens (listener_set_fe_state), stop polling it */
+	if (atomic_load(&l->fe->state) != FE_ST_OPEN) {
+		listener_pause(l);
+		return;
+	}
 	for (int burst = 0; burst < 64; burst++) {
+		/* global maxconnrate / maxsessrate: above the rate, stop
+		 * accepting until about one more is allowed (HAProxy's
+		 * limit_global; the backlog keeps the clients) */
+		int wait = rate_wait(eng);
+		if (wait > 0) {
+			listener_pause(l);
+			worker_wake_later(w, wait);
+			return;
+		}
 		if (!engine_conn_acquire(eng, l->fe)) {
 			if (engine_conn_pause(eng, l->fe)) {
 				listener_pause(l);
@@ -201,7 +238,13 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 			return;
 		}
 		atomic_fetch_add(&l->fe->cum_conn, 1);
-		sess_accept(l, fd, (struct sockaddr *)&peer, plen);
+		uint32_t tnow = (uint32_t)now_ms();
+		ctr_max(&l->fe->cps_max, ctr_freq_add(&l->fe->conn_rate, 1, tnow));
+		ctr_max(&eng->cps_max, ctr_freq_add(&eng->conn_rate, 1, tnow));
+		if (l->fe->px->mode == PX_MODE_HTTP)
+			http_local_accept(l, fd, (struct sockaddr *)&peer, plen);
+		else
+			sess_accept(l, fd, (struct sockaddr *)&peer, plen);
 	}
 }
 
@@ -217,10 +260,45 @@ listener_pause(struct listener *l)
 void
 listener_resume(struct listener *l)
 {
-	if (!l->paused || l->fd < 0)
+	int st = atomic_load(&l->fe->state);
+	if (st == FE_ST_STOP && l->fd >= 0) {
+		/* "shutdown frontend": unbound here, on the listener's thread */
+		listener_close(l);
+		return;
+	}
+	if (!l->paused || l->fd < 0 || l->suspended || st != FE_ST_OPEN)
 		return;
 	l->paused = false;
 	event_add(l->ev, NULL);
+}
+
+/* Soft stop: takes the connections already waiting in the socket's
+ * queue before it is closed. With SO_REUSEPORT (a new process bound the
+ * same address, -sf) the kernel resets what is left in a closed
+ * socket's queue; what is accepted here is served to its end. */
+void
+listener_drain(struct listener *l)
+{
+	struct engine *eng = l->w->eng;
+	if (l->fd < 0 || l->suspended)
+		return;
+	for (int n = 0; n < 1024; n++) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept(l->fd, (struct sockaddr *)&peer, &plen);
+		if (fd < 0)
+			return;
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* the limits say no while stopping: count it anyway */
+		atomic_fetch_add(&eng->cur_conn, 1);
+		atomic_fetch_add(&l->fe->cur_conn, 1);
+		atomic_fetch_add(&l->fe->cum_conn, 1);
+		if (l->fe->px->mode == PX_MODE_HTTP)
+			http_local_accept(l, fd, (struct sockaddr *)&peer, plen);
+		else
+			sess_accept(l, fd, (struct sockaddr *)&peer, plen);
+	}
 }
 
 void
@@ -278,8 +356,12 @@ listeners_open(struct worker *w, struct frontend *fe, const struct cfg_bind *b)
 			}
 			const char *why = NULL;
 			int err = 0;
+			l->backlog = backlog;
 			if (a->kind == ADDR_FD) {
 				l->fd = a->fd;
+				fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
+			} else if ((l->fd = proc_fd_take(&l->addr)) >= 0) {
+				/* kept open by the master across a reload (proc.h) */
 				fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
 			} else {
 				l->fd = open_socket(b, &l->addr, backlog, per_thread, &why, &err);
@@ -298,5 +380,149 @@ listeners_open(struct worker *w, struct frontend *fe, const struct cfg_bind *b)
 			VEC_PUSH(w->listeners, l);
 		}
 	}
+	return 0;
+}
+
+/* SIGTTOU: the socket stops listening (new connections are refused, as
+ * HAProxy's pause), without being closed, so SIGTTIN can listen again. */
+void
+listener_suspend(struct listener *l)
+{
+	if (l->suspended || l->fd < 0)
+		return;
+	l->suspended = true;
+	listener_pause(l);
+	/* HAProxy's sequence: on Linux the last shutdown() leaves the
+	 * socket bound but no longer listening */
+	if (l->addr.ss_family != AF_UNIX) {
+		shutdown(l->fd, SHUT_WR);
+		listen(l->fd, l->backlog);
+		shutdown(l->fd, SHUT_RD);
+	}
+}
+
+void
+listener_unsuspend(struct listener *l)
+{
+	if (!l->suspended || l->fd < 0)
+		return;
+	if (l->addr.ss_family != AF_UNIX && listen(l->fd, l->backlog) < 0) {
+		char *name = listener_name(&l->addr);
+		log_warn("cannot resume listening on %s", name);
+		free(name);
+		return;
+	}
+	l->suspended = false;
+	listener_resume(l);
+}
+
+/* Opens every socket listeners_open() will look for, as it would: one
+ * per thread for an IP address with SO_REUSEPORT, one otherwise; taken
+ * from the pool (what a previous master left) when there, else bound.
+ * Everything ends up in the pool, marked used. */
+int
+listeners_preopen(const struct cfg *cfg, const struct engine_opts *o, int maxconn)
+{
+	bool reuseport = !o->no_reuseport && !cfg->global->noreuseport;
+	int nthreads = engine_thread_count(cfg);
+
+	for (size_t p = 0; p < cfg->proxies.n; p++) {
+		const struct cfg_proxy *px = cfg->proxies.v[p];
+		if (!(px->cap & PX_CAP_FE) || px->disabled)
+			continue;
+		int fe_maxconn = px->maxconn > 0 ? (int)px->maxconn :
+		                 o->default_proxy_maxconn > 0 ? o->default_proxy_maxconn : maxconn;
+		for (size_t bi = 0; bi < px->binds.n; bi++) {
+			const struct cfg_bind *b = px->binds.v[bi];
+			int backlog = b->backlog ? b->backlog : px->backlog ? (int)px->backlog :
+			              b->maxconn ? b->maxconn : fe_maxconn;
+			if (backlog <= 0 || backlog > 65535)
+				backlog = 1024;
+			for (size_t i = 0; i < b->naddrs; i++) {
+				const struct cfg_addr *a = &b->addrs[i];
+				if (a->kind != ADDR_INET && a->kind != ADDR_UNIX && a->kind != ADDR_ABNS)
+					continue;
+				bool per_thread = a->kind == ADDR_INET && reuseport;
+				int lo = a->port_lo, hi = a->port_hi ? a->port_hi : a->port_lo;
+				if (a->kind != ADDR_INET)
+					lo = hi = 0;
+				for (int port = lo; port <= hi; port++) {
+					struct sockaddr_storage ss;
+					memcpy(&ss, &a->ss, sizeof(ss));
+					if (a->kind == ADDR_INET) {
+						if (ss.ss_family == AF_INET)
+							((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+						else
+							((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+					}
+					for (int t = 0; t < (per_thread ? nthreads : 1); t++) {
+						if (proc_fd_take(&ss) >= 0)
+							continue;
+						const char *why = NULL;
+						int err = 0;
+						int fd = open_socket(b, &ss, backlog, per_thread, &why, &err);
+						if (fd < 0) {
+							char *name = listener_name(&ss);
+							fprintf(stderr, "[ALERT]    (%d) : Binding [%s:%d] for frontend %s: %s (%s) for [%s]\n",
+							        (int)getpid(), b->loc.file, b->loc.line, px->name, why,
+							        strerror(err), name);
+							free(name);
+							fprintf(stderr, "[ALERT]    (%d) : [sluice.main()] Some protocols failed to start their listeners! Exiting.\n",
+							        (int)getpid());
+							return -1;
+						}
+						proc_fd_add(fd, &ss, false);
+						proc_fd_take(&ss);
+					}
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Stats socket, main thread. The socket stops listening at once (a
+ * connection attempt is refused, as HAProxy's pause on Linux; UNIX
+ * sockets just stop being accepted from), the workers then stop polling
+ * it (on_accept) or close it (listener_resume, STOP). */
+static void
+stop_listening(struct listener *l)
+{
+	if (l->fd < 0 || l->suspended || l->addr.ss_family == AF_UNIX)
+		return;
+	shutdown(l->fd, SHUT_WR);
+	listen(l->fd, l->backlog);
+	shutdown(l->fd, SHUT_RD);
+}
+
+int
+listener_set_fe_state(struct engine *eng, struct frontend *fe, int state)
+{
+	int prev = atomic_load(&fe->state);
+	/* during a soft stop the workers close their listeners themselves */
+	if (prev == FE_ST_STOP || prev == state || eng->stopping)
+		return -1;
+	for (int t = 0; t < eng->nthreads; t++) {
+		struct worker *w = &eng->workers[t];
+		for (size_t i = 0; i < w->listeners.n; i++) {
+			struct listener *l = w->listeners.v[i];
+			if (l->fe != fe || l->fd < 0)
+				continue;
+			if (state == FE_ST_OPEN) {
+				if (!l->suspended && l->addr.ss_family != AF_UNIX &&
+				    listen(l->fd, l->backlog) < 0) {
+					char *name = listener_name(&l->addr);
+					log_warn("cannot resume listening on %s", name);
+					free(name);
+				}
+			} else if (prev == FE_ST_OPEN) {
+				stop_listening(l);
+			}
+		}
+	}
+	atomic_store(&fe->state, state);
+	/* each worker applies it to its listeners (engine.c on_wake) */
+	for (int t = 0; t < eng->nthreads; t++)
+		worker_wake_later(&eng->workers[t], 0);
 	return 0;
 }

@@ -207,6 +207,8 @@ setup_one(struct srv_state *st)
 	}
 }
 
+static int n_usable(const struct backend *be);
+
 static void
 setup_locked(struct engine *eng, struct backend *be)
 {
@@ -234,9 +236,13 @@ setup_locked(struct engine *eng, struct backend *be)
 			}
 		}
 	}
-	for (size_t i = 0; i < eng->nbackends; i++)
-		for (size_t k = 0; k < eng->backends[i]->nsrv; k++)
-			lb_update(eng->backends[i]->lb, &eng->backends[i]->srvs[k]);
+	for (size_t i = 0; i < eng->nbackends; i++) {
+		struct backend *b = eng->backends[i];
+		for (size_t k = 0; k < b->nsrv; k++)
+			lb_update(b->lb, &b->srvs[k]);
+		/* the state at start is no transition (stats) */
+		b->st_down = b->nsrv > 0 && n_usable(b) == 0;
+	}
 }
 
 void
@@ -256,6 +262,7 @@ srv_engine_stop(struct engine *eng)
 	for (size_t i = 0; i < eng->nbackends; i++) {
 		struct backend *be = eng->backends[i];
 		for (size_t k = 0; k < be->nsrv; k++) {
+			FREE_NULL(be->srvs[k].rt.agent_send); /* "set server ... agent-send" */
 			struct ss_timer *t = be->srvs[k].ss_timer;
 			if (t == NULL)
 				continue;
@@ -321,6 +328,12 @@ add_encoded(struct sbuf *b, const char *s)
 	}
 }
 
+/* The reason of a change forced from the stats socket ("changed from
+ * CLI"), shown instead of a check's for that server only (its trackers
+ * say "via"); set and cleared under g_lock (srv_force_op). */
+static const char *g_reason;
+static const struct srv_state *g_reason_srv;
+
 /* HAProxy's srv_append_status. chk: the check that caused the change
  * (its reason is shown), or NULL; xferred < 0: no counts; down: the
  * "left" form (the server ends up stopped) rather than "online". */
@@ -339,6 +352,8 @@ append_status(struct sbuf *b, const struct backend *be, const struct srv_state *
 		}
 		if (chk->duration_ms >= 0)
 			sbuf_addf(b, ", check duration: %ldms", chk->duration_ms);
+	} else if (g_reason && g_reason_srv == st) {
+		sbuf_addf(b, ", %s", g_reason);
 	} else if (!forced && st->tracked) {
 		sbuf_addf(b, " via %s/%s", st->tracked->cfg->px->name, srv_name(st->tracked));
 	}
@@ -373,11 +388,52 @@ finish(struct engine *eng, const struct backend *be, struct sbuf *b, int level)
 	b->len = b->cap = 0;
 }
 
+/* Stats history (chkdown, lastchg, downtime of the BACKEND row): the
+ * backend is DOWN while it has servers and none usable. Idempotent:
+ * call it after any change. */
+static void
+be_account(struct backend *be)
+{
+	bool down = be->nsrv > 0 && n_usable(be) == 0;
+	if (down == be->st_down)
+		return;
+	long long now = now_ms();
+	if (down)
+		be->down_trans++;
+	else
+		be->down_ms += now - be->last_change_ms;
+	be->last_change_ms = now;
+	be->st_down = down;
+}
+
+void
+srv_clear_counters(struct backend *be)
+{
+	pthread_mutex_lock(&g_lock);
+	for (size_t i = 0; i < be->nsrv; i++) {
+		struct srv_state *st = &be->srvs[i];
+		st->chk.failed = st->agt.failed = 0;
+		st->down_trans = 0;
+		st->failed_hana = 0;
+	}
+	be->down_trans = 0;
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* A server leaves DOWN: its downtime grows by the time spent there. */
+static void
+account_down(struct srv_state *srv)
+{
+	if (atomic_load(&srv->op) == SRV_OP_DOWN)
+		srv->down_ms += now_ms() - srv->last_change_ms;
+}
+
 /* "backend be has no server available!" when the last usable server of
  * be went away (prev: usable servers before the change). */
 static void
-check_backend_down(struct engine *eng, const struct backend *be, int prev)
+check_backend_down(struct engine *eng, struct backend *be, int prev)
 {
+	be_account(be);
 	if (prev == 0 || n_usable(be) != 0)
 		return;
 	const struct cfg_proxy *px = be->px;
@@ -662,6 +718,7 @@ set_running(struct engine *eng, struct backend *be, struct srv_state *srv,
 	if ((srv->admf & SRV_ADMF_MAINT) || op == SRV_OP_UP)
 		return;
 	int prev = n_usable(be);
+	account_down(srv);
 	atomic_store(&srv->op, SRV_OP_UP);
 	srv->last_change_ms = now_ms();
 	if (op == SRV_OP_DOWN)
@@ -687,6 +744,7 @@ set_stopping(struct engine *eng, struct backend *be, struct srv_state *srv,
 	if ((srv->admf & SRV_ADMF_MAINT) || atomic_load(&srv->op) == SRV_OP_STOPPING)
 		return;
 	int prev = n_usable(be);
+	account_down(srv);
 	atomic_store(&srv->op, SRV_OP_STOPPING);
 	srv->last_change_ms = now_ms();
 	ss_stop(srv);
@@ -789,6 +847,7 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		if ((tr == NULL || atomic_load(&tr->op) != SRV_OP_DOWN) &&
 		    (!srv->agent || srv->agt.health >= srv->agt.rise) &&
 		    (!srv->checked || srv->chk.health >= srv->chk.rise)) {
+			account_down(srv);
 			if (tr && atomic_load(&tr->op) == SRV_OP_STOPPING) {
 				atomic_store(&srv->op, SRV_OP_STOPPING);
 			} else {
@@ -862,6 +921,7 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		finish(eng, be, &b, LVL_NOTICE);
 	}
 	free(b.s);
+	be_account(be);
 
 	/* trackers inherit maintenance and drain */
 	for (size_t i = 0; eng && i < eng->nbackends; i++) {
@@ -1298,7 +1358,6 @@ const char *
 srv_status_text(const struct srv_state *srv, char *buf, size_t n)
 {
 	int op = atomic_load(&srv->op);
-	const struct srv_chk_state *c = &srv->chk;
 	if (srv->admf & SRV_ADMF_RMAINT)
 		snprintf(buf, n, "MAINT (resolution)");
 	else if ((srv->admf & SRV_ADMF_IMAINT) && srv->tracked)
@@ -1306,21 +1365,149 @@ srv_status_text(const struct srv_state *srv, char *buf, size_t n)
 		         srv_name(srv->tracked));
 	else if (srv->admf & SRV_ADMF_MAINT)
 		snprintf(buf, n, "MAINT");
-	else if (op == SRV_OP_DOWN) {
-		if (srv->checked && c->health > 0)
-			snprintf(buf, n, "DOWN %d/%d", c->health, c->rise);
-		else
+	else {
+		/* HAProxy's stats_fill_sv_stats(): the checks of the server
+		 * tracked, if any; "disable health|agent" count as absent */
+		const struct srv_state *ref = srv;
+		while (ref->tracked && ref->tracked != srv)
+			ref = ref->tracked;
+		const struct srv_chk_state *rc = &ref->chk;
+		bool chk = ref->checked && !atomic_load(&ref->chk_disabled);
+		bool agt = ref->agent && !atomic_load(&ref->agt_disabled);
+		int top = rc->rise + rc->fall - 1;
+		if (op == SRV_OP_UP) {
+			bool going_down = chk && rc->health < top;
+			if (srv->admf & SRV_ADMF_DRAIN) {
+				if (agt)
+					snprintf(buf, n, "DRAIN (agent)");
+				else if (going_down)
+					snprintf(buf, n, "DRAIN %d/%d", rc->health - rc->rise + 1, rc->fall);
+				else
+					snprintf(buf, n, "DRAIN");
+			} else if (going_down) {
+				snprintf(buf, n, "UP %d/%d", rc->health - rc->rise + 1, rc->fall);
+			} else {
+				snprintf(buf, n, chk ? "UP" : "no check");
+			}
+		} else if (op == SRV_OP_STOPPING) {
+			bool own = srv->checked && !atomic_load(&srv->chk_disabled);
+			if ((!own && !srv->tracked) || rc->health == top)
+				snprintf(buf, n, "NOLB");
+			else
+				snprintf(buf, n, "NOLB %d/%d", rc->health - rc->rise + 1, rc->fall);
+		} else if (agt && ref->agt.health == 0) {
+			snprintf(buf, n, "DOWN (agent)");
+		} else if (chk && rc->health == 0) {
 			snprintf(buf, n, "DOWN");
-	} else {
-		const char *base = op == SRV_OP_STOPPING ? "NOLB"
-		                   : (srv->admf & SRV_ADMF_DRAIN) ? "DRAIN" : "UP";
-		if (srv->checked && c->health < c->rise + c->fall - 1)
-			snprintf(buf, n, "%s %d/%d", base, c->health - c->rise + 1, c->fall);
-		else if (!srv->checked && !srv->agent && !srv->tracked && op == SRV_OP_UP &&
-		         !(srv->admf & SRV_ADMF_DRAIN))
-			snprintf(buf, n, "no check");
-		else
-			snprintf(buf, n, "%s", base);
+		} else if (agt || chk) {
+			snprintf(buf, n, "DOWN %d/%d", rc->health, rc->rise);
+		} else {
+			snprintf(buf, n, "DOWN");
+		}
 	}
 	return buf;
+}
+
+/* ---- stats socket ---------------------------------------------------------- */
+
+void
+srv_force_op(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
+             bool agent)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	struct srv_chk_state *c = agent ? &srv->agt : &srv->chk;
+	c->health = op == SRV_OP_DOWN ? 0 : c->rise + c->fall - 1;
+	g_reason = "changed from CLI";
+	g_reason_srv = srv;
+	if (op == SRV_OP_UP)
+		set_running(eng, be, srv, NULL);
+	else if (op == SRV_OP_STOPPING)
+		set_stopping(eng, be, srv, NULL);
+	else
+		set_stopped(eng, be, srv, NULL);
+	g_reason = NULL;
+	g_reason_srv = NULL;
+	pthread_mutex_unlock(&g_lock);
+}
+
+void
+srv_kill_all(struct srv_state *srv, char why)
+{
+	kill_sessions(srv, why);
+}
+
+void
+srv_set_maxconn(struct backend *be, struct srv_state *srv, int maxconn)
+{
+	pthread_mutex_lock(&g_lock);
+	atomic_store(&srv->maxconn_rt, maxconn <= 0 ? -1 : maxconn);
+	/* more room: the queued sessions pick again (HAProxy's
+	 * process_srv_queue after may_dequeue_tasks) */
+	wake_queue(be, srv);
+	pthread_mutex_unlock(&g_lock);
+}
+
+void
+srv_clear_rmaint(struct engine *eng, struct backend *be, struct srv_state *srv)
+{
+	pthread_mutex_lock(&g_lock);
+	setup_locked(eng, be);
+	change_admin(eng, be, srv, 0, SRV_ADMF_RMAINT, NULL);
+	pthread_mutex_unlock(&g_lock);
+}
+
+static void
+rt_lock(const struct srv_state *srv)
+{
+	struct srv_state *w = (struct srv_state *)srv; /* the lock only */
+	while (atomic_flag_test_and_set_explicit(&w->rt_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void
+rt_unlock(const struct srv_state *srv)
+{
+	struct srv_state *w = (struct srv_state *)srv;
+	atomic_flag_clear_explicit(&w->rt_lock, memory_order_release);
+}
+
+bool
+srv_rt_addr(const struct srv_state *srv, struct sockaddr_storage *out, bool *port_set)
+{
+	if (atomic_load_explicit(&srv->rt_gen, memory_order_acquire) == 0)
+		return false;
+	rt_lock(srv);
+	bool set = srv->rt.addr_set;
+	if (set) {
+		*out = srv->rt.addr;
+		if (port_set)
+			*port_set = srv->rt.port_set;
+	}
+	rt_unlock(srv);
+	return set;
+}
+
+void
+srv_rt_get(const struct srv_state *srv, struct srv_rt *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (atomic_load_explicit(&srv->rt_gen, memory_order_acquire) == 0)
+		return;
+	rt_lock(srv);
+	*out = srv->rt;
+	out->agent_send = srv->rt.agent_send ? xstrdup(srv->rt.agent_send) : NULL;
+	rt_unlock(srv);
+}
+
+void
+srv_rt_set(struct srv_state *srv, const struct srv_rt *in)
+{
+	rt_lock(srv);
+	char *old = srv->rt.agent_send;
+	srv->rt = *in;
+	srv->rt.agent_send = in->agent_send ? xstrdup(in->agent_send) : NULL;
+	atomic_fetch_add_explicit(&srv->rt_gen, 1, memory_order_release);
+	rt_unlock(srv);
+	free(old);
 }

@@ -141,6 +141,38 @@ const char *srv_status_text(const struct srv_state *srv, char *buf, size_t n);
 void srv_sess_attach(struct srv_state *srv, struct session *s);
 void srv_sess_detach(struct srv_state *srv, struct session *s);
 
+/* ---- the stats socket (stats/cmd_srv.c) ---- */
+
+/* "set server ... health|agent up|stopping|down": the check's health
+ * jumps to the edge and the server changes state with the reason
+ * "changed from CLI" (op: enum srv_op; agent: the agent's health). */
+void srv_force_op(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
+                  bool agent);
+/* Asks every session holding a slot on srv to close, on its own thread,
+ * with termination cause why ('K': "shutdown sessions server"). */
+void srv_kill_all(struct srv_state *srv, char why);
+/* "set maxconn server": maxconn <= 0 means no limit; queued sessions
+ * pick again when there is more room. */
+void srv_set_maxconn(struct backend *be, struct srv_state *srv, int maxconn);
+/* "set server ... addr" ends a failed-resolution maintenance. */
+void srv_clear_rmaint(struct engine *eng, struct backend *be, struct srv_state *srv);
+
+/* Runtime addresses (srv_state.h struct srv_rt), any thread. srv_rt_addr:
+ * true and *out (and *port_set) when "set server ... addr" replaced the
+ * configured address (cheap when it never did). srv_rt_get copies all of
+ * it (out->agent_send allocated, the caller frees); srv_rt_set replaces
+ * it (in->agent_send copied). */
+struct srv_rt;
+struct sockaddr_storage;
+bool srv_rt_addr(const struct srv_state *srv, struct sockaddr_storage *out, bool *port_set);
+void srv_rt_get(const struct srv_state *srv, struct srv_rt *out);
+void srv_rt_set(struct srv_state *srv, const struct srv_rt *in);
+
+/* "clear counters all" (stats socket): zeroes the check counters of
+ * every server of be (chkfail, chkdown, hanafail) and the backend's
+ * chkdown, under the state lock. */
+void srv_clear_counters(struct backend *be);
+
 /* Where the lines go. Default: the backend's log targets via the log
  * sink, and stderr in the foreground. Tests install a hook; msg is the
  * log text, err the stderr line without its "[WARNING]  (pid) : "

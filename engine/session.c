@@ -23,6 +23,7 @@
 #include "engine/relay.h"
 #include "engine/server.h"
 #include "engine/smp_eval.h"
+#include "engine/sni_stats.h"
 #include "lib/log.h"
 #include "parser/bind.h"
 #include "parser/global.h"
@@ -167,6 +168,105 @@ release_server(struct session *s)
 	backend_slot_freed(be);
 }
 
+/* The listener whose counters a session feeds ("option socket-stats"),
+ * or NULL. */
+static struct listener *
+li_stats(const struct session *s)
+{
+	return PX_OPT(s->fe->px, PXO_SOCKET_STATS) ? s->l : NULL;
+}
+
+/* Stats at the end of a session that reached a backend (HAProxy's
+ * stream_update_time_stats() and its abort counters): a client or server
+ * error in the data phase counts as cli_abrt / srv_abrt; the times of a
+ * session that got connected feed the qtime/ctime/rtime/ttime averages
+ * (rtime is 0 in TCP mode, where HAProxy takes t_data = t_connect). */
+static void
+count_end(struct session *s, struct srv_counters *sc)
+{
+	struct backend *be = s->be;
+	if (s->term[1] == 'D' && (s->term[0] == 'C' || s->term[0] == 'S')) {
+		bool cli = s->term[0] == 'C';
+		atomic_fetch_add(cli ? &be->cli_abrt : &be->srv_abrt, 1);
+		if (sc)
+			atomic_fetch_add(cli ? &sc->cli_abrt : &sc->srv_abrt, 1);
+		/* a server abort is a response error too (observed) */
+		if (!cli) {
+			atomic_fetch_add(&be->eresp, 1);
+			if (sc)
+				atomic_fetch_add(&sc->eresp, 1);
+		}
+	}
+	if (s->t_established < 0)
+		return;
+	long long q = s->t_connect >= 0 ? s->t_connect - s->t0 : s->t_established - s->t0;
+	unsigned tq = (unsigned)(q < 0 ? 0 : q);
+	unsigned tc = (unsigned)(s->t_established - s->t0 - (long long)tq);
+	unsigned tt = (unsigned)(now_ms() - s->t0);
+	ctr_times_add(&be->times, atomic_load(&be->lbtot), tq, tc, 0, tt);
+	if (sc)
+		ctr_times_add(&sc->times, atomic_load(&sc->lbtot), tq, tc, 0, tt);
+}
+
+/* ---- the worker's registry (stats socket) ------------------------------ */
+
+static void
+registry_link(struct session *s)
+{
+	struct worker *w = s->w;
+	s->uid = atomic_fetch_add(&w->eng->sess_uid, 1);
+	pthread_mutex_lock(&w->sess_lock);
+	s->wprev = w->sess_tail;
+	s->wnext = NULL;
+	if (w->sess_tail)
+		w->sess_tail->wnext = s;
+	else
+		w->sess_head = s;
+	w->sess_tail = s;
+	pthread_mutex_unlock(&w->sess_lock);
+}
+
+static void
+registry_unlink(struct session *s)
+{
+	struct worker *w = s->w;
+	pthread_mutex_lock(&w->sess_lock);
+	if (s->wprev)
+		s->wprev->wnext = s->wnext;
+	else if (w->sess_head == s)
+		w->sess_head = s->wnext;
+	if (s->wnext)
+		s->wnext->wprev = s->wprev;
+	else if (w->sess_tail == s)
+		w->sess_tail = s->wprev;
+	s->wnext = s->wprev = NULL;
+	pthread_mutex_unlock(&w->sess_lock);
+}
+
+bool
+sess_kill(struct worker *w, const struct session *target)
+{
+	bool found = false;
+	pthread_mutex_lock(&w->sess_lock);
+	for (struct session *s = w->sess_head; s; s = s->wnext) {
+		if (s != target)
+			continue;
+		/* alive while linked: sess_end unlinks before freeing */
+		atomic_store(&s->kill_why, 'K');
+		event_active(s->kill, EV_READ, 0);
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&w->sess_lock);
+	return found;
+}
+
+const char *
+sess_state_name(enum sess_state st)
+{
+	return st <= SS_CLOSED ? state_names[st] : "?";
+}
+
 /* The only place that frees a session. c0c1 is HAProxy's termination
  * state (reference §4.6): who/what ended it, and in which phase. A
  * connection refused by tcp-request connection rules is not logged. */
@@ -176,6 +276,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	struct engine *eng = s->w->eng;
 	if (s->st == SS_CLOSED)
 		return;
+	registry_unlink(s);
 	if (s->term[0] == 0) {
 		s->term[0] = c0;
 		s->term[1] = c1;
@@ -206,13 +307,17 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	if (s->sfd >= 0)
 		close(s->sfd);
 	struct srv_state *srv = s->srv;
+	struct srv_counters *sc = NULL;
 	if (srv) {
 		int i = backend_srv_index(s->be, srv);
 		if (i >= 0) {
-			atomic_fetch_add(&s->be->sc[i].bytes_in, s->bytes_in);
-			atomic_fetch_add(&s->be->sc[i].bytes_out, s->bytes_out);
+			sc = &s->be->sc[i];
+			atomic_fetch_add(&sc->bytes_in, s->bytes_in);
+			atomic_fetch_add(&sc->bytes_out, s->bytes_out);
 		}
 	}
+	if (s->be)
+		count_end(s, sc);
 	if (s->be) {
 		atomic_fetch_add(&s->be->bytes_in, s->bytes_in);
 		atomic_fetch_add(&s->be->bytes_out, s->bytes_out);
@@ -221,6 +326,13 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	release_server(s);
 	atomic_fetch_add(&s->fe->bytes_in, s->bytes_in);
 	atomic_fetch_add(&s->fe->bytes_out, s->bytes_out);
+	struct listener *ls = li_stats(s);
+	if (ls) {
+		atomic_fetch_add(&ls->bytes_in, s->bytes_in);
+		atomic_fetch_add(&ls->bytes_out, s->bytes_out);
+		atomic_fetch_sub(&ls->cur_conn, 1);
+	}
+	sni_stats_end(s); /* show sni */
 
 	/* HAProxy logs after releasing the backend and the server but while
 	 * the frontend still counts the session (%ac/%fc include it, %bc/%sc
@@ -250,6 +362,13 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	smp_vars_free(&s->sctx);
 	s->w->nsess--;
 	free(s);
+}
+
+void
+sess_close_all(struct worker *w)
+{
+	while (w->sess_head)
+		sess_end(w->sess_head, 'K', 'D', false);
 }
 
 /* ---- reading the client during PROXY header and inspection ------------- */
@@ -380,7 +499,11 @@ inspect_step(struct session *s, bool timed_out)
 	explain_inspection(s, timed_out && px->tcp_req_inspect_delay > 0,
 	                   v == V_REJECT || v == V_SILENT_DROP);
 	if (v == V_REJECT || v == V_SILENT_DROP) {
-		atomic_fetch_add(&s->fe->denied_conn, 1);
+		atomic_fetch_add(&s->fe->denied_req, 1);
+		if (li_stats(s))
+			atomic_fetch_add(&s->l->denied_req, 1);
+		if (px != s->fe->px && s->be)
+			atomic_fetch_add(&s->be->denied_req, 1);
 		if (v == V_SILENT_DROP)
 			silent_drop(s);
 		sess_close(s, 'P', 'R');
@@ -452,12 +575,21 @@ start_session(struct session *s)
 	enum verdict v = run_rules(s, (const struct px_rule *const *)fe->tcp_req_sess.v,
 	                           fe->tcp_req_sess.n, true);
 	if (v == V_REJECT || v == V_SILENT_DROP) {
-		atomic_fetch_add(&s->fe->denied_conn, 1);
+		atomic_fetch_add(&s->fe->denied_sess, 1);
+		if (li_stats(s))
+			atomic_fetch_add(&s->l->denied_sess, 1);
 		if (v == V_SILENT_DROP)
 			silent_drop(s);
 		sess_close(s, 'P', 'R');
 		return;
 	}
+	/* HAProxy counts a session (stot, rate) once these rules passed */
+	atomic_fetch_add(&s->fe->cum_sess, 1);
+	if (li_stats(s))
+		atomic_fetch_add(&s->l->cum_sess, 1);
+	uint32_t tnow = (uint32_t)now_ms();
+	ctr_max(&s->fe->sps_max, ctr_freq_add(&s->fe->sess_rate, 1, tnow));
+	ctr_max(&s->w->eng->sps_max, ctr_freq_add(&s->w->eng->sess_rate, 1, tnow));
 	start_inspect(s, fe);
 }
 
@@ -469,6 +601,9 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	struct session *s = arg;
 	(void)fd;
 	if (what & EV_TIMEOUT) {
+		atomic_fetch_add(&s->fe->failed_req, 1);
+		if (li_stats(s))
+			atomic_fetch_add(&s->l->failed_req, 1);
 		sess_close(s, 'c', 'R');
 		return;
 	}
@@ -483,6 +618,9 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (pr != PP_OK) {
 		log_conn_error(s->w->eng->logs, s, "Received something which does not look like a PROXY protocol header");
+		atomic_fetch_add(&s->fe->failed_req, 1);
+		if (li_stats(s))
+			atomic_fetch_add(&s->l->failed_req, 1);
 		sess_close(s, 'P', 'R');
 		return;
 	}
@@ -546,8 +684,11 @@ choose_backend(struct session *s)
 		return;
 	}
 	s->be = engine_backend(eng, be);
-	atomic_fetch_add(&s->be->cur_conn, 1);
+	ctr_max(&s->be->conn_max, (unsigned)atomic_fetch_add(&s->be->cur_conn, 1) + 1);
 	atomic_fetch_add(&s->be->cum_conn, 1);
+	long long tnow = now_ms();
+	ctr_max(&s->be->sps_max, ctr_freq_add(&s->be->sess_rate, 1, (uint32_t)tnow));
+	atomic_store(&s->be->last_sess_ms, tnow);
 	long long r = be->retries_set ? be->retries : 3;
 	s->retries_left = (int)r;
 	/* a backend's own tcp-request content rules run after switching */
@@ -556,6 +697,18 @@ choose_backend(struct session *s)
 		return;
 	}
 	start_server_phase(s);
+}
+
+/* A session got server st (sc: its counters): smax, and lbtot when the
+ * load balancer chose it (HAProxy's cum_lbconn: not use-server, not a
+ * session leaving the queue). stot and the rate count connection
+ * attempts (try_connect), as HAProxy's srv_inc_sess_ctr(). */
+static void
+count_srv_sess(struct srv_counters *sc, const struct srv_state *st, bool lb)
+{
+	ctr_max(&sc->conn_max, atomic_load(&st->cur_sess));
+	if (lb)
+		atomic_fetch_add(&sc->lbtot, 1);
 }
 
 /* use-server rules, then load balancing. */
@@ -582,7 +735,7 @@ start_server_phase(struct session *s)
 		srv_sess_attach(st, s); /* server.c: on-marked-down/up links */
 		int idx = backend_srv_index(s->be, st);
 		if (idx >= 0)
-			atomic_fetch_add(&s->be->sc[idx].cum_sess, 1);
+			count_srv_sess(&s->be->sc[idx], st, false);
 		try_connect(s);
 		return;
 	}
@@ -652,6 +805,7 @@ start_server(struct session *s)
 	}
 	struct srv_state *srv = lb_pick(be->lb, &key, s->prev_srv, &full);
 	free(hk.s);
+	bool from_queue = s->queued;
 	if (srv == NULL && full) {
 		if (s->queued)
 			return; /* still waiting */
@@ -678,7 +832,9 @@ start_server(struct session *s)
 	srv_sess_attach(srv, s); /* server.c: on-marked-down/up links */
 	int i = backend_srv_index(be, srv);
 	if (i >= 0)
-		atomic_fetch_add(&be->sc[i].cum_sess, 1);
+		count_srv_sess(&be->sc[i], srv, !from_queue);
+	if (!from_queue)
+		atomic_fetch_add(&be->lbtot, 1);
 	s->srv_conn = atomic_load(&srv->cur_sess);
 	try_connect(s);
 }
@@ -690,7 +846,22 @@ server_addr(struct session *s, struct sockaddr_storage *out)
 {
 	const struct cfg_addr *a = &s->srv->cfg->addr;
 	socklen_t len = a->sslen;
-	if (a->any) {
+	bool port_set = false;
+	/* "set server ... addr <ip> [port <p>]" from the stats socket */
+	if (srv_rt_addr(s->srv, out, &port_set)) {
+		len = out->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                 : sizeof(struct sockaddr_in);
+		if (port_set || a->port_mode == ADDR_PORT_FIXED) {
+			if (!port_set) {
+				uint16_t p = htons((uint16_t)a->port_lo);
+				if (out->ss_family == AF_INET6)
+					((struct sockaddr_in6 *)out)->sin6_port = p;
+				else
+					((struct sockaddr_in *)out)->sin_port = p;
+			}
+			return len;
+		}
+	} else if (a->any) {
 		*out = s->dst;
 		len = s->dst.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 		                                   : sizeof(struct sockaddr_in);
@@ -786,6 +957,7 @@ start_forward(struct session *s)
 		if (s->req_len)
 			memcpy(first + s->pp_len, s->req, s->req_len);
 	}
+	sni_stats_route(s); /* show sni: while the ClientHello is known */
 	s->relay = relay_start(s->w->base, s->cfd, s->sfd, first, flen, &o, relay_done, s);
 	free(first);
 	/* routing is done: an idle tunnel keeps no inspection data, and
@@ -872,21 +1044,19 @@ connect_failed(struct session *s, bool timeout)
 	int i = backend_srv_index(be, s->srv);
 	/* server.c: passive observation (observe layer4/layer7) */
 	srv_observe(s->w->eng, be, s->srv, true, NULL);
-	atomic_fetch_add(&be->econ, 1);
-	if (i >= 0)
-		atomic_fetch_add(&be->sc[i].econ, 1);
 	event_del(s->sev);
 	close(s->sfd);
 	s->sfd = -1;
 	if (s->retries_left <= 0) {
+		/* HAProxy counts econ once, when the retries are exhausted */
+		atomic_fetch_add(&be->econ, 1);
+		if (i >= 0)
+			atomic_fetch_add(&be->sc[i].econ, 1);
 		sess_close(s, timeout ? 's' : 'S', 'C');
 		return;
 	}
 	s->retries_left--;
 	s->retries_done++;
-	atomic_fetch_add(&be->retries, 1);
-	if (i >= 0)
-		atomic_fetch_add(&be->sc[i].retries, 1);
 	/* option redispatch [n] as HAProxy's sess_update_st_cer(): at every
 	 * nth retry (-1: the last one), or at once when the server is down,
 	 * or when the algorithm is not a hash and another active server
@@ -905,6 +1075,7 @@ connect_failed(struct session *s, bool timeout)
 			redispatch = true;
 	}
 	if (redispatch) {
+		/* wredis, not wretr, as HAProxy's sess_update_st_cer() */
 		s->prev_srv = s->srv;
 		release_server(s);
 		atomic_fetch_add(&be->redisp, 1);
@@ -913,6 +1084,9 @@ connect_failed(struct session *s, bool timeout)
 		start_server(s);
 		return;
 	}
+	atomic_fetch_add(&be->retries, 1);
+	if (i >= 0)
+		atomic_fetch_add(&be->sc[i].retries, 1);
 	/* turn-around: min(timeout connect, 1s) before retrying the same */
 	uint32_t ta = px_timeout(be->px, PX_TO_CONNECT);
 	if (ta == 0 || ta > 1000)
@@ -960,6 +1134,16 @@ try_connect(struct session *s)
 	socklen_t len = server_addr(s, &sa);
 	s->srv_addr = sa;
 	s->conn_tries++;
+	atomic_fetch_add(&s->be->connect, 1);
+	int ci = backend_srv_index(s->be, s->srv);
+	if (ci >= 0) {
+		struct srv_counters *sc = &s->be->sc[ci];
+		long long tnow = now_ms();
+		atomic_fetch_add(&sc->connect, 1);
+		atomic_fetch_add(&sc->cum_sess, 1);
+		ctr_max(&sc->sps_max, ctr_freq_add(&sc->sess_rate, 1, (uint32_t)tnow));
+		atomic_store(&sc->last_sess_ms, tnow);
+	}
 	if (s->t_connect < 0)
 		s->t_connect = now_ms(); /* HAProxy's t_queue: a server is assigned */
 	sess_set_state(s, SS_CONNECTING);
@@ -1004,8 +1188,15 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	char why = (char)atomic_load(&s->kill_why);
-	if (s->st == SS_CLOSED || why == 0 || !s->slinked)
+	if (s->st == SS_CLOSED || why == 0 || (why != 'K' && !s->slinked))
 		return;
+	if (why == 'K') {
+		/* "shutdown session" / "shutdown sessions server": the
+		 * phase as HAProxy's stream termination flags say it */
+		static const char phase[] = { 'R', 'R', 'Q', 'C', 'C', 'D', 'D' };
+		sess_close(s, 'K', phase[s->st]);
+		return;
+	}
 	sess_close(s, why, s->st == SS_FORWARD ? 'D' : 'C');
 }
 
@@ -1039,11 +1230,15 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 			memset(&s->dst, 0, sizeof(s->dst));
 	}
 	s->fe_conn_at_accept = atomic_load(&s->fe->cur_conn);
+	ctr_max(&s->fe->conn_max, (unsigned)s->fe_conn_at_accept);
+	if (li_stats(s))
+		ctr_max(&l->conn_max, (unsigned)atomic_fetch_add(&l->cur_conn, 1) + 1);
 	s->cev = event_new(w->base, -1, 0, NULL, NULL);
 	s->tmr = evtimer_new(w->base, on_inspect_read, s);
 	s->qwake = event_new(w->base, -1, 0, on_queue_event, s);
 	s->kill = event_new(w->base, -1, 0, on_kill, s);
 	w->nsess++;
+	registry_link(s);
 
 	struct smp_ctx *c = &s->sctx;
 	c->cfg = eng->cfg;
@@ -1078,6 +1273,8 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 			break;
 		if (r->act == PX_ACT_REJECT || r->act == PX_ACT_SILENT_DROP) {
 			atomic_fetch_add(&s->fe->denied_conn, 1);
+			if (li_stats(s))
+				atomic_fetch_add(&l->denied_conn, 1);
 			if (r->act == PX_ACT_SILENT_DROP)
 				silent_drop(s);
 			/* HAProxy logs nothing for a connection rejected here */

@@ -18,6 +18,7 @@ struct frontend;
 struct backend;
 struct srv_state;
 struct relay;
+struct sni_ent;
 struct event;
 
 enum sess_state {
@@ -37,6 +38,7 @@ struct session {
 	struct backend *be;
 	struct srv_state *srv;         /* server holding a slot, or NULL */
 	struct srv_state *prev_srv;    /* last one tried (redispatch avoids it) */
+	struct sni_ent *sni_ent;       /* its per-SNI counters (engine/sni_stats.h) */
 	const struct cfg_proxy *inspect_px; /* whose content rules run (SS_INSPECT) */
 	enum sess_state st;
 	int cfd, sfd;
@@ -74,6 +76,10 @@ struct session {
 	struct event *kill;            /* activated from any thread */
 	atomic_int kill_why;           /* termination cause: 'D', 'U' */
 
+	/* the worker's registry (w->sess_lock): show sess, shutdown session */
+	struct session *wnext, *wprev;
+	unsigned long long uid;        /* HAProxy's stream id ("id=" in show sess) */
+
 	/* timing and log data */
 	long long t_accept_wall_ms;    /* wall clock, for the log date */
 	long long t0;                  /* monotonic accept time */
@@ -82,6 +88,17 @@ struct session {
 	char term[2];                  /* HAProxy termination state */
 	int fe_conn_at_accept, be_conn, srv_conn, retries_done;
 };
+
+/* The stats socket (any thread): asks session s of worker w to close
+ * with termination cause 'K' (killed by the admin). Returns false when s
+ * is no longer alive there. */
+bool sess_kill(struct worker *w, const struct session *s);
+/* Hard stop: frees the sessions still alive on w once its loop has
+ * ended, without logging them (HAProxy exits without a line for them).
+ * Runs on w's thread. */
+void sess_close_all(struct worker *w);
+/* HAProxy's name of the session's state for show sess. */
+const char *sess_state_name(enum sess_state st);
 
 /* Takes an accepted socket (non-blocking). */
 void sess_accept(struct listener *l, int fd, const struct sockaddr *peer,

@@ -18,6 +18,7 @@ struct cfg_server;
 struct smp_vars;
 struct engine;
 struct session;
+struct h1q_req;
 
 struct smp_ctx {
 	const struct cfg *cfg;
@@ -60,6 +61,13 @@ struct smp_ctx {
 	struct smp_vars *vars;         /* sess/txn/req/res variables, or NULL */
 #define SMP_CTX_CAPTURES 8
 	char *cap[SMP_CTX_CAPTURES];   /* capture slots (malloc'd, or NULL) */
+	/* A simulation (the stats socket's "show route"): proc-scope variables
+	 * are read but set-var/unset-var on them only change a private copy
+	 * kept in vars, freed with the rest; nothing else leaves ctx. */
+	bool dry_run;
+	/* The HTTP request being processed (engine/http_local.c), or NULL
+	 * (TCP mode): HTTP fetches (path, method, hdr...) read it. */
+	const struct h1q_req *http;
 	int log_level;                 /* set-log-level: 0 unset, else the
 	                                  level + 1 (0 emerg .. 7 debug,
 	                                  8 silent) */

@@ -18,6 +18,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 struct cfg_server;
 struct session;
@@ -85,6 +86,27 @@ struct srv_state {
 	atomic_int consecutive_errors; /* observe: errors in a row */
 	unsigned failed_hana;     /* observe: times error-limit was hit */
 	unsigned down_trans;      /* UP -> DOWN transitions (chkdown) */
+	long long down_ms;        /* time spent DOWN before last_change_ms (downtime) */
+
+	/* Runtime overrides from the stats socket (engine/server.c
+	 * srv_rt_get/srv_rt_*): rt_gen counts changes (0: none ever, the
+	 * data path then reads only the config); rt under rt_lock. */
+	atomic_uint rt_gen;
+	atomic_flag rt_lock;
+	struct srv_rt {
+		bool addr_set;                /* "set server ... addr" */
+		struct sockaddr_storage addr; /* with its port when port_set */
+		bool port_set;
+		int check_port;               /* 0: the configuration's */
+		bool check_addr_set;
+		struct sockaddr_storage check_addr;
+		int agent_port;               /* 0: the configuration's */
+		bool agent_addr_set;
+		struct sockaddr_storage agent_addr;
+		char *agent_send;             /* NULL: the configuration's */
+	} rt;
+	/* "disable health" / "disable agent": the check stops running */
+	atomic_bool chk_disabled, agt_disabled;
 
 	/* Sessions holding a slot on this server, for on-marked-down /
 	 * on-marked-up (engine/server.c srv_sess_attach); spin lock. */

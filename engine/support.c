@@ -5,6 +5,8 @@
  * the line, and warns about what it only skips. */
 #include "engine/support.h"
 
+#include <string.h>
+
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "parser/proxy.h"
@@ -25,6 +27,41 @@ check_rules(const struct cfg_proxy *px, struct diag *d)
 		           "'tcp-response content' rules are not run by this version of the sluice engine yet");
 }
 
+/* A mode http proxy runs only when it answers everything locally
+ * (engine/http_local.c): the stats page and/or the Prometheus exporter,
+ * with http-request allow/deny/auth rules. */
+static void
+check_http_local(const struct cfg_proxy *px, struct diag *d)
+{
+	static const char why[] = "which this version of the sluice engine runs only for the stats page and the Prometheus exporter (HTTP proxying comes later; 'sluice -c' checks it fully)";
+	bool service = false;
+
+	if (!(px->cap & PX_CAP_FE) || px->servers.n || px->default_backend || px->use_backends.n) {
+		diag_error(d, &px->loc, "%s '%s' is in 'mode http'%s, %s",
+		           proxy_type_name(px), px->name,
+		           !(px->cap & PX_CAP_FE) ? "" : px->servers.n ? " and has servers" : " and forwards to a backend",
+		           why);
+		return;
+	}
+	for (size_t i = 0; i < px->http_req.n; i++) {
+		const struct px_rule *r = px->http_req.v[i];
+		if (r->act == PX_ACT_USE_SERVICE && r->arg && !strcmp(r->arg, "prometheus-exporter"))
+			service = true;
+		else if (r->act != PX_ACT_ALLOW && r->act != PX_ACT_DENY && r->act != PX_ACT_AUTH)
+			diag_error(d, &r->loc, "'http-request %s' is not run by this version of the sluice engine: it runs 'mode http' %s '%s' only for the stats page and the Prometheus exporter, with http-request allow, deny, auth and use-service prometheus-exporter",
+			           r->name, proxy_type_name(px), px->name);
+	}
+	const struct cfg_loc *bad = px->http_res.n ? &px->http_res.v[0]->loc :
+	                            px->http_after.n ? &px->http_after.v[0]->loc :
+	                            px->redirects.n ? &px->redirects.v[0]->loc : NULL;
+	if (bad)
+		diag_error(d, bad, "HTTP response rules and redirects are not run by this version of the sluice engine yet (%s '%s' is in 'mode http')",
+		           proxy_type_name(px), px->name);
+	if (!service && !(px->stats && px->stats->enabled))
+		diag_error(d, &px->loc, "%s '%s' is in 'mode http' and serves neither the stats page nor the Prometheus exporter, %s",
+		           proxy_type_name(px), px->name, why);
+}
+
 int
 engine_check_support(const struct cfg *cfg, struct diag *d)
 {
@@ -35,8 +72,7 @@ engine_check_support(const struct cfg *cfg, struct diag *d)
 		if (px->disabled)
 			continue;
 		if (px->mode == PX_MODE_HTTP)
-			diag_error(d, &px->loc, "%s '%s' is in 'mode http', which this version of the sluice engine does not run yet (TCP mode only; 'sluice -c' checks it fully)",
-			           proxy_type_name(px), px->name);
+			check_http_local(px, d);
 		for (size_t b = 0; b < px->binds.n; b++)
 			if (px->binds.v[b]->ssl)
 				diag_error(d, &px->binds.v[b]->loc, "TLS termination ('bind ... ssl') is not run by this version of the sluice engine yet");
@@ -49,17 +85,11 @@ engine_check_support(const struct cfg *cfg, struct diag *d)
 			diag_warn(d, &px->opt_loc[PXO_LOGASAP], "'option logasap' is ignored: sessions are logged when they end");
 		check_rules(px, d);
 	}
+	/* daemon, master-worker, user/group, chroot, ulimit-n, pidfile,
+	 * set-dumpable and hard-stop-after are applied by main.c and
+	 * engine/proc.c. */
 	const struct cfg_global *g = cfg->global;
-	if (g->daemon || g->master_worker)
-		diag_warn(d, NULL, "'%s' in the global section is not implemented by this version of sluice yet: it runs in the foreground",
-		          g->daemon ? "daemon" : "master-worker");
-	/* Running with privileges the configuration asked to drop would be
-	 * worse than not running. */
-	if (g->uid_set || g->gid_set || g->chroot)
-		diag_error(d, NULL, "'%s' in the global section is not applied by this version of sluice yet; refusing to run with privileges the configuration asks to drop",
-		           g->chroot ? "chroot" : g->uid_set ? "user/uid" : "group/gid");
-	if (cfg->global->stats_sockets.n)
-		diag_warn(d, &cfg->global->stats_sockets.v[0]->loc,
-		          "the stats socket is not served by this version of the sluice engine yet");
+	if (g->mworker_max_reloads > 0)
+		diag_warn(d, NULL, "'mworker-max-reloads' is not applied by this version of sluice: old workers stop when their sessions end or after 'hard-stop-after'");
 	return d->nerrors > before ? -1 : 0;
 }

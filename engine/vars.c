@@ -92,6 +92,21 @@ list_free(struct smp_var *v)
 	}
 }
 
+/* ctx->dry_run: proc-scope writes go to the context's own list. */
+static bool
+dry_proc(const struct smp_run *run, int sc)
+{
+	return sc == SC_PROC && run->ctx->dry_run;
+}
+
+static struct smp_var **
+dry_head(struct smp_ctx *ctx)
+{
+	if (!ctx->vars)
+		ctx->vars = xcalloc(1, sizeof(*ctx->vars));
+	return &ctx->vars->head[SC_PROC];
+}
+
 bool
 smp_var_get(struct smp_run *run, const char *name, struct smp_val *out,
             const struct smp_val *keep)
@@ -100,10 +115,15 @@ smp_var_get(struct smp_run *run, const char *name, struct smp_val *out,
 	bool ok = false;
 	if (sc < 0)
 		return false;
+	struct smp_var *v = NULL;
+	if (dry_proc(run, sc) && run->ctx->vars) /* its own copy first */
+		v = var_find(run->ctx->vars->head[SC_PROC], name);
 	if (sc == SC_PROC)
 		pthread_mutex_lock(&proc_lock);
-	struct smp_var **h = scope_head(run->ctx, sc, false);
-	struct smp_var *v = h ? var_find(*h, name) : NULL;
+	if (v == NULL) {
+		struct smp_var **h = scope_head(run->ctx, sc, false);
+		v = h ? var_find(*h, name) : NULL;
+	}
 	if (v && v->type != SMP_T_ANY) {
 		unsigned flags = out->flags;
 		memset(out, 0, sizeof(*out));
@@ -210,6 +230,10 @@ smp_var_set(struct smp_run *run, const char *name, unsigned conds,
 	int sc = var_scope(name);
 	if (sc < 0)
 		return;
+	if (dry_proc(run, sc)) {
+		var_store(dry_head(run->ctx), name, conds, v);
+		return;
+	}
 	if (sc == SC_PROC)
 		pthread_mutex_lock(&proc_lock);
 	var_store(scope_head(run->ctx, sc, true), name, conds, v);
@@ -223,6 +247,21 @@ smp_var_unset(struct smp_run *run, const char *name)
 	int sc = var_scope(name);
 	if (sc < 0)
 		return;
+	if (dry_proc(run, sc)) {
+		/* a created-but-unset copy hides the shared one */
+		struct smp_var **dh = dry_head(run->ctx);
+		struct smp_var *t = var_find(*dh, name);
+		if (t == NULL) {
+			t = xcalloc(1, sizeof(*t));
+			t->name = xstrdup(name);
+			t->next = *dh;
+			*dh = t;
+		}
+		FREE_NULL(t->data);
+		t->len = 0;
+		t->type = SMP_T_ANY;
+		return;
+	}
 	if (sc == SC_PROC)
 		pthread_mutex_lock(&proc_lock);
 	struct smp_var **h = scope_head(run->ctx, sc, false);

@@ -89,6 +89,11 @@ struct chk_target {
 	struct sockaddr_storage sa_src, sa_dst;
 	char *state_hdr;
 	char *hello_sni;
+	/* stats socket overrides for the running check (hooks.override);
+	 * own_send: the agent-send the agent program was built with */
+	struct chk_override ovr;
+	char *own_send;
+	bool own_rebuilt;
 };
 
 static long long
@@ -309,10 +314,17 @@ connect_dst(struct chk_target *t, const struct chk_step *st, struct sockaddr_sto
 	const struct cfg_server *s = t->srv;
 	const struct cfg_addr *chk_addr = t->agent ? &s->agent_addr : &s->check_addr;
 	int chk_port = t->agent ? s->agent_port : s->check_port;
+	const struct chk_override *o = &t->ovr;
+	if (o->chk_port)
+		chk_port = o->chk_port;
 	if (st->c_addr.ss_family)
 		*ss = st->c_addr;
+	else if (o->chk_addr_set)
+		memcpy(ss, &o->chk_addr, sizeof(*ss));
 	else if (chk_addr->kind == ADDR_INET)
 		memcpy(ss, &chk_addr->ss, sizeof(*ss));
+	else if (o->addr_set)
+		memcpy(ss, &o->addr, sizeof(*ss));
 	else
 		memcpy(ss, &s->addr.ss, sizeof(*ss));
 	if (ss->ss_family == AF_UNIX)
@@ -328,8 +340,12 @@ connect_dst(struct chk_target *t, const struct chk_step *st, struct sockaddr_sto
 		port = get_port(&st->c_addr);
 	if (!port)
 		port = chk_port;
-	if (!port && chk_addr->kind == ADDR_INET)
+	if (!port && o->chk_addr_set)
+		port = get_port(&o->chk_addr);
+	if (!port && chk_addr->kind == ADDR_INET && !o->chk_addr_set)
 		port = chk_addr->port_lo;
+	if (!port && o->addr_set && o->port_set)
+		port = get_port(&o->addr);
 	if (!port && s->addr.port_mode == ADDR_PORT_FIXED)
 		port = s->addr.port_lo;
 	if (port <= 0 || port > 65535)
@@ -857,9 +873,48 @@ node_name(const struct cfg *cfg)
 	return xstrdup(h);
 }
 
+/* Asks the stats socket's overrides (hooks.override); false when the
+ * check is disabled now. An agent whose agent-send changed gets its
+ * program rebuilt. */
+static bool
+apply_override(struct chk_target *t)
+{
+	free(t->ovr.agent_send);
+	memset(&t->ovr, 0, sizeof(t->ovr));
+	if (t->run->hooks.override == NULL)
+		return true;
+	t->run->hooks.override(t->run->arg, t, &t->ovr);
+	if (t->ovr.disabled)
+		return false;
+	const char *want = t->ovr.agent_send;
+	if (t->agent && want && (!t->own_rebuilt || strcmp(want, t->own_send ? t->own_send : "") != 0)) {
+		struct cfg_server tmp = *t->srv;
+		char *send = xstrdup(want);
+		char *err = NULL;
+		struct chk_ruleset rs;
+		tmp.agent_send = send;
+		if (chk_ruleset_build(t->px, &tmp, true, &rs, &err) == 0) {
+			chk_ruleset_free(&t->own);
+			t->own = rs;
+			t->rs = &t->own;
+			free(t->own_send);
+			t->own_send = send; /* the program's send step points here */
+			t->own_rebuilt = true;
+		} else {
+			free(send);
+		}
+		free(err);
+	}
+	return true;
+}
+
 static void
 start_check(struct chk_target *t)
 {
+	if (!apply_override(t)) {
+		schedule_next(t); /* "disable health|agent": try again later */
+		return;
+	}
 	t->running = true;
 	t->start = mono_ms();
 	t->cur = 0;
@@ -1058,6 +1113,8 @@ chk_runner_free(struct chk_runner *r)
 		free(t->out.s);
 		free(t->state_hdr);
 		free(t->hello_sni);
+		free(t->ovr.agent_send);
+		free(t->own_send);
 		free(t);
 	}
 	for (size_t i = 0; i < r->progs.n; i++) {

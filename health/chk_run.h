@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "health/chk.h"
 
@@ -17,6 +18,18 @@ struct cfg;
 struct cfg_proxy;
 struct cfg_server;
 struct chk_target;
+
+/* What the stats socket changed at run time for one check (engine/
+ * server.h srv_rt, "disable health|agent"), asked before each check. */
+struct chk_override {
+	bool disabled;                  /* skip the check (rescheduled) */
+	bool addr_set, port_set;        /* "set server ... addr [port]" */
+	struct sockaddr_storage addr;
+	bool chk_addr_set;              /* check-addr / agent-addr */
+	struct sockaddr_storage chk_addr;
+	int chk_port;                   /* check-port / agent-port, 0: none */
+	char *agent_send;               /* agent-send (allocated), NULL: none */
+};
 
 struct chk_hooks {
 	/* A health check finished (never an agent check). */
@@ -32,6 +45,9 @@ struct chk_hooks {
 	/* Optional: fills what http-check send-state reports; NULL: the
 	 * runner's count and the config. */
 	void (*view)(void *arg, struct chk_target *t, struct chk_srv_view *v);
+	/* Optional: fills o (zeroed before) with the runtime overrides of
+	 * t; the runner frees o->agent_send. NULL: none ever. */
+	void (*override)(void *arg, struct chk_target *t, struct chk_override *o);
 };
 
 struct chk_runner;

@@ -65,6 +65,27 @@ on_view(void *arg, struct chk_target *t, struct chk_srv_view *v)
 	v->qcur = (int)atomic_load(&s->srv->queued);
 }
 
+/* The stats socket's runtime changes (engine/server.h srv_rt). */
+static void
+on_override(void *arg, struct chk_target *t, struct chk_override *o)
+{
+	struct hc_srv *s = chk_target_user(t);
+	o->disabled = atomic_load(s->agent ? &s->srv->agt_disabled : &s->srv->chk_disabled);
+	if (atomic_load(&s->srv->rt_gen) == 0)
+		return;
+	struct srv_rt rt;
+	srv_rt_get(s->srv, &rt);
+	o->addr_set = rt.addr_set;
+	o->port_set = rt.port_set;
+	o->addr = rt.addr;
+	o->chk_addr_set = s->agent ? rt.agent_addr_set : rt.check_addr_set;
+	o->chk_addr = s->agent ? rt.agent_addr : rt.check_addr;
+	o->chk_port = s->agent ? rt.agent_port : rt.check_port;
+	o->agent_send = s->agent ? rt.agent_send : NULL;
+	if (!s->agent)
+		free(rt.agent_send);
+}
+
 static void
 add(struct backend *be, struct srv_state *srv, bool agent)
 {
@@ -84,7 +105,8 @@ add(struct backend *be, struct srv_state *srv, bool agent)
 int
 health_start(struct engine *eng)
 {
-	static const struct chk_hooks hooks = { on_report, on_agent, on_interval, on_view };
+	static const struct chk_hooks hooks = { on_report, on_agent, on_interval, on_view,
+	                                        on_override };
 	health_stop();
 	hc.eng = eng;
 	hc.run = chk_runner_new(eng->cfg, &hooks, NULL);

@@ -2,6 +2,7 @@
 #include "regex.h"
 
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -11,8 +12,36 @@ struct rx {
 };
 
 /* Match data is per thread: a compiled pattern is shared by the threads
- * of the engine, its matches are not. */
+ * of the engine, its matches are not. A thread-specific key frees it
+ * when its thread exits (workers, the health thread). */
 static _Thread_local pcre2_match_data *tl_md;
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void
+md_free(void *p)
+{
+	pcre2_match_data_free(p);
+}
+
+static void
+md_key_init(void)
+{
+	(void)pthread_key_create(&md_key, md_free);
+}
+
+static pcre2_match_data *
+md_get(void)
+{
+	if (tl_md == NULL) {
+		tl_md = pcre2_match_data_create(16, NULL);
+		if (tl_md == NULL)
+			return NULL;
+		pthread_once(&md_once, md_key_init);
+		(void)pthread_setspecific(md_key, tl_md);
+	}
+	return tl_md;
+}
 
 struct rx *
 rx_compile(const char *pattern, bool icase, char **err)
@@ -39,7 +68,7 @@ rx_compile(const char *pattern, bool icase, char **err)
 bool
 rx_match(const struct rx *rx, const char *s, size_t len)
 {
-	if (tl_md == NULL && (tl_md = pcre2_match_data_create(16, NULL)) == NULL)
+	if (md_get() == NULL)
 		return false;
 	return pcre2_match(rx->code, (PCRE2_SPTR)s, len, 0, 0, tl_md, NULL) >= 0;
 }
@@ -48,7 +77,7 @@ int
 rx_exec(const struct rx *rx, const char *s, size_t len, size_t start,
         bool notbol, size_t *ovec, int nvec)
 {
-	if (tl_md == NULL && (tl_md = pcre2_match_data_create(16, NULL)) == NULL)
+	if (md_get() == NULL)
 		return -1;
 	int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, len, start,
 	                     notbol ? PCRE2_NOTBOL : 0, tl_md, NULL);

@@ -172,7 +172,7 @@ const struct cfg_kw proxy_kws[] = {
 	OPT("redispatch", DB, px_opt_redispatch),
 	OPT("redis-check", DB, px_opt_check),
 	OPT("smtpchk", DB, px_opt_check),
-	OPTI("socket-stats", DF, "per-listener statistics are not kept"),
+	OPT("socket-stats", DF, px_opt_flag),
 	OPT("splice-auto", DFB, px_opt_flag),
 	OPT("splice-request", DFB, px_opt_flag),
 	OPT("splice-response", DFB, px_opt_flag),

@@ -22,11 +22,17 @@ assign_ids(struct cfg *cfg, struct diag *d)
 				           b->name, b->loc.file, b->loc.line);
 		}
 	}
-	int next = 1;
+	/* As HAProxy 2.6 (observed, reference §0 #19): the stats socket's
+	 * GLOBAL proxy comes first and takes 1; the counter moves on at
+	 * every proxy, one with a forced id included, so "id" on a proxy
+	 * shifts the automatic ids of the ones after it. */
+	int next = cfg->global && cfg->global->stats_sockets.n ? 2 : 1;
 	for (size_t i = 0; i < cfg->proxies.n; i++) {
 		struct cfg_proxy *a = cfg->proxies.v[i];
-		if (a->id_forced)
+		if (a->id_forced) {
+			next++;
 			continue;
+		}
 		for (;;) {
 			bool used = false;
 			for (size_t j = 0; j < cfg->proxies.n; j++)

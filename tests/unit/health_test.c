@@ -454,7 +454,7 @@ lab_run(struct lab *l, const char *backend_fmt, const char *reply, bool refused)
 	char *text = xasprintf(backend_fmt, port);
 	const struct cfg_proxy *px = hload(text);
 	free(text);
-	struct chk_hooks h = { lab_report, NULL, NULL, NULL };
+	struct chk_hooks h = { .report = lab_report };
 	struct chk_runner *run = chk_runner_new(hcfg, &h, l);
 	char *err = NULL;
 	ck_assert_ptr_nonnull(chk_runner_add(run, px, px->servers.v[0], false, NULL, &err));
