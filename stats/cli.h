@@ -88,6 +88,8 @@ int cli_open(struct engine *eng);
 void cli_start(struct engine *eng, struct event_base *base);
 /* Closes the sockets and every CLI connection; frees everything. */
 void cli_close(struct engine *eng);
+/* Counts a turn of the main thread's loop (for "show activity"). */
+void cli_loop_turn(void);
 
 /* The command-line parsing of one received line, for tests and the
  * fuzzer: splits line (without its '\n') into commands on unescaped ';'
