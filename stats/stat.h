@@ -203,6 +203,29 @@ bool st_next(struct engine *eng, struct st_cursor *cur,
  * name ("str", "u32"...), description (for "desc" and the schema). */
 const char *st_field_name(enum st_field f);
 const char *st_field_desc(enum st_field f);
+/* HAProxy's three tag letters (origin, nature, scope) of f on an object
+ * of type o (a few differ on BACKEND rows), and the value type f has
+ * when it is not empty. */
+const char *st_field_tags(enum st_field f, enum st_obj o);
+enum st_vtype st_field_type(enum st_field f);
+/* Position in typed and JSON output (the "-" column is not counted). */
+int st_field_pos(enum st_field f);
+/* Sets field f of row: a number (of the field's type) or a string
+ * (copied into row->strbuf; empty when it does not fit). */
+void st_set_num(struct st_row *row, enum st_field f, uint64_t v);
+void st_set_str(struct st_row *row, enum st_field f, const char *s);
+
+/* A server's address as show stat prints it ("127.0.0.1:80", "[::1]:80",
+ * "unix"), the runtime one after "set server ... addr"; ip/port (when not
+ * NULL): the address alone ("-" when none) and the port (0 when none),
+ * for show servers state|conn. */
+struct srv_state;
+void st_srv_addr(const struct srv_state *srv, char *text, size_t n, char *ip,
+                 size_t ipn, unsigned *port);
+
+/* Clears counters as "clear counters" (all == false: the maxima and
+ * the rates' maxima) or "clear counters all" (every counter). */
+void st_clear_counters(struct engine *eng, bool all);
 
 /* Rendering (stats/stat_render.c). */
 void st_csv_header(struct sbuf *out);
@@ -218,6 +241,19 @@ void st_json_schema(struct sbuf *out);
 enum st_info_fmt { ST_INFO_TEXT, ST_INFO_TYPED, ST_INFO_JSON };
 void st_info(struct engine *eng, struct sbuf *out, enum st_info_fmt fmt,
              bool desc);
+/* The info fields themselves: ST_INFO_COUNT values in HAProxy's
+ * positions (empty ones are omitted from every output). */
+#define ST_INFO_COUNT 72
+struct st_info_row {
+	struct st_val f[ST_INFO_COUNT];
+	char strbuf[1024];
+	size_t strlen;
+};
+void st_info_fill(struct engine *eng, struct st_info_row *r);
+void st_info_render(struct sbuf *out, const struct st_info_row *r,
+                    enum st_info_fmt fmt, bool desc);
+const char *st_info_name(int pos);
+
 /* A single info value for the Prometheus exporter: by HAProxy's field
  * name ("CurrConns"); ST_V_EMPTY when unknown. */
 struct st_val st_info_value(struct engine *eng, const char *name,
