@@ -1,7 +1,11 @@
-/* sluice: command line (HAProxy's flags, reference §2.1). For now the
- * process checks configurations; the traffic engine arrives with the TCP
- * mode issue, and flags that need it fail with a message saying so. */
+/* sluice: command line (HAProxy's flags, reference §2.1) and the order
+ * of startup: check, or load, limits, daemon/master, bind, privileges,
+ * run (engine/proc.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <time.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "engine/engine.h"
+#include "engine/proc.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/cfgparse.h"
@@ -41,8 +46,11 @@ struct opts {
 	struct engine_opts eo;  /* -dS -dR -de -dp -dk -n -N */
 	long mem_mb;            /* -m */
 	int version;           /* -v: 1, -vv: 2 */
-	bool needs_engine;     /* a flag only the engine can honour */
-	const char *engine_flag;
+	VEC(pid_t) old_pids;   /* -sf / -st */
+	int old_sig;           /* SIGUSR1 (-sf) or SIGTERM (-st) */
+	const char *unsupported; /* -x: refused when starting */
+	const char *mcli;      /* -S */
+	char *exe;             /* absolute path, for the master's re-exec */
 };
 
 static void
@@ -128,19 +136,15 @@ print_version(bool verbose)
 
 /* Takes the pid list of -sf/-st: numbers up to the next option. */
 static int
-skip_pids(int argc, char **argv, int i)
+take_pids(int argc, char **argv, int i, struct opts *o)
 {
-	while (i + 1 < argc && argv[i + 1][0] != '-')
-		i++;
+	while (i + 1 < argc && argv[i + 1][0] != '-') {
+		char *end;
+		long pid = strtol(argv[++i], &end, 10);
+		if (*end == '\0' && pid > 0 && pid < INT_MAX)
+			VEC_PUSH(o->old_pids, (pid_t)pid);
+	}
 	return i;
-}
-
-static void
-engine_flag(struct opts *o, const char *flag)
-{
-	o->needs_engine = true;
-	if (o->engine_flag == NULL)
-		o->engine_flag = flag;
 }
 
 static int
@@ -181,13 +185,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->pidfile = argv[i];
 		} else if (strcmp(a, "-D") == 0) {
 			o->daemon = true;
-			engine_flag(o, a);
 		} else if (strcmp(a, "-W") == 0) {
 			o->master_worker = true;
-			engine_flag(o, a);
 		} else if (strcmp(a, "-Ws") == 0) {
 			o->master_worker = o->systemd = true;
-			engine_flag(o, a);
 		} else if (strcmp(a, "-d") == 0) {
 			o->debug = o->foreground = true;
 		} else if (strcmp(a, "-db") == 0) {
@@ -241,10 +242,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			NEXT();
 			fprintf(stderr, "sluice: note: '-L' has no effect: peers sections are not supported\n");
 		} else if (strcmp(a, "-sf") == 0 || strcmp(a, "-st") == 0) {
-			engine_flag(o, a);
-			i = skip_pids(argc, argv, i);
-		} else if (strcmp(a, "-S") == 0 || strcmp(a, "-x") == 0) {
-			engine_flag(o, a);
+			o->old_sig = a[2] == 'f' ? SIGUSR1 : SIGTERM;
+			i = take_pids(argc, argv, i, o);
+		} else if (strcmp(a, "-S") == 0) {
+			NEXT();
+			o->mcli = argv[i];
+		} else if (strcmp(a, "-x") == 0) {
+			if (o->unsupported == NULL)
+				o->unsupported = a;
 			NEXT();
 		} else {
 			fprintf(stderr, "sluice: unknown option '%s'\n", a);
@@ -270,6 +275,152 @@ has_listener(const struct cfg *cfg)
 	return false;
 }
 
+/* The binary's absolute path, found before -C changes directory: the
+ * master re-executes it on reload (a new binary after an upgrade). */
+static char *
+find_exe(const char *argv0)
+{
+	char buf[PATH_MAX];
+	if (strchr(argv0, '/'))
+		return realpath(argv0, buf) ? xstrdup(buf) : xstrdup(argv0);
+	const char *path = getenv("PATH");
+	for (const char *p = path; p && *p;) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *cand = xasprintf("%.*s/%s", (int)n, p, argv0);
+		if (access(cand, X_OK) == 0 && realpath(cand, buf)) {
+			free(cand);
+			return xstrdup(buf);
+		}
+		free(cand);
+		p = e ? e + 1 : p + n;
+	}
+	ssize_t r = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (r > 0) {
+		buf[r] = '\0';
+		return xstrdup(buf);
+	}
+	return xstrdup(argv0);
+}
+
+/* -sf/-st: binding next to the old processes normally works
+ * (SO_REUSEPORT). When it does not (noreuseport, another OS), HAProxy's
+ * way: ask them to pause (SIGTTOU), retry for up to a second, and let
+ * them resume (SIGTTIN) if it still fails. Only the last attempt prints
+ * its errors. */
+static struct engine *
+start_beside_old(struct opts *o, struct cfg *cfg, const struct engine_opts *eo)
+{
+	enum { TRIES = 100 };
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+	struct engine *eng = NULL;
+
+	for (int i = 0; i < TRIES && eng == NULL; i++) {
+		bool last = i == TRIES - 1 || saved < 0 || null < 0;
+		fflush(stderr);
+		dup2(last ? saved : null, 2);
+		eng = engine_new(cfg, eo);
+		fflush(stderr);
+		if (eng == NULL && last)
+			break;
+		if (eng == NULL) {
+			if (i == 0)
+				proc_signal_pids(o->old_pids.v, o->old_pids.n, SIGTTOU);
+			struct timespec ts = { 0, 10 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	if (null >= 0)
+		close(null);
+	if (eng == NULL)
+		proc_signal_pids(o->old_pids.v, o->old_pids.n, SIGTTIN);
+	return eng;
+}
+
+/* Runs the configuration: standalone (foreground or daemon) or as the
+ * master of workers (engine/proc.h gives the order). cfg is NULL only
+ * for a master reloading with a broken configuration. Returns the exit
+ * status. */
+static int
+start(struct opts *o, struct cfg *cfg, char **argv)
+{
+	bool reloading = proc_master_reloading();
+	const struct cfg_global *g = cfg ? cfg->global : NULL;
+	bool mw = reloading || o->master_worker || (g && g->master_worker);
+	/* -Ws: systemd supervises a foreground master; -d/-db: foreground */
+	bool daemon = (o->daemon || (g && g->daemon)) && !o->foreground && !o->systemd;
+	const char *pidfile = o->pidfile ? o->pidfile : g ? g->pidfile : NULL;
+	struct engine_opts eo = o->eo;
+	int rc = 1;
+
+	if (o->unsupported) {
+		fprintf(stderr, "sluice: '%s' is not supported by this version of sluice: %s\n", o->unsupported,
+		        "listening sockets pass to a new worker through the master (-W); a standalone reload uses -sf/-st");
+		return 1;
+	}
+	if (o->mcli && !mw) {
+		fprintf(stderr, "sluice: '-S' (master CLI) needs the master-worker mode (-W, -Ws or 'master-worker')\n");
+		return 1;
+	}
+	if (cfg) {
+		eo.maxconn = proc_set_limits(cfg, o->eo.maxconn);
+		if (eo.maxconn < 0)
+			return 1;
+	}
+	if (daemon && !reloading && proc_daemon_start() < 0)
+		return 1;
+	if (mw) {
+		struct proc_master_opts mo = {
+			.argv = argv,
+			.exe = o->exe,
+			.pidfile = pidfile,
+			.daemon = daemon,
+			.systemd = o->systemd,
+			.no_exit_on_failure = g && g->mworker_no_exit_on_failure,
+			.eo = &eo,
+			.maxconn = eo.maxconn,
+			.mcli = o->mcli,
+		};
+		int r = proc_master_run(&mo, cfg);
+		if (r != PROC_WORKER)
+			return r;
+	}
+	/* a standalone process, or a worker freshly forked by the master */
+	eo.foreground = !daemon;
+	eo.debug = o->debug;
+	if (o->debug)
+		log_init("sluice", 2);
+	if (o->mem_mb > 0) {
+		/* -m: HAProxy caps its memory; a data-size limit does it here */
+		struct rlimit rl = { (rlim_t)o->mem_mb << 20, (rlim_t)o->mem_mb << 20 };
+		if (setrlimit(RLIMIT_DATA, &rl) < 0)
+			log_warn("cannot limit memory to %ld MB", o->mem_mb);
+	}
+	struct engine *eng = !mw && o->old_pids.n ? start_beside_old(o, cfg, &eo) : engine_new(cfg, &eo);
+	if (eng == NULL)
+		return 1;
+	/* a worker owns the sockets it took from the master's pool */
+	proc_fds_close_unused();
+	proc_fds_forget();
+	/* as HAProxy: the pidfile of a daemon, the master's of a worker */
+	if (!mw && daemon && pidfile && proc_write_pidfile(pidfile, getpid()) < 0)
+		goto out;
+	if (proc_drop_privileges(cfg->global) < 0)
+		goto out;
+	if (!mw && o->old_pids.n)
+		proc_signal_pids(o->old_pids.v, o->old_pids.n, o->old_sig);
+	proc_daemon_ready();
+	proc_worker_ready();
+	rc = engine_run(eng);
+out:
+	engine_free(eng);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -279,6 +430,7 @@ main(int argc, char **argv)
 	int rc = 1;
 
 	memset(&o, 0, sizeof(o));
+	o.exe = find_exe(argv[0]);
 	if (argc < 2) {
 		usage(stderr);
 		goto out;
@@ -326,7 +478,11 @@ main(int argc, char **argv)
 	if (!o.quiet)
 		diag_print(&d, stderr);
 
-	if (cfg && cfg->nparsed == 0) {
+	if (cfg == NULL && !o.check && proc_master_reloading()) {
+		/* a reload with a broken configuration: the master keeps the
+		 * old workers serving */
+		rc = start(&o, NULL, argv);
+	} else if (cfg && cfg->nparsed == 0) {
 		/* -f named only empty directories: nothing to run, as HAProxy */
 		usage(stderr);
 	} else if (cfg == NULL) {
@@ -345,30 +501,14 @@ main(int argc, char **argv)
 				printf("Configuration file is valid\n");
 			rc = 0;
 		}
-	} else if (o.engine_flag) {
-		fprintf(stderr, "sluice: '%s' needs the process model (master-worker, daemon, reload), "
-		        "which this version does not have yet; run in the foreground.\n", o.engine_flag);
 	} else {
-		struct engine_opts eo = o.eo;
-		eo.foreground = true;
-		eo.debug = o.debug;
-		if (o.debug)
-			log_init("sluice", 2);
-		if (o.mem_mb > 0) {
-			/* -m: HAProxy caps its memory; a data-size limit does it here */
-			struct rlimit rl = { (rlim_t)o.mem_mb << 20, (rlim_t)o.mem_mb << 20 };
-			if (setrlimit(RLIMIT_DATA, &rl) < 0)
-				log_warn("cannot limit memory to %ld MB", o.mem_mb);
-		}
-		struct engine *eng = engine_new(cfg, &eo);
-		if (eng) {
-			rc = engine_run(eng);
-			engine_free(eng);
-		}
+		rc = start(&o, cfg, argv);
 	}
 out:
 	cfg_free(cfg);
 	diag_free(&d);
 	free(o.files.v);
+	free(o.old_pids.v);
+	free(o.exe);
 	return rc;
 }

@@ -1,0 +1,150 @@
+/* The process around the engine (reference §2): daemon mode, pidfile,
+ * file-descriptor limits, privileges, systemd notification, listening
+ * sockets inherited across a reload, and the master process of the
+ * master-worker mode (proc_master.c). main.c drives them in this order:
+ *
+ *   standalone: limits, [daemon fork], engine_new (binds), pidfile,
+ *               chroot + drop privileges, -sf/-st, ready, engine_run
+ *   master:     limits, [daemon fork], open listeners, pidfile, fork a
+ *               worker; the worker does engine_new (adopting the
+ *               master's sockets), drops privileges, says ready, runs.
+ *
+ * Messages go to stderr in HAProxy's "[ALERT]    (pid) : text" form. */
+#ifndef SLUICE_ENGINE_PROC_H
+#define SLUICE_ENGINE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+struct cfg;
+struct cfg_global;
+struct engine;
+struct engine_opts;
+
+/* "[NOTICE]   (pid) : text" and the other levels on stderr. */
+void proc_msg(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- limits ---------------------------------------------------------- */
+
+/* The file descriptors one process needs beside two per connection
+ * (HAProxy's overhead: 16, one per listening address, and 1 + stats
+ * maxconn per stats socket). */
+int proc_fd_overhead(const struct cfg *cfg);
+
+/* Sets RLIMIT_NOFILE and picks the global maxconn as HAProxy does:
+ * with maxconn known (maxconn_opt from -n, else the global keyword) the
+ * soft limit is raised to ulimit-n or 2 * maxconn + overhead; without it
+ * to ulimit-n or the hard limit, and maxconn is derived from the limit.
+ * A limit is never lowered. Returns maxconn, or -1 after an alert when the limit
+ * cannot be raised ("Cannot raise FD limit to N, limit is M."). */
+int proc_set_limits(const struct cfg *cfg, int maxconn_opt);
+
+/* ---- daemon ------------------------------------------------------------ */
+
+/* Forks into the background (setsid). The caller's process waits until
+ * the child calls proc_daemon_ready() and exits 0, or exits 1 when the
+ * child dies first; so startup errors still reach the terminal with a
+ * failing status. Returns 0 in the child, -1 when fork fails. */
+int proc_daemon_start(void);
+/* In the daemon child, once bound: releases the waiting parent and
+ * points stdin/stdout/stderr at /dev/null. No-op when not daemonized. */
+void proc_daemon_ready(void);
+bool proc_is_daemon(void);
+/* In a worker forked by a daemonized master: the master releases the
+ * parent, the worker only detaches its stdio when ready. */
+void proc_daemon_forget_parent(void);
+
+/* Writes "<pid>\n" to path (truncating it). -1 after an alert. */
+int proc_write_pidfile(const char *path, pid_t pid);
+
+/* ---- privileges -------------------------------------------------------- */
+
+/* After binding: chroot (global chroot), then setgroups/setgid/setuid
+ * (global user/group/uid/gid) and set-dumpable. Every failure is fatal
+ * (-1 after an alert): a process must not serve with privileges its
+ * configuration asked to drop. */
+int proc_drop_privileges(const struct cfg_global *g);
+
+/* ---- reloads ------------------------------------------------------------- */
+
+/* -sf/-st: sends sig to every pid (errors ignored, as HAProxy). */
+void proc_signal_pids(const pid_t *pids, size_t n, int sig);
+
+/* systemd's sd_notify(): sends state ("READY=1", "RELOADING=1",
+ * "STOPPING=1", "MAINPID=n") to $NOTIFY_SOCKET if set. */
+void proc_sd_notify(const char *state);
+
+/* ---- listening sockets kept across reloads ------------------------------- */
+
+/* A pool of listening sockets by address. The master fills it (opening
+ * what the configuration needs, or taking what a previous master image
+ * left in the environment); the engine takes from it instead of binding
+ * (listener.c), so a socket is never closed during a reload and no
+ * connection waiting in its queue is lost. */
+
+/* Adds fd, listening on ss, to the pool (it owns fd). */
+void proc_fd_add(int fd, const struct sockaddr_storage *ss, bool inherited);
+/* An unused pooled socket listening on ss, marked used, or -1. */
+int proc_fd_take(const struct sockaddr_storage *ss);
+/* Closes the pooled sockets nobody took and forgets them. */
+void proc_fds_close_unused(void);
+/* Closes the sockets opened by this image (not inherited) that are not
+ * used; for a reload that failed. */
+void proc_fds_close_new(void);
+/* Marks every pooled socket unused again (the master, before the next
+ * worker adopts them). */
+void proc_fds_reset(void);
+/* Forgets the pool without closing (a worker whose engine now owns the
+ * sockets it took closes the rest first). */
+void proc_fds_forget(void);
+/* Closes everything in the pool and frees it. */
+void proc_fds_free(void);
+/* Reads the pool a previous image passed in SLUICE_LISTEN_FDS (and
+ * removes the variable). */
+void proc_fds_import(void);
+/* Makes the pool survive exec: clears close-on-exec and sets
+ * SLUICE_LISTEN_FDS. */
+void proc_fds_export(void);
+size_t proc_fds_count(void);
+
+/* ---- signals in the engine ------------------------------------------------ */
+
+/* SIGHUP: the server states of every proxy, in HAProxy's words, on
+ * stderr (foreground) and to the proxies' logs. */
+void proc_dump_states(struct engine *eng);
+
+/* ---- master-worker (proc_master.c) ----------------------------------------- */
+
+struct proc_master_opts {
+	char **argv;            /* the command line, for the re-exec */
+	const char *exe;        /* absolute path of the binary */
+	const char *pidfile;
+	bool daemon;
+	bool systemd;           /* -Ws: sd_notify */
+	bool no_exit_on_failure;
+	const struct engine_opts *eo; /* -dR..., for the listening sockets */
+	int maxconn;
+	const char *mcli;       /* -S: master CLI address, or NULL */
+};
+
+/* Whether this process is a master re-executed for a reload. */
+bool proc_master_reloading(void);
+
+/* Runs the master. cfg is the parsed configuration, or NULL when it
+ * failed to load (only on a reload: the old workers keep serving).
+ * Returns PROC_WORKER in a freshly forked worker, which must then build
+ * the engine (adopting the pooled sockets), drop privileges and call
+ * proc_worker_ready(); in the master it returns the exit status when the
+ * last worker is gone. */
+#define PROC_WORKER (-2)
+int proc_master_run(const struct proc_master_opts *mo, const struct cfg *cfg);
+/* In a worker: the engine is bound and running soon; tells the master. */
+void proc_worker_ready(void);
+/* In a worker: the master's SIGTTOU/SIGTTIN, SIGHUP... are the engine's;
+ * undoes what the master set up (signal handlers, its pipes). */
+bool proc_is_worker(void);
+
+#endif
