@@ -71,6 +71,7 @@ def main():
         name = "%s/%s" % (script, fn.__name__)
         try:
             fn()
+            _sanitizer_check()
         except Exception as e:  # report every kind of failure the same way
             failed += 1
             print("func: %s: FAIL" % name, flush=True)
@@ -80,7 +81,37 @@ def main():
         else:
             print("func: %s: ok" % name, flush=True)
     _cleanup()
+    try:
+        _sanitizer_check()
+    except Failure as e:
+        failed += 1
+        print("func: %s/(processes stopped at exit): FAIL" % script, flush=True)
+        for l in str(e).rstrip("\n").split("\n"):
+            print("    " + l, flush=True)
     sys.exit(1 if failed else 0)
+
+
+# A sanitizer build reports on stderr and may still exit as asked: a
+# test passes only if no process it stopped printed such a report.
+_SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                    "runtime error:", "WARNING: ThreadSanitizer")
+_sanitizer_reports = []
+
+
+def _sanitizer_scan(p):
+    text = logs(p)
+    for m in _SANITIZER_MARKS:
+        i = text.find(m)
+        if i >= 0:
+            _sanitizer_reports.append(text[max(0, i - 200):i + 3000])
+            return
+
+
+def _sanitizer_check():
+    if _sanitizer_reports:
+        r = list(_sanitizer_reports)
+        del _sanitizer_reports[:]
+        fail("sanitizer report from a stopped process:\n" + "\n".join(r))
 
 
 def fail(msg):
@@ -226,6 +257,8 @@ def stop(p, sig=signal.SIGTERM, timeout=5.0):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+    if getattr(p, "logdir", None):
+        _sanitizer_scan(p)
     return p.returncode
 
 
