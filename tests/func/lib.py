@@ -414,6 +414,26 @@ def tcp_echo(host=LOOPBACK, port=0, banner=b""):
         ls.close()
 
 
+def cli(path, cmd, timeout=10.0):
+    """Sends one command line (or a command and its payload) to the stats
+    socket at path and returns the whole answer, read until the server
+    closes (HAProxy's non-interactive mode)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.sendall((cmd + "\n").encode())
+        buf = bytearray()
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    finally:
+        s.close()
+    return buf.decode("utf-8", "replace")
+
+
 def http_get(port, path="/", host=LOOPBACK, headers=None, timeout=5.0):
     """GET http://host:port/path; returns (status, headers, body bytes).
     headers is an http.client.HTTPMessage: .get() ignores case (HAProxy

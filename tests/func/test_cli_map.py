@@ -9,27 +9,12 @@ user, as HAProxy 2.6 allows it. Passes against haproxy 2.6 too."""
 import contextlib
 import os
 import re
-import socket
 
 import lib
 import tls
 
 
-def cli(path, cmd, timeout=10.0):
-    """One command line (or a command and its payload) on a stats socket;
-    the whole answer."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    s.sendall((cmd + "\n").encode())
-    buf = bytearray()
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-    s.close()
-    return buf.decode("utf-8", "replace")
+cli = lib.cli
 
 
 CFG = """global

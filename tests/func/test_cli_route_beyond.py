@@ -10,7 +10,6 @@ server name, with bounded memory."""
 import contextlib
 import os
 import re
-import socket
 
 import lib
 import tls
@@ -18,20 +17,7 @@ import tls
 BEYOND_HAPROXY = True
 
 
-def cli(path, cmd, timeout=10.0):
-    """One command line on a stats socket; the whole answer."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    s.sendall((cmd + "\n").encode())
-    buf = bytearray()
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-    s.close()
-    return buf.decode("utf-8", "replace")
+cli = lib.cli
 
 
 CFG = """global

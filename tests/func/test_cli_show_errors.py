@@ -33,19 +33,7 @@ backend be
 REPORT = re.compile(r"^Total events captured on \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d)\.\d{3}\] : 0\n\n$")
 
 
-def cli(path, cmd):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    s.sendall((cmd + "\n").encode())
-    buf = bytearray()
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-    s.close()
-    return buf.decode()
+cli = lib.cli
 
 
 def start():

@@ -65,20 +65,7 @@ DEFAULTS = ("defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 
             "    timeout server 10s\n")
 
 
-def cli(path, cmd, timeout=10.0):
-    """Sends one command line to the stats socket; returns the whole answer."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    s.sendall(cmd.encode() + b"\n")
-    out = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        out += d
-    s.close()
-    return out.decode()
+cli = lib.cli
 
 
 def rows(text):
