@@ -189,7 +189,10 @@ def master_worker_keyword_and_sigterm():
         m.send_signal(signal.SIGTERM)
         m.wait(10)
         lib.ok(pu.wait_dead(ws[0]), "the worker is gone too")
-        lib.contains(pu.output(m), "Exiting Master process...", "master log")
+        # haproxy 2.6 prints this line on most runs, not all (observed:
+        # 1 run in 3 under load ends silently); sluice always does
+        if not lib.ORACLE:
+            lib.contains(pu.output(m), "Exiting Master process...", "master log")
 
 
 def mcli(path, line):
