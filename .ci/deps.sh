@@ -49,7 +49,8 @@ Linux)
 		exit 1
 	fi
 	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev check \
-	         python3 openssl curl socat clang libclang-rt-dev $ORACLE; do
+	         python3 openssl curl socat clang libclang-rt-dev \
+	         mandoc dpkg-dev debhelper fakeroot lintian $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
 		*" installed") ;;
@@ -66,7 +67,7 @@ Linux)
 	run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 	;;
 FreeBSD)
-	# cc (clang) and openssl come with the base system.
+	# cc (clang), openssl and mandoc come with the base system.
 	for p in gmake pkgconf flex bison libevent pcre2 check python3 curl socat $ORACLE; do
 		pkg info -e "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
