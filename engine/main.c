@@ -23,6 +23,8 @@
 #include "lib/util.h"
 #include "engine/engine.h"
 #include "engine/proc.h"
+#include "engine/proc_state.h"
+#include "stats/cli.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/cfgparse.h"
@@ -48,7 +50,7 @@ struct opts {
 	int version;           /* -v: 1, -vv: 2 */
 	VEC(pid_t) old_pids;   /* -sf / -st */
 	int old_sig;           /* SIGUSR1 (-sf) or SIGTERM (-st) */
-	const char *unsupported; /* -x: refused when starting */
+	const char *getsocks;    /* -x: the old process's stats socket */
 	const char *mcli;      /* -S */
 	char *exe;             /* absolute path, for the master's re-exec */
 };
@@ -248,9 +250,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			NEXT();
 			o->mcli = argv[i];
 		} else if (strcmp(a, "-x") == 0) {
-			if (o->unsupported == NULL)
-				o->unsupported = a;
 			NEXT();
+			o->getsocks = argv[i];
 		} else {
 			fprintf(stderr, "sluice: unknown option '%s'\n", a);
 			usage(stderr);
@@ -357,11 +358,6 @@ start(struct opts *o, struct cfg *cfg, char **argv)
 	struct engine_opts eo = o->eo;
 	int rc = 1;
 
-	if (o->unsupported) {
-		fprintf(stderr, "sluice: '%s' is not supported by this version of sluice: %s\n", o->unsupported,
-		        "listening sockets pass to a new worker through the master (-W); a standalone reload uses -sf/-st");
-		return 1;
-	}
 	if (o->mcli && !mw) {
 		fprintf(stderr, "sluice: '-S' (master CLI) needs the master-worker mode (-W, -Ws or 'master-worker')\n");
 		return 1;
@@ -371,6 +367,10 @@ start(struct opts *o, struct cfg *cfg, char **argv)
 		if (eo.maxconn < 0)
 			return 1;
 	}
+	/* -x: the old process's listening sockets, adopted instead of
+	 * binding (a master re-executed for a reload has its own) */
+	if (cfg && o->getsocks && !reloading && proc_getsocks_fetch(o->getsocks) < 0)
+		return 1;
 	if (daemon && !reloading && proc_daemon_start() < 0)
 		return 1;
 	if (mw) {
@@ -400,12 +400,21 @@ start(struct opts *o, struct cfg *cfg, char **argv)
 		if (setrlimit(RLIMIT_DATA, &rl) < 0)
 			log_warn("cannot limit memory to %ld MB", o->mem_mb);
 	}
+	/* a worker serves its master's CLI channel ("@1 <command>") */
+	cli_set_master_fd(proc_worker_cli_fd());
 	struct engine *eng = !mw && o->old_pids.n ? start_beside_old(o, cfg, &eo) : engine_new(cfg, &eo);
 	if (eng == NULL)
 		return 1;
 	/* a worker owns the sockets it took from the master's pool */
 	proc_fds_close_unused();
 	proc_fds_forget();
+	/* server states of the previous process (a file, as HAProxy, or
+	 * what the master carried from the previous worker), read while
+	 * still privileged */
+	size_t carried_len = 0;
+	char *carried = proc_master_take_state(&carried_len);
+	proc_state_load(eng, carried, carried_len);
+	free(carried);
 	/* as HAProxy: the pidfile of a daemon, the master's of a worker */
 	if (!mw && daemon && pidfile && proc_write_pidfile(pidfile, getpid()) < 0)
 		goto out;

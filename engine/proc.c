@@ -17,14 +17,12 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "engine/listener.h"
 #include "engine/log.h"
+#include "lib/compat_proc.h"
 #include "lib/util.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
@@ -251,11 +249,9 @@ proc_drop_privileges(const struct cfg_global *g)
 			return -1;
 		}
 	}
-#ifdef __linux__
 	/* setuid() clears the dumpable flag; set-dumpable asks for cores */
-	if (g->set_dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+	if (g->set_dumpable && compat_set_dumpable() < 0)
 		proc_msg("WARNING", "[sluice.main()] Failed to set the dumpable flag: %s", strerror(errno));
-#endif
 	if (g->set_dumpable) {
 		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 		if (setrlimit(RLIMIT_CORE, &rl) < 0) {

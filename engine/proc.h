@@ -143,6 +143,39 @@ bool proc_master_reloading(void);
 int proc_master_run(const struct proc_master_opts *mo, const struct cfg *cfg);
 /* In a worker: the engine is bound and running soon; tells the master. */
 void proc_worker_ready(void);
+/* In a worker: the previous worker's "show servers state" that the
+ * master carried across a reload (sluice's default, proc_state.h), or
+ * NULL; the caller frees it. Closes the carried descriptor. */
+char *proc_master_take_state(size_t *len);
+/* In a worker: its end of the master's CLI channel (stats/cli.c serves
+ * the connections passed over it), or -1. */
+int proc_worker_cli_fd(void);
+
+/* ---- the master's channel to a worker's CLI (proc_ipc.c) -------------------- */
+
+struct sbuf;
+/* Passes fd over the unix socket chan (SCM_RIGHTS). 0 / -1. */
+int proc_ipc_send_fd(int chan, int fd);
+/* Receives one descriptor passed over chan: the fd, -1 when nothing is
+ * waiting, -2 when chan is closed or failed. */
+int proc_ipc_recv_fd(int chan);
+/* Opens a connection to the worker's CLI through chan, sends cmd (one
+ * line) and appends the whole answer to out, within timeout_ms. 0 / -1. */
+int proc_ipc_query(int chan, const char *cmd, struct sbuf *out, int timeout_ms);
+/* An unlinked file (memfd on Linux) holding data, or -1. */
+int proc_ipc_stash(const char *data, size_t len);
+/* The whole content of fd from offset 0 (NULL when empty). */
+char *proc_ipc_read_fd(int fd, size_t *len);
+
+/* "_getsocks" on a stats socket with "expose-fd listeners": passes fds
+ * (the listening sockets) over the client connection conn, as HAProxy
+ * 2.6 does; blocks up to a few seconds per step. 0 / -1. */
+int proc_getsocks_send(int conn, const int *fds, size_t nfds);
+/* -x <path>: asks the old process's stats socket for its listening
+ * sockets and adds the TCP ones to the pool (proc_fd_add), so the engine
+ * adopts them instead of binding. -1 after HAProxy's alert. */
+int proc_getsocks_fetch(const char *path);
+
 /* In a worker: the master's SIGTTOU/SIGTTIN, SIGHUP... are the engine's;
  * undoes what the master set up (signal handlers, its pipes). */
 bool proc_is_worker(void);

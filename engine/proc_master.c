@@ -26,11 +26,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "engine/listener.h"
+#include "lib/compat_proc.h"
 #include "lib/util.h"
 #include "parser/cfg.h"
 
@@ -44,11 +42,17 @@ struct wk {
 	enum wk_state st;
 	long long start;       /* wall-clock seconds, for show proc */
 	int reloads_at_start;  /* nreloads when it was forked */
+	int cli_fd;            /* the master's end of its CLI channel, or -1 */
 };
 
 static VEC(struct wk) workers;
 static int sig_pipe[2] = { -1, -1 };
 static int worker_ready_fd = -1;   /* in a worker: write end */
+static int worker_cli_fd = -1;     /* in a worker: its CLI channel */
+/* the previous worker's server states, carried across the exec
+ * (STATE_FD_ENV) to the next worker */
+static int carried_state_fd = -1;
+#define STATE_FD_ENV "SLUICE_SERVER_STATE_FD"
 static bool in_worker;
 
 static void mcli_close_all(bool unlink_path);
@@ -128,14 +132,23 @@ state_import(void)
 				continue;
 			/* a worker still starting when the reload came is
 			 * treated as old: its readiness pipe did not cross */
-			struct wk k = { (pid_t)pid, -1, end[1] == 'c' ? WK_CURRENT : WK_OLD, 0, 0 };
+			struct wk k = { (pid_t)pid, -1, end[1] == 'c' ? WK_CURRENT : WK_OLD, 0, 0, -1 };
 			if (end[2] == ':')
-				sscanf(end + 3, "%lld:%d", &k.start, &k.reloads_at_start);
+				sscanf(end + 3, "%lld:%d:%d", &k.start, &k.reloads_at_start, &k.cli_fd);
+			if (k.cli_fd >= 0)
+				fcntl(k.cli_fd, F_SETFD, FD_CLOEXEC);
 			VEC_PUSH(workers, k);
 		}
 	}
 	free(copy);
 	unsetenv(STATE_ENV);
+	const char *sfd = getenv(STATE_FD_ENV);
+	if (sfd) {
+		carried_state_fd = atoi(sfd);
+		if (carried_state_fd <= 2 || fcntl(carried_state_fd, F_SETFD, FD_CLOEXEC) < 0)
+			carried_state_fd = -1;
+		unsetenv(STATE_FD_ENV);
+	}
 }
 
 static void
@@ -144,9 +157,14 @@ state_export(void)
 	struct sbuf b = { 0 };
 	sbuf_addf(&b, "%d %d %lld", nreloads, nfailed, master_start);
 	for (size_t i = 0; i < workers.n; i++)
-		sbuf_addf(&b, " %d:%c:%lld:%d", (int)workers.v[i].pid,
+	{
+		sbuf_addf(&b, " %d:%c:%lld:%d:%d", (int)workers.v[i].pid,
 		          workers.v[i].st == WK_CURRENT ? 'c' : 'o', workers.v[i].start,
-		          workers.v[i].reloads_at_start);
+		          workers.v[i].reloads_at_start, workers.v[i].cli_fd);
+		/* the channel crosses the exec */
+		if (workers.v[i].cli_fd >= 0)
+			fcntl(workers.v[i].cli_fd, F_SETFD, 0);
+	}
 	setenv(STATE_ENV, b.s, 1);
 	free(b.s);
 }
@@ -169,6 +187,9 @@ fork_worker(void)
 	}
 	fcntl(rp[0], F_SETFD, FD_CLOEXEC);
 	fcntl(rp[1], F_SETFD, FD_CLOEXEC);
+	int cp[2] = { -1, -1 };
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) < 0)
+		proc_msg("WARNING", "Cannot create the CLI channel of a new worker: %s", strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
 	block_signals(true);
@@ -177,6 +198,9 @@ fork_worker(void)
 		proc_msg("ALERT", "[sluice.main()] Cannot fork a new worker: %s", strerror(errno));
 		close(rp[0]);
 		close(rp[1]);
+		for (int i = 0; i < 2; i++)
+			if (cp[i] >= 0)
+				close(cp[i]);
 		block_signals(false);
 		return -1;
 	}
@@ -185,6 +209,9 @@ fork_worker(void)
 		proc_daemon_forget_parent();
 		close(rp[0]);
 		worker_ready_fd = rp[1];
+		if (cp[0] >= 0)
+			close(cp[0]);
+		worker_cli_fd = cp[1];
 		/* the master's ways are not the worker's */
 		set_handlers(SIG_DFL);
 		/* until engine_run() handles them: SIGTTOU would stop the
@@ -197,21 +224,29 @@ fork_worker(void)
 		close(sig_pipe[1]);
 		sig_pipe[0] = sig_pipe[1] = -1;
 		mcli_close_all(false);
-		for (size_t i = 0; i < workers.n; i++)
+		for (size_t i = 0; i < workers.n; i++) {
 			if (workers.v[i].ready_fd >= 0)
 				close(workers.v[i].ready_fd);
+			if (workers.v[i].cli_fd >= 0)
+				close(workers.v[i].cli_fd);
+		}
 		free(workers.v);
 		memset(&workers, 0, sizeof(workers));
-#ifdef __linux__
-		/* a worker does not outlive its master */
-		prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-#endif
+		/* a worker does not outlive its master (where the OS can) */
+		compat_parent_death_signal(SIGTERM);
 		block_signals(false);
 		proc_fds_reset();
 		return 0;
 	}
 	close(rp[1]);
-	struct wk k = { pid, rp[0], WK_STARTING, (long long)time(NULL), nreloads };
+	if (cp[1] >= 0)
+		close(cp[1]);
+	/* the new worker has read (or will read) its own copy */
+	if (carried_state_fd >= 0) {
+		close(carried_state_fd);
+		carried_state_fd = -1;
+	}
+	struct wk k = { pid, rp[0], WK_STARTING, (long long)time(NULL), nreloads, cp[0] };
 	VEC_PUSH(workers, k);
 	block_signals(false);
 	proc_msg("NOTICE", "New worker (%d) forked", (int)pid);
@@ -231,6 +266,61 @@ proc_worker_ready(void)
 	worker_ready_fd = -1;
 }
 
+char *
+proc_master_take_state(size_t *len)
+{
+	*len = 0;
+	if (!in_worker || carried_state_fd < 0)
+		return NULL;
+	char *s = proc_ipc_read_fd(carried_state_fd, len);
+	close(carried_state_fd);
+	carried_state_fd = -1;
+	return s;
+}
+
+int
+proc_worker_cli_fd(void)
+{
+	return in_worker ? worker_cli_fd : -1;
+}
+
+/* The current worker, or NULL. */
+static struct wk *
+current_worker(void)
+{
+	for (size_t i = 0; i < workers.n; i++)
+		if (workers.v[i].st == WK_CURRENT)
+			return &workers.v[i];
+	return NULL;
+}
+
+/* Before a reload: the current worker's server states, kept in an
+ * unlinked file that crosses the exec, for the next worker (sluice's
+ * default; a backend with "load-server-state-from-file" uses its file). */
+static void
+carry_states(void)
+{
+	struct wk *w = current_worker();
+	if (carried_state_fd >= 0) {
+		close(carried_state_fd);
+		carried_state_fd = -1;
+	}
+	if (w == NULL || w->cli_fd < 0)
+		return;
+	struct sbuf b = { 0 };
+	if (proc_ipc_query(w->cli_fd, "show servers state", &b, 2000) == 0 && b.len > 0)
+		carried_state_fd = proc_ipc_stash(b.s, b.len);
+	else
+		proc_msg("WARNING", "Could not read the server states of worker (%d); the new worker starts from the configuration",
+		         (int)w->pid);
+	free(b.s);
+	if (carried_state_fd >= 0) {
+		char num[16];
+		snprintf(num, sizeof(num), "%d", carried_state_fd);
+		setenv(STATE_FD_ENV, num, 1);
+	}
+}
+
 static void
 signal_workers(int sig)
 {
@@ -244,6 +334,7 @@ reexec(const struct proc_master_opts *mo)
 	proc_msg("NOTICE", "Reloading sluice");
 	notify(mo, "RELOADING=1");
 	nreloads++;
+	carry_states();
 	state_export();
 	proc_fds_export();
 	/* signals wait, blocked, until the new image has its handlers */
@@ -255,6 +346,10 @@ reexec(const struct proc_master_opts *mo)
 	         mo->exe, strerror(errno));
 	unsetenv(STATE_ENV);
 	unsetenv("SLUICE_LISTEN_FDS");
+	unsetenv(STATE_FD_ENV);
+	for (size_t i = 0; i < workers.n; i++)
+		if (workers.v[i].cli_fd >= 0)
+			fcntl(workers.v[i].cli_fd, F_SETFD, FD_CLOEXEC);
 	nreloads--;
 	block_signals(false);
 	notify(mo, "READY=1");
@@ -291,6 +386,8 @@ remove_worker(struct wk *w)
 {
 	if (w->ready_fd >= 0)
 		close(w->ready_fd);
+	if (w->cli_fd >= 0)
+		close(w->cli_fd);
 	size_t i = (size_t)(w - workers.v);
 	memmove(&workers.v[i], &workers.v[i + 1], (workers.n - i - 1) * sizeof(*w));
 	workers.n--;
@@ -427,6 +524,9 @@ struct mcli_conn {
 	int fd;                 /* -1: free slot */
 	size_t len;
 	char buf[MCLI_LINE];
+	bool prompt;            /* interactive: stays open, prompts */
+	bool quit;
+	pid_t target;           /* prompt mode after "@1": that worker; 0 master */
 };
 
 static int mcli_fd = -1;
@@ -435,11 +535,14 @@ static struct mcli_conn mcli_conns[MCLI_MAX];
 
 static const char mcli_help[] =
 	"The following commands are valid at this level:\n"
+	"  @!<pid>                                 : send a command to the <pid> process\n"
+	"  @<relative pid>                         : send a command to the <relative pid> process\n"
 	"  @master                                 : send a command to the master process\n"
 	"  reload                                  : reload sluice\n"
 	"  show proc                               : show processes status\n"
 	"  show version                            : show version of the current process\n"
 	"  help [<command>]                        : list matching or all commands\n"
+	"  prompt                                  : toggle interactive mode with prompt\n"
 	"  quit                                    : disconnect\n";
 
 /* "-S <path>" or "-S [unix@]<path>" or "-S [ipv4@]<addr>:<port>". */
@@ -563,35 +666,85 @@ show_proc(struct sbuf *b)
 	sbuf_adds(b, "# programs\n\n");
 }
 
-/* Runs one command; returns true when it asks for a reload. */
-static bool
-mcli_command(char *cmd, struct sbuf *out)
+/* The worker a prefix names: "@1" (relative pid: the current worker,
+ * nbproc is gone) or "@!<pid>"; NULL when none. */
+static struct wk *
+mcli_target(const char *target)
 {
+	char *end;
+	if (target[1] == '!') {
+		long pid = strtol(target + 2, &end, 10);
+		if (end != target + 2 && *end == '\0' && pid > 0)
+			return find_worker((pid_t)pid);
+		return NULL;
+	}
+	long rel = strtol(target + 1, &end, 10);
+	return end != target + 1 && *end == '\0' && rel == 1 ? current_worker() : NULL;
+}
+
+/* Passes cmd to w's CLI (HAProxy's forwarding) and appends its answer. */
+static void
+mcli_forward(struct wk *w, const char *cmd, struct sbuf *out)
+{
+	if (w->cli_fd < 0 || proc_ipc_query(w->cli_fd, cmd, out, 10000) < 0)
+		sbuf_addf(out, "Worker (%d) did not answer.\n", (int)w->pid);
+}
+
+/* Runs one command of c; returns true when it asks for a reload. In
+ * prompt mode "@1" / "@!<pid>" alone make the following commands go to
+ * that worker, "@master" back to the master (HAProxy's modes). */
+static bool
+mcli_command(struct mcli_conn *c, char *cmd, struct sbuf *out)
+{
+	cmd += strspn(cmd, " \t");
+	size_t tl = strcspn(cmd, " \t");
+	char *rest = cmd + tl + strspn(cmd + tl, " \t");
+	bool master = (tl == 7 && strncmp(cmd, "@master", 7) == 0) || (tl == 2 && strncmp(cmd, "@0", 2) == 0);
+	if (cmd[0] == '@' && !master) {
+		char *target = xasprintf("%.*s", (int)tl, cmd);
+		struct wk *w = mcli_target(target);
+		if (w == NULL)
+			sbuf_addf(out, "Can't find the target PID matching the prefix '%s'\n", target);
+		else if (*rest)
+			mcli_forward(w, rest, out);
+		else if (c->prompt)
+			c->target = w->pid;
+		free(target);
+		return false;
+	}
+	if (master && !*rest && c->prompt)
+		c->target = 0;
+	if (!master && c->target) {
+		struct wk *w = find_worker(c->target);
+		if (w == NULL) {
+			sbuf_addf(out, "Can't find the target PID matching the prefix '@!%d'\n", (int)c->target);
+			c->target = 0;
+		} else if (*cmd) {
+			mcli_forward(w, cmd, out);
+		}
+		return false;
+	}
 	char *w[8];
 	int n = 0;
 	char *save = NULL;
-	for (char *t = strtok_r(cmd, " \t", &save); t && n < 8; t = strtok_r(NULL, " \t", &save))
+	for (char *t = strtok_r(master ? rest : cmd, " \t", &save); t && n < 8; t = strtok_r(NULL, " \t", &save))
 		w[n++] = t;
-	int i = 0;
-	if (n > 0 && strcmp(w[0], "@master") == 0)
-		i = 1;
-	else if (n > 0 && w[0][0] == '@') {
-		sbuf_adds(out, "sluice's master CLI does not forward commands to a worker: "
-		               "use the worker's stats socket.\n\n");
+	if (n == 0)
 		return false;
-	}
-	if (i >= n)
-		return false;
-	if (strcmp(w[i], "show") == 0 && i + 1 < n && strcmp(w[i + 1], "proc") == 0) {
+	if (strcmp(w[0], "show") == 0 && n > 1 && strcmp(w[1], "proc") == 0) {
 		show_proc(out);
-	} else if (strcmp(w[i], "show") == 0 && i + 1 < n && strcmp(w[i + 1], "version") == 0) {
+	} else if (strcmp(w[0], "show") == 0 && n > 1 && strcmp(w[1], "version") == 0) {
 		sbuf_addf(out, "%s\n\n", SLUICE_VERSION);
-	} else if (strcmp(w[i], "reload") == 0) {
+	} else if (strcmp(w[0], "reload") == 0) {
 		return true;
-	} else if (strcmp(w[i], "help") == 0) {
+	} else if (strcmp(w[0], "prompt") == 0) {
+		c->prompt = !c->prompt;
+	} else if (strcmp(w[0], "quit") == 0) {
+		c->quit = true;
+	} else if (strcmp(w[0], "help") == 0) {
 		sbuf_adds(out, mcli_help);
 		sbuf_adds(out, "\n");
-	} else if (strcmp(w[i], "quit") != 0) {
+	} else {
 		sbuf_adds(out, "Unknown command, but maybe one of the following ones is a better match:\n");
 		sbuf_adds(out, strchr(mcli_help, '\n') + 1);
 		sbuf_adds(out, "\n");
@@ -599,16 +752,24 @@ mcli_command(char *cmd, struct sbuf *out)
 	return false;
 }
 
-/* A complete line from c: run its commands (';'), answer, close. */
+/* The complete line in c->buf: runs its commands (';'), answers, and
+ * closes unless in prompt mode (then the prompt follows the answer). */
 static bool
 mcli_line(struct mcli_conn *c)
 {
 	struct sbuf out = { 0 };
 	bool reload = false;
 	char *save = NULL;
-	for (char *cmd = strtok_r(c->buf, ";", &save); cmd; cmd = strtok_r(NULL, ";", &save))
-		if (mcli_command(cmd, &out))
+	for (char *cmd = strtok_r(c->buf, ";", &save); cmd && !c->quit; cmd = strtok_r(NULL, ";", &save))
+		if (mcli_command(c, cmd, &out))
 			reload = true;
+	/* HAProxy prompts after "quit" too */
+	if (c->prompt) {
+		if (c->target)
+			sbuf_addf(&out, "%d> ", (int)c->target);
+		else
+			sbuf_adds(&out, "master> ");
+	}
 	if (out.len) {
 		/* small answers to an admin: a bounded blocking write */
 		int fl = fcntl(c->fd, F_GETFL);
@@ -622,10 +783,13 @@ mcli_line(struct mcli_conn *c)
 				break;
 			off += (size_t)r;
 		}
+		fcntl(c->fd, F_SETFL, fl);
 	}
 	free(out.s);
-	close(c->fd);
-	c->fd = -1;
+	if (!c->prompt || c->quit) {
+		close(c->fd);
+		c->fd = -1;
+	}
 	return reload;
 }
 
@@ -647,10 +811,13 @@ mcli_accept(void)
 		}
 		mcli_conns[i].fd = fd;
 		mcli_conns[i].len = 0;
+		mcli_conns[i].prompt = mcli_conns[i].quit = false;
+		mcli_conns[i].target = 0;
 	}
 }
 
-/* Data on c; true when a command asked for a reload. */
+/* Data on c; true when a command asked for a reload. Each complete
+ * line is a command line (only the first one unless in prompt mode). */
 static bool
 mcli_read(struct mcli_conn *c)
 {
@@ -664,15 +831,28 @@ mcli_read(struct mcli_conn *c)
 	}
 	c->len += (size_t)r;
 	c->buf[c->len] = '\0';
-	char *nl = strchr(c->buf, '\n');
-	if (nl == NULL && c->len < sizeof(c->buf) - 1)
-		return false;
-	if (nl) {
-		*nl = '\0';
-		if (nl > c->buf && nl[-1] == '\r')
-			nl[-1] = '\0';
+	bool reload = false;
+	while (c->fd >= 0) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		if (nl == NULL && c->len < sizeof(c->buf) - 1)
+			break;
+		/* a line too long is taken as it is */
+		size_t used = nl ? (size_t)(nl - c->buf) + 1 : c->len;
+		char rest[MCLI_LINE];
+		size_t nrest = c->len - used;
+		memcpy(rest, c->buf + used, nrest);
+		if (nl) {
+			*nl = '\0';
+			if (nl > c->buf && nl[-1] == '\r')
+				nl[-1] = '\0';
+		}
+		if (mcli_line(c))
+			reload = true;
+		memcpy(c->buf, rest, nrest);
+		c->len = nrest;
+		c->buf[c->len] = '\0';
 	}
-	return mcli_line(c);
+	return reload;
 }
 
 static int
@@ -806,5 +986,8 @@ out:
 	free(workers.v);
 	memset(&workers, 0, sizeof(workers));
 	proc_fds_free();
+	if (carried_state_fd >= 0)
+		close(carried_state_fd);
+	carried_state_fd = -1;
 	return rc;
 }

@@ -5,6 +5,7 @@ reload must never cause (refused or reset connections, lost bytes)."""
 
 import atexit
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -211,3 +212,100 @@ class Tunnel:
 def wait_log(p, text, timeout=10.0):
     return lib.wait_for(lambda: text in output(p), timeout) is not None
 
+
+# ---- server states and the master CLI (test_proc_state*.py) ----
+
+HEADER = ("# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight "
+          "srv_iweight srv_time_since_last_change srv_check_status srv_check_result "
+          "srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id "
+          "srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr "
+          "srv_agent_addr srv_agent_port")
+
+
+def line(be, sid, name, port, op=2, admin=0, uw=1, iw=1, addr="127.0.0.1"):
+    return "3 %s %d %s %s %d %d %d %d 17 1 0 0 0 0 0 0 - %d - 0 0 - - 0" % (
+        be, sid, name, addr, op, admin, uw, iw, port)
+
+
+def state_config(port, sock, ports, glob="", be_extra="", s1_extra=""):
+    return """global
+    stats socket %s level admin
+%s
+defaults
+    mode tcp
+    timeout client 30s
+    timeout server 30s
+    timeout connect 2s
+frontend fe
+    bind 127.0.0.1:%d
+    default_backend be
+backend be
+%s
+    server s1 127.0.0.1:%d%s
+    server s2 127.0.0.1:%d weight 10
+    server s3 127.0.0.1:%d
+    server s4 127.0.0.1:%d
+""" % (sock, glob, port, be_extra, ports[0], s1_extra, ports[1], ports[2], ports[3])
+
+
+def stat(sock):
+    """{server: (status, weight, addr)} from show stat."""
+    out = lib.cli(sock, "show stat")
+    rows = [r.split(",") for r in out.split("\n") if r and not r.startswith("#")]
+    return {r[1]: (r[17], r[18], r[73]) for r in rows if r[0] == "be" and r[1] != "BACKEND"}
+
+
+def start_master(text, d, args):
+    """A master (args: -W...) in the foreground on config text in d."""
+    cfg = lib.config(text, directory=d)
+    p = spawn(list(args) + ["-db", "-f", cfg])
+    return p, cfg
+
+
+def reload(m, pred, tries=3):
+    """SIGUSR2 until pred(): HAProxy's master may miss a signal sent
+    right after its startup."""
+    for _ in range(tries):
+        m.send_signal(signal.SIGUSR2)
+        if lib.wait_for(pred, 4):
+            return True
+    return False
+
+
+def worker_is_new(sock, old):
+    """The worker's stats socket answers from a process other than old."""
+    def get():
+        try:
+            out = lib.cli(sock, "show info")
+        except OSError:
+            return None
+        m = re.search(r"^Pid: (\d+)", out, re.M)
+        return int(m.group(1)) if m and int(m.group(1)) not in old else None
+    return lib.wait_for(get, 10)
+
+
+def worker_pid(sock):
+    m = re.search(r"^Pid: (\d+)", lib.cli(sock, "show info"), re.M)
+    return int(m.group(1))
+
+
+def mcli(path, cmd):
+    """One command line to the master CLI, answered at EOF (as socat);
+    retried while HAProxy's master CLI refuses or resets connections
+    right after start-up or a reload."""
+    def once():
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(10)
+                s.connect(path)
+                s.sendall(cmd.encode() + b"\n")
+                s.shutdown(socket.SHUT_WR)
+                data = b""
+                while True:
+                    c = s.recv(65536)
+                    if not c:
+                        return data.decode()
+                    data += c
+        except (ConnectionRefusedError, ConnectionResetError, FileNotFoundError):
+            return None
+    return lib.wait_for(once, 10)

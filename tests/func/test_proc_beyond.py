@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Process model, sluice only: refused flags (-S, -x) say why, reloads in
+"""Process model, sluice only: refused uses of -S say why, reloads in
 quick succession leave one worker and lose no connection, a broken
 configuration is reported with file:line:col, a worker does not outlive
 a killed master (doc/management.md)."""
@@ -21,33 +21,15 @@ def start_master(text):
 
 
 @lib.test
-def socket_transfer_and_lone_master_cli_refused():
+def lone_master_cli_refused():
     port = lib.free_port()
     cfg = lib.config(pu.tcp_config(port, port + 1))
     for args, word in ((["-S", "/tmp/x.sock"], "needs the master-worker mode"),
-                       (["-x", "/tmp/x.sock"], "is not supported by this version of sluice"),
                        (["-W", "-S", "/tmp/x.sock,level,admin"], "bind options are not supported")):
         r = lib.run(args + ["-f", cfg])
         lib.eq(r.rc, 1, "exit status of %s" % args)
         lib.contains(r.err, word, "stderr")
         lib.ok(not lib.port_open(port), "nothing started")
-
-
-@lib.test
-def master_cli_does_not_forward_to_workers():
-    port = lib.free_port()
-    d = lib.tmpdir()
-    sock = os.path.join(d, "m.sock")
-    cfg = lib.config(pu.tcp_config(port, port + 1), directory=d)
-    m = pu.spawn(["-W", "-db", "-S", sock, "-f", cfg])
-    lib.ok(lib.wait_unix(sock), "master CLI:\n" + pu.output(m))
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(sock)
-        s.sendall(b"@1 show info\n")
-        data = s.recv(4096).decode()
-    lib.contains(data, "does not forward commands to a worker", "answer")
-    m.send_signal(signal.SIGTERM)
-    m.wait(10)
 
 
 @lib.test
