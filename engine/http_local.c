@@ -206,21 +206,65 @@ addr_port(const struct sockaddr_storage *ss, char *buf, size_t n, int *port)
 	}
 }
 
-/* The "option httplog" line of one answered request (reference §4.3),
- * as HAProxy writes it for requests answered locally: the stats page
- * (<STATS>), the exporter (<PROMEX>), a refusal by a rule or the 503 of
- * a frontend without backend (<NOSRV>), a bad request (<BADREQ>).
- * Other log formats (tcplog, log-format) are not rendered for these
- * connections yet. */
+/* The log line of one answered request, as HAProxy writes it for
+ * requests answered locally: the stats page (<STATS>), the exporter
+ * (<PROMEX>), a refusal by a rule or the 503 of a frontend without
+ * backend (<NOSRV>), a bad request (<BADREQ>). "option httplog" is
+ * written here (reference §4.3); tcplog and log-format go through
+ * engine/log_fmt.c with what the request adds (struct log_http).
+ * timers: HAProxy's %TR and %Tw/%Tc/%Tr for such a request (observed:
+ * 0/0 answered, 0/-1 refused after the request, -1/-1 not read). */
 enum hl_timers { HLT_NONE, HLT_TR, HLT_ALL };
 
 static void
-log_request(struct hl_conn *c, int status, size_t bytes, const char *srv,
+log_request_fmt(struct hl_conn *c, int status, size_t bytes, size_t req_bytes,
+                const char *srv, const char *term, enum hl_timers timers)
+{
+	struct engine *eng = c->w->eng;
+	struct session fake = { 0 };
+	fake.w = c->w;
+	fake.l = c->l;
+	fake.fe = c->fe;
+	fake.src = c->src;
+	fake.dst = c->dst;
+	fake.t0 = c->t_start;
+	fake.t_accept_wall_ms = c->t_start_wall;
+	fake.t_queue = fake.t_connect = fake.t_established = -1;
+	fake.bytes_in = req_bytes;
+	fake.bytes_out = bytes;
+	fake.term[0] = term[0];
+	fake.term[1] = term[1];
+	struct log_http h = { .srv = srv, .status = status };
+	if (c->req.method && status != 400 && status != 408 && status != 422) {
+		h.method = c->req.method;
+		h.method_len = c->req.method_len;
+		h.uri = c->req.uri;
+		h.uri_len = c->req.uri_len;
+		h.major = c->req.major;
+		h.minor = c->req.minor;
+	}
+	h.tr = timers == HLT_NONE ? -1 : 0;
+	h.tw = timers == HLT_ALL ? 0 : -1;
+	struct sbuf line = { 0 };
+	int level = 6;
+	if (log_format_http(eng->logs, &fake, &h, now_ms(), &line, &level) && line.s)
+		log_proxy_text(eng->logs, c->fe->px, level, line.s, NULL, false);
+	free(line.s);
+}
+
+static void
+log_request(struct hl_conn *c, int status, size_t bytes, size_t req_bytes, const char *srv,
             const char *term, enum hl_timers timers)
 {
 	const struct cfg_proxy *px = c->fe->px;
 	struct engine *eng = c->w->eng;
-	if (px->log_kind != PX_LOG_HTTP || eng->logs == NULL)
+	if (eng->logs == NULL)
+		return;
+	if (px->log_kind == PX_LOG_TCP || px->log_kind == PX_LOG_FORMAT) {
+		log_request_fmt(c, status, bytes, req_bytes, srv, term, timers);
+		return;
+	}
+	if (px->log_kind != PX_LOG_HTTP)
 		return;
 	char ip[INET6_ADDRSTRLEN + 8], date[64];
 	int port;
@@ -301,7 +345,8 @@ raw_error(struct hl_conn *c, int status)
 	int cls = status / 100;
 	atomic_fetch_add(&c->fe->http_rsp[cls >= 1 && cls <= 5 ? cls - 1 : 5], 1);
 	atomic_fetch_add(&c->fe->failed_req, 1);
-	log_request(c, status, c->out.len, "<NOSRV>", status == 408 ? "cR--" : "PR--", HLT_NONE);
+	/* HAProxy counts no bytes for its mux's own errors (observed) */
+	log_request(c, status, 0, 0, "<NOSRV>", status == 408 ? "cR--" : "PR--", HLT_NONE);
 }
 
 /* The frontend's http-request rules. Returns true when a rule answered
@@ -392,6 +437,10 @@ answer(struct hl_conn *c, const char *body, size_t blen)
 	} else {
 		http_txn_error(&t, 503);
 		term = "SC--";
+		/* HAProxy: a listen section reaches its backend part (the
+		 * request was read, %TR 0), a frontend refuses before */
+		if (!(fe->px->cap & PX_CAP_BE))
+			timers = HLT_NONE;
 	}
 	smp_vars_free(&sctx);
 
@@ -416,7 +465,8 @@ answer(struct hl_conn *c, const char *body, size_t blen)
 	}
 	int cls = t.status / 100;
 	atomic_fetch_add(&fe->http_rsp[cls >= 1 && cls <= 5 ? cls - 1 : 5], 1);
-	log_request(c, t.status, c->out.len - out0, srv, term, timers);
+	log_request(c, t.status, c->out.len - out0, c->req.head_len + t.body_len, srv, term,
+	            timers);
 	if (t.close)
 		c->close_after = true;
 	free(t.hdrs.s);
@@ -556,7 +606,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		 * as a bad request unless "option dontlognull" */
 		if ((c->in_len > 0 || c->nreq == 0) &&
 		    !(c->in_len == 0 && PX_OPT(c->fe->px, PXO_DONTLOGNULL)))
-			log_request(c, 400, 0, "<NOSRV>", "CR--", HLT_NONE);
+			log_request(c, 400, 0, 0, "<NOSRV>", "CR--", HLT_NONE);
 		hl_free(c);
 		return;
 	}

@@ -74,6 +74,24 @@ void log_proxy_text(struct log_sink *ls, const struct cfg_proxy *px, int level,
 bool log_format_session(struct log_sink *ls, const struct session *s,
                         long long now, struct sbuf *out, int *level);
 
+/* A request the engine answered itself (engine/http_local.c: the stats
+ * page, the exporter, a refusal, an error), for its tcplog or
+ * log-format line: what its session (a stand-in with the addresses,
+ * times, bytes and termination state) does not hold. */
+struct log_http {
+	const char *srv;             /* "<STATS>", "<PROMEX>", "<NOSRV>" */
+	int status;
+	const char *method, *uri;    /* method NULL: <BADREQ> */
+	size_t method_len, uri_len;
+	int major, minor;
+	int tr;                      /* %TR, %Tq: 0 or -1 */
+	int tw;                      /* %Tw, %Tc, %Tr (and %Td -1): 0 or -1 */
+};
+/* log_format_session for such a request (http NULL: the same). */
+bool log_format_http(struct log_sink *ls, const struct session *s,
+                     const struct log_http *http, long long now, struct sbuf *out,
+                     int *level);
+
 /* Renders a parsed log-format string for s (the %ID of unique-id-format
  * too); used by log_format_session. */
 void log_render(struct log_sink *ls, const struct lf_expr *lf,

@@ -97,6 +97,7 @@ struct run {
 	unsigned long long rt;
 	unsigned lc;
 	bool in_id;                    /* rendering %ID: no recursion */
+	const struct log_http *http;   /* a locally answered request, or NULL */
 };
 
 static const char *const months[] = {
@@ -289,6 +290,96 @@ cur_of(atomic_int *v, int minus)
 
 static void render_nodes(struct run *r, const struct lf_expr *lf, struct sbuf *o);
 
+/* The variables a locally answered request (r->http) gives its own
+ * value, as HAProxy 2.6 logs the stats page, the exporter and its own
+ * errors (observed); false for the others (rendered from the session). */
+static bool
+render_http(struct run *r, const struct lf_node *n, struct sbuf *o)
+{
+	const struct log_http *h = r->http;
+	unsigned opts = n->opts;
+	long long ta = r->now - r->s->t0;
+	if (ta < 0)
+		ta = 0;
+	bool bad = h->method == NULL;
+	const char *u = h->uri;
+	size_t ul = h->uri_len;
+	/* path and query of the URI, as HAProxy's %HP/%HPO/%HQ */
+	size_t q = 0;
+	while (!bad && q < ul && u[q] != '?')
+		q++;
+	char ver[16];
+	snprintf(ver, sizeof(ver), "HTTP/%d.%d", h->major, h->minor);
+
+	switch (lv_find(n->text)) {
+	case LV_s:
+		put_str(o, opts, h->srv);
+		return true;
+	case LV_ST:
+		sbuf_addf(o, "%d", h->status);
+		return true;
+	case LV_TR:
+	case LV_Tq:
+		sbuf_addf(o, "%d", h->tr);
+		return true;
+	case LV_Tw:
+	case LV_Tc:
+	case LV_Tr:
+		sbuf_addf(o, "%d", h->tw);
+		return true;
+	case LV_Td:
+		sbuf_addf(o, "%lld", h->tw < 0 ? -1 : ta);
+		return true;
+	case LV_Th:
+	case LV_Ti:
+		sbuf_adds(o, "0");
+		return true;
+	case LV_Ta:
+	case LV_Tt:
+	case LV_Tu:
+		sbuf_addf(o, "%lld", ta);
+		return true;
+	case LV_tsc:
+		sbuf_addc(o, r->s->term[0] ? r->s->term[0] : '-');
+		sbuf_addc(o, r->s->term[1] ? r->s->term[1] : '-');
+		sbuf_adds(o, "--");
+		return true;
+	case LV_r:
+		if (bad) {
+			put_str(o, opts, "<BADREQ>");
+		} else {
+			char *line = xasprintf("%.*s %.*s %s", (int)h->method_len, h->method,
+			                       (int)ul, u, ver);
+			put_str(o, opts, line);
+			free(line);
+		}
+		return true;
+	case LV_HM:
+		put_text(o, opts, bad ? "<BADREQ>" : h->method, bad ? 8 : h->method_len);
+		return true;
+	case LV_HU:
+		put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : ul);
+		return true;
+	case LV_HV:
+		put_str(o, opts, bad ? "<BADREQ>" : ver);
+		return true;
+	case LV_HP:
+	case LV_HPO:
+		put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : q);
+		return true;
+	case LV_HQ:
+		if (bad)
+			put_str(o, opts, "<BADREQ>");
+		else if (q < ul)
+			put_text(o, opts, u + q, ul - q);
+		else if (opts & LF_OPT_Q)
+			sbuf_adds(o, "\"\""); /* no query: empty, not "-" (observed) */
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void
 render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 {
@@ -296,6 +387,8 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 	unsigned opts = n->opts;
 	struct timers t = timers_of(r);
 
+	if (r->http && render_http(r, n, o))
+		return;
 	switch (lv_find(n->text)) {
 	case LV_ci:
 		put_ip(o, opts, &s->src);
@@ -316,8 +409,8 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 		const struct sockaddr_storage *p = NULL;
 		memset(&ss, 0, sizeof(ss));
 		(void)sl;
-		if (s->srv_local.ss_family != 0)
-			p = &s->srv_local;
+		if (s->srv_local)
+			p = s->srv_local;
 		if (lv_find(n->text) == LV_bi)
 			put_ip(o, opts, p);
 		else
@@ -325,10 +418,10 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 		break;
 	}
 	case LV_si:
-		put_ip(o, opts, s->srv_addr.ss_family ? &s->srv_addr : NULL);
+		put_ip(o, opts, s->srv_addr);
 		break;
 	case LV_sp:
-		put_port(o, opts, s->srv_addr.ss_family ? &s->srv_addr : NULL, log_luid(s));
+		put_port(o, opts, s->srv_addr, log_luid(s));
 		break;
 	case LV_t:
 	case LV_tr:
@@ -574,10 +667,18 @@ bool
 log_format_session(struct log_sink *ls, const struct session *s,
                    long long now, struct sbuf *out, int *level)
 {
+	return log_format_http(ls, s, NULL, now, out, level);
+}
+
+bool
+log_format_http(struct log_sink *ls, const struct session *s, const struct log_http *http,
+                long long now, struct sbuf *out, int *level)
+{
 	struct run r;
 	const struct lf_expr *lf = NULL;
 
 	run_init(&r, ls, s, now);
+	r.http = http;
 	if (r.fe == NULL)
 		return false;
 	switch (r.fe->log_kind) {

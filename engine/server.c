@@ -498,9 +498,7 @@ kill_sessions(struct srv_state *srv, char why)
 {
 	sess_lock(srv);
 	for (struct session *s = srv->sess_head; s; s = s->snext) {
-		atomic_store(&s->kill_why, why);
-		if (s->kill)
-			event_active(s->kill, EV_READ, 0);
+		sess_request_kill(s, why);
 	}
 	sess_unlock(srv);
 }
@@ -1414,11 +1412,18 @@ void
 srv_force_op(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
              bool agent)
 {
+	srv_force_op_why(eng, be, srv, op, agent, "changed from CLI");
+}
+
+void
+srv_force_op_why(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
+                 bool agent, const char *reason)
+{
 	pthread_mutex_lock(&g_lock);
 	setup_locked(eng, be);
 	struct srv_chk_state *c = agent ? &srv->agt : &srv->chk;
 	c->health = op == SRV_OP_DOWN ? 0 : c->rise + c->fall - 1;
-	g_reason = "changed from CLI";
+	g_reason = reason;
 	g_reason_srv = srv;
 	if (op == SRV_OP_UP)
 		set_running(eng, be, srv, NULL);

@@ -148,6 +148,10 @@ void srv_sess_detach(struct srv_state *srv, struct session *s);
  * "changed from CLI" (op: enum srv_op; agent: the agent's health). */
 void srv_force_op(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
                   bool agent);
+/* The same with the reason the log line gives (the stats page's
+ * "changed from Web interface"). */
+void srv_force_op_why(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
+                      bool agent, const char *reason);
 /* Asks every session holding a slot on srv to close, on its own thread,
  * with termination cause why ('K': "shutdown sessions server"). */
 void srv_kill_all(struct srv_state *srv, char why);

@@ -107,6 +107,9 @@ struct srv_state {
 	} rt;
 	/* "disable health" / "disable agent": the check stops running */
 	atomic_bool chk_disabled, agt_disabled;
+	/* a health / agent check is running now (health/, for the "* "
+	 * prefix of show stat's check_status) */
+	atomic_bool chk_running, agt_running;
 
 	/* Sessions holding a slot on this server, for on-marked-down /
 	 * on-marked-up (engine/server.c srv_sess_attach); spin lock. */

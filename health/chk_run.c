@@ -234,6 +234,8 @@ finish(struct chk_target *t, struct chk_result *res, const char *agent_line)
 	evtimer_del(t->tev);
 	res->duration_ms = mono_ms() - t->start;
 	struct chk_runner *r = t->run;
+	if (r->hooks.running)
+		r->hooks.running(r->arg, t, false);
 	if (t->agent) {
 		if (r->hooks.agent)
 			r->hooks.agent(r->arg, t, agent_line, res);
@@ -916,6 +918,8 @@ start_check(struct chk_target *t)
 		return;
 	}
 	t->running = true;
+	if (t->run->hooks.running)
+		t->run->hooks.running(t->run->arg, t, true);
 	t->start = mono_ms();
 	t->cur = 0;
 	t->last = 0;

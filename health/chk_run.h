@@ -48,6 +48,9 @@ struct chk_hooks {
 	/* Optional: fills o (zeroed before) with the runtime overrides of
 	 * t; the runner frees o->agent_send. NULL: none ever. */
 	void (*override)(void *arg, struct chk_target *t, struct chk_override *o);
+	/* Optional: a check of t starts (on true) or has ended (false,
+	 * before report/agent is called). */
+	void (*running)(void *arg, struct chk_target *t, bool on);
 };
 
 struct chk_runner;

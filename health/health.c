@@ -86,6 +86,14 @@ on_override(void *arg, struct chk_target *t, struct chk_override *o)
 		free(rt.agent_send);
 }
 
+/* For show stat's "* " prefix: a plain store, no lock on any path. */
+static void
+on_running(void *arg, struct chk_target *t, bool on)
+{
+	struct hc_srv *s = chk_target_user(t);
+	atomic_store(s->agent ? &s->srv->agt_running : &s->srv->chk_running, on);
+}
+
 static void
 add(struct backend *be, struct srv_state *srv, bool agent)
 {
@@ -106,7 +114,7 @@ int
 health_start(struct engine *eng)
 {
 	static const struct chk_hooks hooks = { on_report, on_agent, on_interval, on_view,
-	                                        on_override };
+	                                        on_override, on_running };
 	health_stop();
 	hc.eng = eng;
 	hc.run = chk_runner_new(eng->cfg, &hooks, NULL);

@@ -23,13 +23,14 @@
 #include <event2/event.h>
 
 #include "engine/engine.h"
+#include "engine/proc.h"
 #include "parser/addr.h"
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "stats/cli_int.h"
 
 const struct cli_cmd *const cli_tables[] = {
-	cli_cmds_core, cli_cmds_stat, cli_cmds_srv, cli_cmds_map, cli_cmds_beyond, NULL,
+	cli_cmds_core, cli_cmds_stat, cli_cmds_srv, cli_cmds_map, cli_cmds_beyond, cli_cmds_proc, NULL,
 };
 
 struct cli_activity cli_activity;
@@ -45,6 +46,7 @@ struct cli_listener {
 	const struct cfg_bind *b;
 	char *name;                 /* "unix@/path", "ipv4@1.2.3.4:9999" */
 	int fd;
+	int luid;                   /* 1, 2...: order in the configuration */
 	struct event *ev;
 	bool active;
 };
@@ -52,6 +54,8 @@ struct cli_listener {
 struct cli_state {
 	struct engine *eng;
 	struct event_base *base;
+	int master_fd;              /* a worker's channel from its master, or -1 */
+	struct event *master_ev;
 	VEC(struct cli_listener *) ls;
 	struct cli_conn *conns;
 	int nconns, maxconn;
@@ -184,7 +188,10 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	(void)what;
 
 	for (int burst = 0; burst < 16 && st->nconns < st->maxconn; burst++) {
-		int fd = accept(lfd, NULL, NULL);
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		memset(&peer, 0, sizeof(peer));
+		int fd = accept(lfd, (struct sockaddr *)&peer, &plen);
 		if (fd < 0)
 			return;
 		evutil_make_socket_nonblocking(fd);
@@ -194,6 +201,8 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 		c->st = st;
 		c->l = l;
 		c->fd = fd;
+		c->peer = peer;
+		c->luid = l->luid;
 		c->sev = l->b->severity_output;
 		c->timeout_ms = st->timeout_ms;
 		c->bev = bufferevent_socket_new(st->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -217,6 +226,57 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 			if (st->ls.v[i]->ev)
 				event_del(st->ls.v[i]->ev);
 	}
+}
+
+/* The master passed a connection (engine/proc_ipc.c): level admin, as
+ * HAProxy's master gives its workers, beside "stats maxconn" (the
+ * master's CLI bounds its own clients). */
+static void
+on_master(evutil_socket_t mfd, short what, void *arg)
+{
+	struct cli_state *st = arg;
+	(void)what;
+	for (int burst = 0; burst < 16; burst++) {
+		int fd = proc_ipc_recv_fd(mfd);
+		if (fd == -2) {
+			/* the master is gone: the channel is closed for good */
+			event_del(st->master_ev);
+			return;
+		}
+		if (fd < 0)
+			return;
+		evutil_make_socket_nonblocking(fd);
+		cli_activity.accepted++;
+		struct cli_conn *c = cli_conn_new(st->eng, NULL, CLI_LEVEL_ADMIN);
+		c->st = st;
+		c->fd = fd;
+		c->timeout_ms = st->timeout_ms;
+		c->bev = bufferevent_socket_new(st->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		c->next = st->conns;
+		if (st->conns)
+			st->conns->prev = c;
+		st->conns = c;
+		st->nconns++;
+		bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+		bufferevent_setwatermark(c->bev, EV_READ, 0, CLI_LINE_MAX);
+		bufferevent_setwatermark(c->bev, EV_WRITE, CLI_CHUNK, 0);
+		set_timeouts(c);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
+}
+
+static int g_master_fd = -1;
+
+bool
+cli_conn_exposes_fds(const struct cli_conn *c)
+{
+	return c->l != NULL && c->l->b->expose_fd_listeners;
+}
+
+void
+cli_set_master_fd(int fd)
+{
+	g_master_fd = fd;
 }
 
 /* "set timeout cli" (cli_core.c) */
@@ -349,11 +409,13 @@ int
 cli_open(struct engine *eng)
 {
 	const struct cfg_global *g = eng->cfg->global;
-	if (g->stats_sockets.n == 0)
+	if (g->stats_sockets.n == 0 && g_master_fd < 0)
 		return 0;
 	struct cli_state *st = xcalloc(1, sizeof(*st));
 	eng->cli = st;
 	st->eng = eng;
+	st->master_fd = g_master_fd;
+	g_master_fd = -1;
 	st->maxconn = g->stats_maxconn > 0 ? g->stats_maxconn : 10;
 	st->timeout_ms = g->stats_timeout > 0 ? (long)g->stats_timeout : 10000;
 	bool reuseport = !eng->opts.no_reuseport && !g->noreuseport;
@@ -392,6 +454,7 @@ cli_open(struct engine *eng)
 			l->b = b;
 			l->fd = fd;
 			l->name = sock_name(a);
+			l->luid = (int)st->ls.n + 1;
 			VEC_PUSH(st->ls, l);
 		}
 	}
@@ -410,6 +473,11 @@ cli_start(struct engine *eng, struct event_base *base)
 	if (st == NULL)
 		return;
 	st->base = base;
+	if (st->master_fd >= 0) {
+		evutil_make_socket_nonblocking(st->master_fd);
+		st->master_ev = event_new(base, st->master_fd, EV_READ | EV_PERSIST, on_master, st);
+		event_add(st->master_ev, NULL);
+	}
 	for (size_t i = 0; i < st->ls.n; i++) {
 		struct cli_listener *l = st->ls.v[i];
 		l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, on_accept, l);
@@ -425,6 +493,10 @@ cli_close(struct engine *eng)
 		return;
 	while (st->conns)
 		conn_free(st->conns);
+	if (st->master_ev)
+		event_free(st->master_ev);
+	if (st->master_fd >= 0)
+		close(st->master_fd);
 	for (size_t i = 0; i < st->ls.n; i++) {
 		struct cli_listener *l = st->ls.v[i];
 		if (l->ev)

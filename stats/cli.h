@@ -67,6 +67,7 @@ extern const struct cli_cmd cli_cmds_stat[];   /* stats/cmd_stat.c: show info/st
 extern const struct cli_cmd cli_cmds_srv[];    /* stats/cmd_srv.c: server/frontend/maxconn/session commands, show sess */
 extern const struct cli_cmd cli_cmds_map[];    /* stats/cmd_map.c: map and acl commands */
 extern const struct cli_cmd cli_cmds_beyond[]; /* stats/cmd_route.c: show route, show sni */
+extern const struct cli_cmd cli_cmds_proc[];   /* stats/cmd_proc.c: _getsocks (-x) */
 
 /* Feedback (errors and notices, not data) as HAProxy's cli_err()/
  * cli_msg(): the text, prefixed "[3]: " or "[err]: " when the connection
@@ -76,6 +77,9 @@ void cli_err(struct cli_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_msg(struct cli_ctx *c, int sev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message HAProxy writes without its trailing newline (the answer
+ * then ends in a single '\n'), with the severity prefix all the same. */
+void cli_msg_raw(struct cli_ctx *c, int sev, const char *text);
 /* For commands whose level depends on their arguments ("clear counters
  * all"): true when the connection has lvl, else writes "Permission
  * denied" and returns false. */
@@ -84,6 +88,11 @@ bool cli_has_level(struct cli_ctx *c, enum cli_level lvl);
 /* Opens every "stats socket" of the configuration (errors on stderr in
  * HAProxy's wording, -1). Called from engine_new(). */
 int cli_open(struct engine *eng);
+/* In a worker: the channel over which the master passes connections
+ * (engine/proc_ipc.c), served by the next cli_open(), which owns it. */
+void cli_set_master_fd(int fd);
+/* Whether c came through a stats socket with "expose-fd listeners". */
+bool cli_conn_exposes_fds(const struct cli_conn *c);
 /* Serves them on base (the main thread's) until cli_close(). */
 void cli_start(struct engine *eng, struct event_base *base);
 /* Closes the sockets and every CLI connection; frees everything. */

@@ -18,8 +18,9 @@ static const char *const sev_names[8] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 };
 
+/* The "[3]: " / "[err]: " of "set severity-output". */
 static void
-feedback(struct cli_ctx *c, int sev, const char *fmt, va_list ap)
+sev_prefix(struct cli_ctx *c, int sev)
 {
 	enum cli_severity so = c->conn ? c->conn->sev : CLI_SEV_NONE;
 	if (sev < 0 || sev > 7)
@@ -28,10 +29,23 @@ feedback(struct cli_ctx *c, int sev, const char *fmt, va_list ap)
 		sbuf_addf(c->out, "[%d]: ", sev);
 	else if (so == CLI_SEV_STRING)
 		sbuf_addf(c->out, "[%s]: ", sev_names[sev]);
+}
+
+static void
+feedback(struct cli_ctx *c, int sev, const char *fmt, va_list ap)
+{
+	sev_prefix(c, sev);
 	char *s = xvasprintf(fmt, ap);
 	sbuf_adds(c->out, s);
 	free(s);
 	sbuf_addc(c->out, '\n');
+}
+
+void
+cli_msg_raw(struct cli_ctx *c, int sev, const char *text)
+{
+	sev_prefix(c, sev);
+	sbuf_adds(c->out, text);
 }
 
 void
@@ -225,6 +239,8 @@ cli_usage(struct cli_ctx *c, char **args, int nargs, bool ishelp)
 		free(lsig);
 	}
 
+	/* HAProxy sends these as an info message (observed) */
+	sev_prefix(c, 6);
 	if (ishelp)
 		sbuf_adds(c->out, "The following commands are valid at this level:\n");
 	else if (!length && (nargs == 0 || !*args[0]))

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "stats/cli.h"
 
@@ -67,6 +68,9 @@ struct cli_conn {
 	struct cli_ctx ctx;            /* of the running command */
 	/* sockets (cli.c) */
 	int fd;
+	struct sockaddr_storage peer;  /* the client (AF_UNIX: unix socket) */
+	int luid;                      /* the stats socket's number, from 1,
+	                                * as HAProxy's "show sess" src=unix:N */
 	struct bufferevent *bev;
 	struct event *timer;
 	struct cli_conn *prev, *next;

@@ -23,6 +23,7 @@
 #include "engine/srv_state.h"
 #include "parser/proxy.h"
 #include "parser/server.h"
+#include "stats/cli_int.h"
 #include "stats/cmd_srv.h"
 
 struct frontend *
@@ -67,11 +68,11 @@ cmd_disable_frontend(struct cli_ctx *c)
 		return CLI_DONE;
 	int st = atomic_load(&fe->state);
 	if (st == FE_ST_STOP) {
-		cli_err(c, "Frontend was previously shut down, cannot disable.");
+		cli_msg(c, 5, "Frontend was previously shut down, cannot disable.");
 		return CLI_DONE;
 	}
 	if (st == FE_ST_PAUSED) {
-		cli_msg(c, 6, "All sockets are already disabled.");
+		cli_msg(c, 5, "All sockets are already disabled.");
 		return CLI_DONE;
 	}
 	if (listener_set_fe_state(c->eng, fe, FE_ST_PAUSED) == 0)
@@ -87,11 +88,11 @@ cmd_enable_frontend(struct cli_ctx *c)
 		return CLI_DONE;
 	int st = atomic_load(&fe->state);
 	if (st == FE_ST_STOP) {
-		cli_err(c, "Frontend was previously shut down, cannot enable.");
+		cli_msg(c, 5, "Frontend was previously shut down, cannot enable.");
 		return CLI_DONE;
 	}
 	if (st == FE_ST_OPEN) {
-		cli_msg(c, 6, "All sockets are already enabled.");
+		cli_msg(c, 5, "All sockets are already enabled.");
 		return CLI_DONE;
 	}
 	if (listener_set_fe_state(c->eng, fe, FE_ST_OPEN) == 0)
@@ -106,7 +107,7 @@ cmd_shutdown_frontend(struct cli_ctx *c)
 	if (fe == NULL)
 		return CLI_DONE;
 	if (atomic_load(&fe->state) == FE_ST_STOP) {
-		cli_msg(c, 6, "Frontend was already shut down.");
+		cli_msg(c, 5, "Frontend was already shut down.");
 		return CLI_DONE;
 	}
 	struct backend *be = fe->own_be;
@@ -293,7 +294,9 @@ sess_detail(struct sbuf *b, const struct session *s, long long now)
 	add_addr(b, &s->dst);
 	if (be) {
 		sbuf_addf(b, "\n  backend=%s (id=%d mode=tcp) addr=", be->px->name, be->px->id);
-		struct sockaddr_storage local = s->srv_local;
+		struct sockaddr_storage local = { 0 };
+		if (s->srv_local)
+			local = *s->srv_local;
 		socklen_t ll = sizeof(local);
 		/* established: the fd is the session's until it closes, and
 		 * the session cannot close while it is listed */
@@ -309,7 +312,8 @@ sess_detail(struct sbuf *b, const struct session *s, long long now)
 	}
 	if (srv) {
 		sbuf_addf(b, "\n  server=%s (id=%d) addr=", srv->cfg->name ? srv->cfg->name : "", srv->id);
-		add_addr(b, &s->srv_addr);
+		struct sockaddr_storage none = { 0 };
+		add_addr(b, s->srv_addr ? s->srv_addr : &none);
 	} else {
 		sbuf_adds(b, "\n  server=<NONE> (id=-1) addr=<NONE>");
 	}
@@ -351,9 +355,20 @@ cmd_show_sess_io(struct cli_ctx *c)
 		c->pos[1] = 0;
 	}
 	if (c->pos[3] == 0 && !c->pos[2]) {
-		/* the stats socket's own stream, as HAProxy lists it */
-		sbuf_addf(c->out, "%p: proto=unix_stream src=unix:1 fe=GLOBAL be=<NONE> srv=<none> ts=00 age=0s state=cli\n",
-		          (void *)c->conn);
+		/* the stats socket's own stream, as HAProxy lists it: the
+		 * client's address on a TCP socket, unix:<socket number> on a
+		 * unix one (observed on 2.6.12). Stats page connections are
+		 * not listed: HAProxy has no stream for an idle HTTP/1
+		 * connection and answers the page at once. */
+		const struct cli_conn *cc = c->conn;
+		int fam = cc ? cc->peer.ss_family : AF_UNIX;
+		sbuf_addf(c->out, "%p: proto=%s src=", (void *)c->conn,
+		          fam == AF_INET || fam == AF_INET6 ? proto_of(&cc->peer) : "unix_stream");
+		if (fam == AF_INET || fam == AF_INET6)
+			add_addr(c->out, &cc->peer);
+		else
+			sbuf_addf(c->out, "unix:%d", cc && cc->luid > 0 ? cc->luid : 1);
+		sbuf_adds(c->out, " fe=GLOBAL be=<NONE> srv=<none> ts=00 age=0s state=cli\n");
 	}
 	c->pos[3] = 1;
 	return CLI_DONE;
@@ -386,7 +401,8 @@ cmd_show_sess(struct cli_ctx *c)
 		if (found)
 			return CLI_DONE;
 	}
-	cli_err(c, "Session not found.");
+	/* data, not a message: no severity prefix (observed) */
+	sbuf_adds(c->out, "Session not found.\n");
 	return CLI_DONE;
 }
 

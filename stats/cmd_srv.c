@@ -33,9 +33,9 @@ cmd_arg(const struct cli_ctx *c, int i)
 /* A message HAProxy writes without its newline: cli.c's end of answer
  * supplies the only '\n'. */
 static void
-raw(struct cli_ctx *c, const char *text)
+raw(struct cli_ctx *c, int sev, const char *text)
 {
-	sbuf_adds(c->out, text);
+	cli_msg_raw(c, sev, text);
 }
 
 static struct backend *
@@ -159,11 +159,11 @@ parse_port(struct cli_ctx *c, const char *text, int *port)
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	if (end == text || *end || errno) {
-		raw(c, "provided port is not an integer");
+		raw(c, 4, "provided port is not an integer");
 		return -1;
 	}
 	if (v < 1 || v > 65535) {
-		raw(c, "provided port is invalid");
+		raw(c, 4, "provided port is invalid");
 		return -1;
 	}
 	*port = (int)v;
@@ -256,13 +256,15 @@ set_chk_addr(struct cli_ctx *c, struct srv_state *srv, bool agent)
 		return;
 	}
 	if (!check_enabled(srv, agent)) {
-		raw(c, agent ? "agent checks are not enabled on this server"
+		raw(c, 4, agent ? "agent checks are not enabled on this server"
 		             : "health checks are not enabled on this server");
 		return;
 	}
 	struct sockaddr_storage ss;
 	if (!parse_ip(addr, &ss)) {
-		sbuf_addf(c->out, "invalid addr '%s'", addr);
+		char *m = xasprintf("invalid addr '%s'", addr);
+		raw(c, 4, m);
+		free(m);
 		return;
 	}
 	int port = 0;
@@ -295,7 +297,7 @@ set_chk_port(struct cli_ctx *c, struct srv_state *srv, bool agent)
 		return;
 	}
 	if (!check_enabled(srv, agent)) {
-		raw(c, agent ? "agent checks are not enabled on this server"
+		raw(c, 4, agent ? "agent checks are not enabled on this server"
 		             : "health checks are not enabled on this server");
 		return;
 	}
@@ -343,7 +345,7 @@ set_server(struct cli_ctx *c)
 		if (!*v)
 			cli_err(c, "Require <weight> or <weight%%>.");
 		else if (srv_set_weight_str(c->eng, be, srv, v, &err) < 0)
-			raw(c, err);
+			raw(c, 3, err);
 	} else if (strcmp(what, "state") == 0) {
 		if (strcmp(v, "ready") == 0)
 			srv_set_admin(c->eng, be, srv, SRV_ADMIN_READY, NULL);
@@ -429,7 +431,7 @@ set_weight(struct cli_ctx *c)
 	if (!*cmd_arg(c, 3))
 		cli_err(c, "Require <weight> or <weight%%>.");
 	else if (srv_set_weight_str(c->eng, be, srv, cmd_arg(c, 3), &err) < 0)
-		raw(c, err);
+		raw(c, 3, err);
 	return CLI_DONE;
 }
 
@@ -516,11 +518,11 @@ set_maxconn_server(struct cli_ctx *c)
 	char *end;
 	long n = strtol(v, &end, 10);
 	if (end == v) {
-		raw(c, "maxconn string empty or preceded by garbage");
+		raw(c, 3, "maxconn string empty or preceded by garbage");
 		return CLI_DONE;
 	}
 	if (*end) {
-		raw(c, "Trailing garbage in maxconn string");
+		raw(c, 3, "Trailing garbage in maxconn string");
 		return CLI_DONE;
 	}
 	srv_set_maxconn(be, srv, n > INT_MAX ? INT_MAX : n < 0 ? 0 : (int)n);

@@ -209,6 +209,82 @@ find_backend(struct engine *eng, const char *b)
 	return engine_backend_by_name(eng, b);
 }
 
+/* The admin form's actions (HAProxy 2.6's st_adm_action names). */
+enum page_act {
+	PA_UNKNOWN, PA_READY, PA_DRAIN, PA_MAINT, PA_DHLTH, PA_EHLTH, PA_HRUNN, PA_HNOLB,
+	PA_HDOWN, PA_DAGENT, PA_EAGENT, PA_ARUNN, PA_ADOWN, PA_SHUTDOWN,
+};
+
+static enum page_act
+page_action(const char *a)
+{
+	static const struct { const char *name; enum page_act act; } m[] = {
+		/* "enable"/"disable" and "start"/"stop" are HAProxy's older
+		 * names, still accepted by 2.6 (observed) */
+		{ "ready", PA_READY }, { "enable", PA_READY }, { "start", PA_READY },
+		{ "drain", PA_DRAIN }, { "stop", PA_DRAIN },
+		{ "maint", PA_MAINT }, { "disable", PA_MAINT },
+		{ "dhlth", PA_DHLTH }, { "ehlth", PA_EHLTH }, { "hrunn", PA_HRUNN },
+		{ "hnolb", PA_HNOLB }, { "hdown", PA_HDOWN }, { "dagent", PA_DAGENT },
+		{ "eagent", PA_EAGENT }, { "arunn", PA_ARUNN }, { "adown", PA_ADOWN },
+		{ "shutdown", PA_SHUTDOWN },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+		if (!strcmp(a, m[i].name))
+			return m[i].act;
+	return PA_UNKNOWN;
+}
+
+#define WEB_REASON "changed from Web interface"
+
+/* Runs one action on one server through the calls the stats socket
+ * uses (stats/cmd_srv.c); false when it does not apply to that server
+ * (HAProxy then leaves it out of the count): health actions need a
+ * configured check, agent ones an agent (enabled for arunn/adown), and
+ * forced health is refused on a tracking server. */
+static bool
+page_apply(struct engine *eng, struct backend *be, struct srv_state *sv, enum page_act a)
+{
+	switch (a) {
+	case PA_READY: srv_set_admin(eng, be, sv, SRV_ADMIN_READY, NULL); return true;
+	case PA_DRAIN: srv_set_admin(eng, be, sv, SRV_ADMIN_DRAIN, NULL); return true;
+	case PA_MAINT: srv_set_admin(eng, be, sv, SRV_ADMIN_MAINT, NULL); return true;
+	case PA_DHLTH:
+	case PA_EHLTH:
+		if (!sv->checked)
+			return false;
+		atomic_store(&sv->chk_disabled, a == PA_DHLTH);
+		return true;
+	case PA_DAGENT:
+	case PA_EAGENT:
+		if (!sv->agent)
+			return false;
+		atomic_store(&sv->agt_disabled, a == PA_DAGENT);
+		return true;
+	case PA_HRUNN:
+	case PA_HNOLB:
+	case PA_HDOWN:
+		if (sv->tracked)
+			return false;
+		srv_force_op_why(eng, be, sv,
+		                 a == PA_HRUNN ? SRV_OP_UP : a == PA_HNOLB ? SRV_OP_STOPPING : SRV_OP_DOWN,
+		                 false, WEB_REASON);
+		return true;
+	case PA_ARUNN:
+	case PA_ADOWN:
+		if (!sv->agent || atomic_load(&sv->agt_disabled))
+			return false;
+		srv_force_op_why(eng, be, sv, a == PA_ARUNN ? SRV_OP_UP : SRV_OP_DOWN, true, WEB_REASON);
+		return true;
+	case PA_SHUTDOWN:
+		srv_kill_all(sv, 'K');
+		return true;
+	case PA_UNKNOWN:
+		break;
+	}
+	return false;
+}
+
 /* Applies the POSTed form; returns HAProxy's status code. */
 static const char *
 admin_post(struct http_txn *t)
@@ -238,19 +314,6 @@ admin_post(struct http_txn *t)
 		}
 		p = amp ? amp + 1 : end;
 	}
-	int admin = -1;
-	if (!strcmp(action, "ready") || !strcmp(action, "enable"))
-		admin = SRV_ADMIN_READY;
-	else if (!strcmp(action, "drain"))
-		admin = SRV_ADMIN_DRAIN;
-	else if (!strcmp(action, "maint") || !strcmp(action, "disable"))
-		admin = SRV_ADMIN_MAINT;
-	static const char *const known[] = { "dhlth", "ehlth", "hrunn", "hnolb", "hdown",
-		"dagent", "eagent", "arunn", "adown", "shutdown", "stop", "start" };
-	bool is_known = admin >= 0;
-	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-		if (!strcmp(action, known[i]))
-			is_known = true;
 	struct backend *be = backend[0] ? find_backend(t->eng, backend) : NULL;
 	/* HAProxy's order of checks (observed on 2.6.12) */
 	if (too_long) {
@@ -259,26 +322,27 @@ admin_post(struct http_txn *t)
 		code = "ERRP";
 	} else if (!action[0]) {
 		code = "NONE";
-	} else if (!is_known) {
+	} else if (page_action(action) == PA_UNKNOWN) {
 		code = "ERRP";
 	} else {
-		size_t done = 0, unknown = 0;
+		/* As HAProxy: a server the action applies to counts as altered,
+		 * an unknown name counts against the total only, a server the
+		 * action does not apply to (no check, tracking) not at all. */
+		size_t altered = 0, total = 0;
+		srv_states_setup(t->eng, be);
 		for (size_t i = 0; i < srvs.n; i++) {
 			struct srv_state *sv = NULL;
 			for (size_t k = 0; k < be->nsrv && sv == NULL; k++)
 				if (be->srvs[k].cfg->name && !strcmp(be->srvs[k].cfg->name, srvs.v[i]))
 					sv = &be->srvs[k];
 			if (sv == NULL) {
-				unknown++;
-			} else if (admin >= 0) {
-				srv_set_admin(t->eng, be, sv, admin, NULL);
-				done++;
+				total++;
+			} else if (page_apply(t->eng, be, sv, page_action(action))) {
+				altered++;
+				total++;
 			}
-			/* health/agent actions and shutdown are not run by this
-			 * version: nothing changes and the banner says NONE */
 		}
-		code = unknown && done ? "PART" : unknown && unknown == srvs.n ? "ERRP" :
-		       done ? "DONE" : "NONE";
+		code = total == 0 ? "NONE" : altered == 0 ? "ERRP" : altered == total ? "DONE" : "PART";
 	}
 	for (size_t i = 0; i < srvs.n; i++)
 		free(srvs.v[i]);
@@ -451,7 +515,17 @@ html_proxy_end(struct sbuf *o, bool admin_form, const char *pxname, int iid)
 		sbuf_addf(o, "Choose the action to perform on the checked servers : <select name=action>"
 		             "<option value=\"\"></option><option value=\"ready\">Set state to READY</option>"
 		             "<option value=\"drain\">Set state to DRAIN</option>"
-		             "<option value=\"maint\">Set state to MAINT</option></select>"
+		             "<option value=\"maint\">Set state to MAINT</option>"
+		             "<option value=\"dhlth\">Health: disable checks</option>"
+		             "<option value=\"ehlth\">Health: enable checks</option>"
+		             "<option value=\"hrunn\">Health: force UP</option>"
+		             "<option value=\"hnolb\">Health: force NOLB</option>"
+		             "<option value=\"hdown\">Health: force DOWN</option>"
+		             "<option value=\"dagent\">Agent: disable checks</option>"
+		             "<option value=\"eagent\">Agent: enable checks</option>"
+		             "<option value=\"arunn\">Agent: force UP</option>"
+		             "<option value=\"adown\">Agent: force DOWN</option>"
+		             "<option value=\"shutdown\">Kill Sessions</option></select>"
 		             "<input type=\"hidden\" name=\"b\" value=\"#%d\">&nbsp;"
 		             "<input type=\"submit\" value=\"Apply\"></form>", iid);
 	(void)pxname;

@@ -373,11 +373,12 @@ is_l7data(int st)
  * description. */
 static void
 set_check(struct st_row *row, const struct srv_chk_state *c, enum st_field status,
-          enum st_field code, enum st_field dur, enum st_field desc, bool agent)
+          enum st_field code, enum st_field dur, enum st_field desc, bool agent, bool running)
 {
 	char buf[64];
 	const char *name = chk_status_name(c->status);
-	snprintf(buf, sizeof(buf), "%s", name);
+	/* HAProxy's "* " while a check of the server is running */
+	snprintf(buf, sizeof(buf), "%s%s", running ? "* " : "", name);
 	st_set_str(row, status, buf);
 	/* HAProxy shows a code for the L5-7 statuses (an agent: its L7
 	 * ones always, with 0) and a duration once a check ended */
@@ -475,7 +476,7 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 	bool maint = (st->admf & SRV_ADMF_MAINT) != 0;
 	if (chk && !maint) {
 		set_check(row, &st->chk, ST_F_CHECK_STATUS, ST_F_CHECK_CODE,
-		          ST_F_CHECK_DURATION, ST_F_CHECK_DESC, false);
+		          ST_F_CHECK_DURATION, ST_F_CHECK_DESC, false, atomic_load(&st->chk_running));
 		if (st->chk.desc[0])
 			st_set_str(row, ST_F_LAST_CHK, st->chk.desc);
 	}
@@ -486,7 +487,7 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 	}
 	if (agt && !maint) {
 		set_check(row, &st->agt, ST_F_AGENT_STATUS, ST_F_AGENT_CODE,
-		          ST_F_AGENT_DURATION, ST_F_AGENT_DESC, true);
+		          ST_F_AGENT_DURATION, ST_F_AGENT_DESC, true, atomic_load(&st->agt_running));
 		if (st->agt.desc[0])
 			st_set_str(row, ST_F_LAST_AGT, st->agt.desc);
 	}

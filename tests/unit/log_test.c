@@ -130,7 +130,7 @@ rig_init(struct rig *r, struct cfg *cfg, const char *fe_name, const char *be_nam
 			atomic_store(&r->srv.cur_sess, 0);
 			r->s.srv = &r->srv;
 			r->s.sctx.srv = r->srv.cfg;
-			memcpy(&r->s.srv_addr, &r->srv.cfg->addr.ss, sizeof(r->s.srv_addr));
+			r->s.srv_addr = &r->srv.cfg->addr.ss;
 		}
 	}
 	memcpy(&r->s.dst, &r->l.addr, sizeof(r->s.dst));
@@ -281,6 +281,53 @@ START_TEST(logformat_nosrv)
 	r.s.t_connect = r.s.t0;
 	r.s.t_established = r.s.t0 + 2;
 	LINE_EQ(NULL, &r, 50, "-|-|127.0.0.1|15600|s1|b1|1|2|48|--");
+	cfg_free(cfg);
+}
+END_TEST
+
+/* A request the engine answered itself (engine/http_local.c): the
+ * values HAProxy 2.6.12 logged for the stats page and a 503 (observed). */
+START_TEST(logformat_local_http)
+{
+	static const char text[] =
+		"defaults\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n"
+		"frontend h\n    mode http\n    bind 127.0.0.1:8404\n    stats enable\n"
+		"    log-format \"%s %ST %B %U %ts %tsc %TR/%Tw/%Tc/%Tr/%Td/%Ta %{+Q}r %HM %HU %HV %HP %HQ\"\n";
+	struct cfg *cfg = load(text);
+	struct rig r;
+	rig_init(&r, cfg, "h", NULL, -1);
+	set_in(&r.s.src, "127.0.0.1", 40000);
+	r.s.bytes_in = 91;
+	r.s.bytes_out = 16059;
+	r.s.term[0] = 'L';
+	r.s.term[1] = 'R';
+	static const char uri[] = "/stats?x=1";
+	struct log_http h = { .srv = "<STATS>", .status = 200, .method = "GET", .method_len = 3,
+	                      .uri = uri, .uri_len = sizeof(uri) - 1, .major = 1, .minor = 1 };
+	struct sbuf b = { 0 };
+	ck_assert(log_format_http(NULL, &r.s, &h, r.s.t0 + 2, &b, NULL));
+	ck_assert_str_eq(b.s, "<STATS> 200 16059 91 LR LR-- 0/0/0/0/2/2 \"GET /stats?x=1 HTTP/1.1\" "
+	                      "GET /stats?x=1 HTTP/1.1 /stats ?x=1");
+	sbuf_reset(&b);
+	/* a frontend's 503: nothing read into a backend; no query */
+	h.srv = "<NOSRV>";
+	h.status = 503;
+	h.uri = "/x";
+	h.uri_len = 2;
+	h.tr = h.tw = -1;
+	r.s.term[0] = 'S';
+	r.s.term[1] = 'C';
+	ck_assert(log_format_http(NULL, &r.s, &h, r.s.t0, &b, NULL));
+	ck_assert_str_eq(b.s, "<NOSRV> 503 16059 91 SC SC-- -1/-1/-1/-1/-1/0 \"GET /x HTTP/1.1\" "
+	                      "GET /x HTTP/1.1 /x ");
+	sbuf_reset(&b);
+	/* a request that could not be parsed */
+	h.method = NULL;
+	h.status = 400;
+	ck_assert(log_format_http(NULL, &r.s, &h, r.s.t0, &b, NULL));
+	ck_assert_str_eq(b.s, "<NOSRV> 400 16059 91 SC SC-- -1/-1/-1/-1/-1/0 \"<BADREQ>\" "
+	                      "<BADREQ> <BADREQ> <BADREQ> <BADREQ> <BADREQ>");
+	free(b.s);
 	cfg_free(cfg);
 }
 END_TEST
@@ -669,6 +716,7 @@ suite_log(void)
 	tcase_add_test(tc, tcplog_normal);
 	tcase_add_test(tc, tcplog_server_refused);
 	tcase_add_test(tc, logformat_nosrv);
+	tcase_add_test(tc, logformat_local_http);
 	tcase_add_test(tc, logformat_options_and_separators);
 	tcase_add_test(tc, logformat_samples);
 	tcase_add_test(tc, filters_and_levels);
