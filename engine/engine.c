@@ -265,6 +265,7 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 			break;
 		}
 		w->wake = evtimer_new(w->base, on_wake, w);
+		w->kill_ev = event_new(w->base, -1, 0, sess_on_kill_requests, w);
 		for (size_t i = 0; i < eng->nfrontends && !failed; i++) {
 			struct frontend *fe = &eng->frontends[i];
 			if (fe->px->disabled)
@@ -513,6 +514,8 @@ engine_free(struct engine *eng)
 			event_free(w->wake);
 		if (w->stop_ev)
 			event_free(w->stop_ev);
+		if (w->kill_ev)
+			event_free(w->kill_ev);
 		if (w->base)
 			event_base_free(w->base);
 		pthread_mutex_destroy(&w->sess_lock);

@@ -85,6 +85,8 @@ struct worker {
 	VEC(struct listener *) listeners;
 	struct event *wake;           /* resume accepting (fd exhaustion, maxconn) */
 	struct event *stop_ev;        /* soft stop: waits for the last session */
+	struct event *kill_ev;        /* sessions asked to close from another
+	                                 thread (sess_request_kill) */
 	int nsess;                    /* sessions alive on this thread */
 	/* its live sessions, oldest first, for the stats socket (show sess,
 	 * shutdown session); linked and unlinked by session.c */

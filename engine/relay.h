@@ -28,7 +28,7 @@ struct relay_opts {
 	uint32_t srv_timeout;
 	uint32_t cli_fin_timeout; /* once the client has shut its side; 0 = cli_timeout */
 	uint32_t srv_fin_timeout;
-	size_t bufsize;           /* tune.bufsize */
+	uint32_t bufsize;         /* tune.bufsize */
 	bool splice;              /* use splice(2) (HAVE_SPLICE builds) */
 };
 
@@ -42,12 +42,14 @@ typedef void (*relay_done_fn)(void *arg, enum relay_end why,
 
 /* Starts relaying; first (may be NULL) are bytes to send to the server
  * before anything read from the client (a PROXY header, the inspected
- * ClientHello...). done is called once, from the event loop; the relay
- * then closes neither fd: the caller does. */
+ * ClientHello...), first_sent how many of them the caller already sent
+ * (counted in c2s; first then points past them). done is called once,
+ * from the event loop; the relay then closes neither fd: the caller
+ * does. */
 struct relay *relay_start(struct event_base *base, int cfd, int sfd,
                           const uint8_t *first, size_t first_len,
-                          const struct relay_opts *o, relay_done_fn done,
-                          void *arg);
+                          size_t first_sent, const struct relay_opts *o,
+                          relay_done_fn done, void *arg);
 void relay_abort(struct relay *r);
 void relay_free(struct relay *r);
 void relay_stats(const struct relay *r, struct relay_stats *st);

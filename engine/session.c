@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -106,6 +107,63 @@ px_timeout(const struct cfg_proxy *px, enum px_timeout_id id)
 	return px ? px->timeout[id] : 0;
 }
 
+/* ---- per-thread caches -------------------------------------------------- */
+
+/* The inspection buffer (first size) and the parsed ClientHello (4.5 KB)
+ * live only until forwarding starts. Freed, these large blocks get split
+ * by later allocations, leaving holes between long-lived sessions; kept
+ * per thread and reused, they fragment the heap less and cost no
+ * malloc/free per connection. */
+#define REQ_FIRST 4096
+#define TCACHE_MAX 16
+
+struct tcache {
+	void *v[TCACHE_MAX];
+	int n;
+};
+
+static _Thread_local struct tcache req_cache, ch_cache;
+
+static void *
+tcache_get(struct tcache *c, size_t size)
+{
+	return c->n > 0 ? c->v[--c->n] : xmalloc(size);
+}
+
+static void
+tcache_put(struct tcache *c, void *p)
+{
+	if (p == NULL)
+		return;
+	if (c->n < TCACHE_MAX)
+		c->v[c->n++] = p;
+	else
+		free(p);
+}
+
+static void
+tcache_clear(struct tcache *c)
+{
+	while (c->n > 0)
+		free(c->v[--c->n]);
+}
+
+/* Releases s's inspection buffer and parsed hello to the caches. */
+static void
+release_inspect(struct session *s)
+{
+	if (s->req_cap == REQ_FIRST)
+		tcache_put(&req_cache, s->req);
+	else
+		free(s->req);
+	s->req = NULL;
+	s->req_cap = 0;
+	s->sctx.req = NULL;
+	tcache_put(&ch_cache, s->sctx.ch);
+	s->sctx.ch = NULL;
+	s->sctx.ch_parsed = false;
+}
+
 /* ---- smp_ctx --------------------------------------------------------- */
 
 const struct ch_info *
@@ -113,7 +171,7 @@ sctx_hello(struct smp_ctx *ctx, enum ch_result *rc)
 {
 	if (!ctx->ch_parsed || ctx->ch_parsed_len != ctx->req_len) {
 		if (ctx->ch == NULL)
-			ctx->ch = xmalloc(sizeof(*ctx->ch));
+			ctx->ch = tcache_get(&ch_cache, sizeof(*ctx->ch));
 		ctx->ch_rc = ch_parse(ctx->req, ctx->req_len, ctx->ch);
 		ctx->ch_parsed = true;
 		ctx->ch_parsed_len = ctx->req_len;
@@ -252,8 +310,7 @@ sess_kill(struct worker *w, const struct session *target)
 		if (s != target)
 			continue;
 		/* alive while linked: sess_end unlinks before freeing */
-		atomic_store(&s->kill_why, 'K');
-		event_active(s->kill, EV_READ, 0);
+		sess_request_kill(s, 'K');
 		found = true;
 		break;
 	}
@@ -344,7 +401,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	s->srv = NULL;
 
 	engine_conn_release(eng, s->fe);
-	if (s->cfd >= 0 && !s->dropped)
+	if (s->cfd >= 0 && !s->dropped && !s->cli_eof)
 		drain_client(s->cfd);
 	if (s->cev)
 		event_free(s->cev);
@@ -352,13 +409,13 @@ sess_end(struct session *s, char c0, char c1, bool log)
 		event_free(s->tmr);
 	if (s->qwake)
 		event_free(s->qwake);
-	if (s->kill)
-		event_free(s->kill);
 	if (s->cfd >= 0)
 		close(s->cfd);
-	free(s->req);
+	release_inspect(s);
+	free(s->srv_local);
+	if (s->srv_addr_owned)
+		free((void *)s->srv_addr);
 	free(s->pp_hdr);
-	free(s->sctx.ch);
 	smp_vars_free(&s->sctx);
 	s->w->nsess--;
 	free(s);
@@ -369,6 +426,8 @@ sess_close_all(struct worker *w)
 {
 	while (w->sess_head)
 		sess_end(w->sess_head, 'K', 'D', false);
+	tcache_clear(&req_cache);
+	tcache_clear(&ch_cache);
 }
 
 /* ---- reading the client during PROXY header and inspection ------------- */
@@ -381,11 +440,14 @@ read_client(struct session *s)
 	if (s->req_len >= INSPECT_MAX)
 		return 0;
 	if (s->req_cap < INSPECT_MAX) {
-		size_t cap = s->req_cap ? s->req_cap * 2 : 4096;
+		size_t cap = s->req_cap ? s->req_cap * 2 : REQ_FIRST;
 		if (cap > INSPECT_MAX)
 			cap = INSPECT_MAX;
 		if (cap > s->req_cap && s->req_len + 1024 > s->req_cap) {
-			s->req = xrealloc(s->req, cap);
+			if (s->req == NULL)
+				s->req = tcache_get(&req_cache, REQ_FIRST);
+			else
+				s->req = xrealloc(s->req, cap);
 			s->req_cap = cap;
 		}
 	}
@@ -451,6 +513,7 @@ silent_drop(struct session *s)
 }
 
 static void start_server_phase(struct session *s);
+static void wait_client(evutil_socket_t fd, short what, void *arg);
 
 /* When inspection ends on a rejection or on the inspect delay, and the
  * rules looked at a ClientHello that was not a complete, valid one, a
@@ -509,13 +572,28 @@ inspect_step(struct session *s, bool timed_out)
 		sess_close(s, 'P', 'R');
 		return true;
 	}
-	event_del(s->cev);
+	/* The client socket stays polled (wait_client) until the relay
+	 * takes it over: the base's changelist then merges the switch
+	 * into no epoll_ctl at all, where a delete now and an add once
+	 * connected cost two. */
+	watch_client(s, wait_client);
 	event_del(s->tmr);
 	if (px == s->fe->px)
 		choose_backend(s);
 	else
 		start_server_phase(s);
 	return true;
+}
+
+/* The client spoke (or closed) while its session waits for a server:
+ * stop polling it (the relay reads it once connected). */
+static void
+wait_client(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	(void)what;
+	event_del(s->cev);
 }
 
 static void
@@ -812,6 +890,9 @@ start_server(struct session *s)
 		sess_set_state(s, SS_QUEUED);
 		if (s->t_queue < 0)
 			s->t_queue = now_ms();
+		/* the wake-up event exists only for sessions that queue */
+		if (s->qwake == NULL)
+			s->qwake = event_new(s->w->base, -1, 0, on_queue_event, s);
 		backend_enqueue(be, s);
 		watch_abort(s);
 		uint32_t qt = px_timeout(be->px, PX_TO_QUEUE);
@@ -896,6 +977,7 @@ relay_done(void *arg, enum relay_end why, const struct relay_stats *st)
 	s->bytes_out = st->s2c;
 	switch (why) {
 	case RELAY_DONE:
+		s->cli_eof = true; /* nothing left to drain */
 		sess_close(s, '-', '-');
 		break;
 	case RELAY_CLI_ERROR:
@@ -933,8 +1015,10 @@ splice_enabled(const struct session *s)
 	return true;
 }
 
+/* sent: how many of the first bytes (PROXY header, then the inspected
+ * request) on_connected already delivered. */
 static void
-start_forward(struct session *s)
+start_forward(struct session *s, size_t sent)
 {
 	const struct cfg_proxy *fe = s->fe->px, *be = s->be->px;
 	struct relay_opts o = { 0 };
@@ -943,14 +1027,14 @@ start_forward(struct session *s)
 	o.srv_timeout = tunnel ? tunnel : px_timeout(be, PX_TO_SERVER);
 	o.cli_fin_timeout = px_timeout(fe, PX_TO_CLIENT_FIN);
 	o.srv_fin_timeout = px_timeout(be, PX_TO_SERVER_FIN);
-	o.bufsize = (size_t)(s->w->eng->cfg->global->tune_bufsize ? s->w->eng->cfg->global->tune_bufsize : 16384);
+	o.bufsize = (uint32_t)(s->w->eng->cfg->global->tune_bufsize ? s->w->eng->cfg->global->tune_bufsize : 16384);
 	o.splice = splice_enabled(s);
 
 	sess_set_state(s, SS_FORWARD);
 	/* first the PROXY header, then what inspection read */
 	uint8_t *first = NULL;
 	size_t flen = s->pp_len + s->req_len;
-	if (flen) {
+	if (flen > sent) {
 		first = xmalloc(flen);
 		if (s->pp_len)
 			memcpy(first, s->pp_hdr, s->pp_len);
@@ -958,12 +1042,12 @@ start_forward(struct session *s)
 			memcpy(first + s->pp_len, s->req, s->req_len);
 	}
 	sni_stats_route(s); /* show sni: while the ClientHello is known */
-	s->relay = relay_start(s->w->base, s->cfd, s->sfd, first, flen, &o, relay_done, s);
+	s->relay = relay_start(s->w->base, s->cfd, s->sfd, first ? first + sent : NULL,
+	                       flen - sent, sent, &o, relay_done, s);
 	free(first);
 	/* routing is done: an idle tunnel keeps no inspection data, and
 	 * drops the events of the earlier states (the relay has its own) */
 	FREE_NULL(s->pp_hdr);
-	FREE_NULL(s->sctx.ch);
 	event_free(s->cev);
 	s->cev = NULL;
 	if (s->sev) {
@@ -972,12 +1056,11 @@ start_forward(struct session *s)
 	}
 	event_free(s->tmr);
 	s->tmr = NULL;
-	event_free(s->qwake);
-	s->qwake = NULL;
-	s->sctx.ch_parsed = false;
-	FREE_NULL(s->req);
-	s->req_cap = 0;
-	s->sctx.req = NULL;
+	if (s->qwake) {
+		event_free(s->qwake);
+		s->qwake = NULL;
+	}
+	release_inspect(s);
 	if (s->cli_eof) /* the client already shut its side */
 		shutdown(s->sfd, SHUT_WR);
 }
@@ -1108,23 +1191,77 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		connect_failed(s, true);
 		return;
 	}
-	int err = 0;
-	socklen_t len = sizeof(err);
-	if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
-		connect_failed(s, false);
-		return;
+	/* The first bytes (PROXY header, inspected request) go now: a send
+	 * that works proves the connection established and one that fails
+	 * reports the connect error, which spares getsockopt(SO_ERROR) (a
+	 * system call per connection). Nothing to send: ask the socket. */
+	size_t sent = 0;
+	if (s->pp_len + s->req_len > 0) {
+		struct iovec iov[2] = { { s->pp_hdr, s->pp_len }, { s->req, s->req_len } };
+		struct msghdr mh = { 0 };
+		mh.msg_iov = s->pp_len ? iov : iov + 1;
+		mh.msg_iovlen = s->pp_len ? 2 : 1;
+		ssize_t n = sendmsg(s->sfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			connect_failed(s, false);
+			return;
+		}
+		if (n > 0)
+			sent = (size_t)n;
+	}
+	if (sent == 0) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+		if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+			connect_failed(s, false);
+			return;
+		}
 	}
 	event_del(s->sev);
 	event_del(s->tmr);
-	event_del(s->cev); /* abortonclose watch: the relay reads now */
+	/* s->cev (abortonclose or wait_client) is freed once the relay
+	 * polls the client socket (start_forward) */
 	/* server.c: passive observation (observe layer4) */
 	srv_observe(s->w->eng, s->be, s->srv, false, NULL);
 	s->t_established = now_ms();
 	if (s->fe->log_backend_addr) { /* %bi/%bp in the log format */
-		socklen_t ll = sizeof(s->srv_local);
-		getsockname(s->sfd, (struct sockaddr *)&s->srv_local, &ll);
+		struct sockaddr_storage *loc = xcalloc(1, sizeof(*loc));
+		socklen_t ll = sizeof(*loc);
+		getsockname(s->sfd, (struct sockaddr *)loc, &ll);
+		s->srv_local = loc;
 	}
-	start_forward(s);
+	start_forward(s, sent);
+}
+
+/* Records the address connected to (log %si/%sp, show sess): usually
+ * the server's configured one, pointed to rather than copied (128 bytes
+ * less per session); an owned copy otherwise. An owned one changes under
+ * the registry lock: show sess reads it from another thread. */
+static void
+set_srv_addr(struct session *s, const struct sockaddr_storage *sa, socklen_t len)
+{
+	const struct sockaddr_storage *cfg = &s->srv->cfg->addr.ss;
+	const struct sockaddr_storage *old = s->srv_addr;
+	bool old_owned = s->srv_addr_owned;
+	if (memcmp(sa, cfg, len) == 0) {
+		if (!old_owned) {
+			s->srv_addr = cfg;
+			return;
+		}
+		pthread_mutex_lock(&s->w->sess_lock);
+		s->srv_addr = cfg;
+		s->srv_addr_owned = false;
+		pthread_mutex_unlock(&s->w->sess_lock);
+	} else {
+		struct sockaddr_storage *copy = xmalloc(sizeof(*copy));
+		*copy = *sa;
+		pthread_mutex_lock(&s->w->sess_lock);
+		s->srv_addr = copy;
+		s->srv_addr_owned = true;
+		pthread_mutex_unlock(&s->w->sess_lock);
+	}
+	if (old_owned)
+		free((void *)old);
 }
 
 static void
@@ -1132,7 +1269,7 @@ try_connect(struct session *s)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = server_addr(s, &sa);
-	s->srv_addr = sa;
+	set_srv_addr(s, &sa, len);
 	s->conn_tries++;
 	atomic_fetch_add(&s->be->connect, 1);
 	int ci = backend_srv_index(s->be, s->srv);
@@ -1187,7 +1324,7 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	struct session *s = arg;
 	(void)fd;
 	(void)what;
-	char why = (char)atomic_load(&s->kill_why);
+	char why = (char)atomic_exchange(&s->kill_why, 0);
 	if (s->st == SS_CLOSED || why == 0 || (why != 'K' && !s->slinked))
 		return;
 	if (why == 'K') {
@@ -1198,6 +1335,42 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	sess_close(s, why, s->st == SS_FORWARD ? 'D' : 'C');
+}
+
+/* Any thread: a session holds no event of its own for this (one less
+ * per idle session); the worker's kill_ev finds the flagged ones. */
+void
+sess_request_kill(struct session *s, char why)
+{
+	atomic_store(&s->kill_why, why);
+	event_active(s->w->kill_ev, EV_READ, 0);
+}
+
+void
+sess_on_kill_requests(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct session **v = NULL;
+	size_t n = 0, cap = 0;
+	(void)fd;
+	(void)what;
+	/* collected under the lock, closed without it (sess_end takes it);
+	 * only this thread frees its sessions, and closing one frees no
+	 * other, so the list stays valid */
+	pthread_mutex_lock(&w->sess_lock);
+	for (struct session *s = w->sess_head; s; s = s->wnext) {
+		if (atomic_load(&s->kill_why) == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = s;
+	}
+	pthread_mutex_unlock(&w->sess_lock);
+	for (size_t i = 0; i < n; i++)
+		on_kill(-1, 0, v[i]);
+	free(v);
 }
 
 /* ---- accept ------------------------------------------------------------- */
@@ -1235,8 +1408,6 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 		ctr_max(&l->conn_max, (unsigned)atomic_fetch_add(&l->cur_conn, 1) + 1);
 	s->cev = event_new(w->base, -1, 0, NULL, NULL);
 	s->tmr = evtimer_new(w->base, on_inspect_read, s);
-	s->qwake = event_new(w->base, -1, 0, on_queue_event, s);
-	s->kill = event_new(w->base, -1, 0, on_kill, s);
 	w->nsess++;
 	registry_link(s);
 

@@ -42,16 +42,26 @@ struct session {
 	const struct cfg_proxy *inspect_px; /* whose content rules run (SS_INSPECT) */
 	enum sess_state st;
 	int cfd, sfd;
+	atomic_int kill_why;           /* asked to close ('D', 'U', 'K'), or 0 */
 	struct sockaddr_storage cli;   /* the peer */
 	struct sockaddr_storage src;   /* the client (PROXY header or cli) */
 	struct sockaddr_storage dst;   /* where the client connected */
-	struct sockaddr_storage srv_addr;  /* the server we connect to */
-	struct sockaddr_storage srv_local; /* our end of it (%bi:%bp), once connected */
+	/* the server we connect to: its configured address or an owned
+	 * copy (srv_addr_owned); NULL before the first connect */
+	const struct sockaddr_storage *srv_addr;
+	struct sockaddr_storage *srv_local; /* our end of it (%bi:%bp), once
+	                                     * connected, when the log format
+	                                     * shows it; else NULL */
 
 	uint8_t *req;                  /* inspected bytes, sent first */
 	size_t req_len, req_cap;
 	bool cli_eof;                  /* the client shut its side while inspected */
 	bool dropped;                  /* silent-drop: close with a reset */
+	bool srv_addr_owned;
+	/* here to pack the struct (an idle tunnel keeps it): */
+	bool queued;                   /* in its backend's queue */
+	bool slinked;                  /* linked on its server */
+	char term[2];                  /* HAProxy termination state */
 	uint8_t *pp_hdr;               /* PROXY header for the server, until sent */
 	size_t pp_len;
 
@@ -66,15 +76,11 @@ struct session {
 
 	/* queue links (backend queue, under its lock) */
 	struct session *qnext, *qprev;
-	bool queued;
 	struct event *qwake;           /* activated from any thread */
 
 	/* server links (engine/server.c, under the server's lock): the
 	 * sessions on a server, closed with on-marked-down/up */
 	struct session *snext, *sprev;
-	bool slinked;
-	struct event *kill;            /* activated from any thread */
-	atomic_int kill_why;           /* termination cause: 'D', 'U' */
 
 	/* the worker's registry (w->sess_lock): show sess, shutdown session */
 	struct session *wnext, *wprev;
@@ -85,7 +91,6 @@ struct session {
 	long long t0;                  /* monotonic accept time */
 	long long t_queue, t_connect, t_established; /* -1 until known */
 	uint64_t bytes_in, bytes_out;  /* from client / to client */
-	char term[2];                  /* HAProxy termination state */
 	int fe_conn_at_accept, be_conn, srv_conn, retries_done;
 };
 
@@ -97,6 +102,12 @@ bool sess_kill(struct worker *w, const struct session *s);
  * ended, without logging them (HAProxy exits without a line for them).
  * Runs on w's thread. */
 void sess_close_all(struct worker *w);
+/* Any thread: asks session s (alive: listed on its worker or on a
+ * server, under that lock) to close with termination cause why ('D',
+ * 'U', 'K'); it closes on its own thread. */
+void sess_request_kill(struct session *s, char why);
+/* The worker's kill_ev callback (arg: the worker). */
+void sess_on_kill_requests(int fd, short what, void *arg);
 /* HAProxy's name of the session's state for show sess. */
 const char *sess_state_name(enum sess_state st);
 

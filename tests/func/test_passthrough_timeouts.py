@@ -109,6 +109,42 @@ def timeout_tunnel_reset_by_traffic(n):
 
 @lib.test
 @tls.threads
+def staggered_tunnels_each_time_out_on_their_own(n):
+    """Many idle tunnels opened at different moments, some with traffic
+    later on: each closes one timeout after its own last activity, not
+    with another's (the deadlines of all tunnels are kept together)."""
+    import threading
+    tunnel = 2 * T
+    with tls.plain_backend("echo") as be:
+        p, port = setup(n, be.port, "    timeout tunnel %dms" % (tunnel * 1000))
+        idle = []
+
+        def one(i):
+            time.sleep(i * 0.07)
+            with tls.connect(port) as s:
+                tls.readline(s)  # banner
+                last = time.monotonic()
+                if i % 3 == 0:
+                    time.sleep(tunnel / 2)
+                    s.sendall(b"x\n")
+                    tls.readline(s)
+                    last = time.monotonic()
+                tls.time_to_eof(s, tunnel + SLACK + 1)
+                idle.append(time.monotonic() - last)
+
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(12)]
+        for th in ts:
+            th.start()
+        for th in ts:
+            th.join()
+        lib.eq(len(idle), 12, "tunnels closed")
+        for dt in idle:
+            lib.ok(tunnel - 0.02 <= dt < tunnel + 0.5,
+                   "idle tunnel closed after %.2fs, want %.1fs" % (dt, tunnel))
+
+
+@lib.test
+@tls.threads
 def timeout_client_fin(n):
     """The server sends a line and its FIN; the client, which has seen
     the EOF, keeps its own side open: closed after client-fin."""
