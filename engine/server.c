@@ -11,7 +11,10 @@
  * - Messages are built at the moment of the change and counted after it
  *   ("1 active and 0 backup servers left").
  * One process-wide mutex serialises every change: they are rare, and
- * "track" links servers of different backends. */
+ * "track" links servers of different backends.
+ * This file holds the state changes and their messages; check and agent
+ * reports are in server_chk.c, runtime changes (weights, maxconn, stats
+ * socket, overrides) in server_rt.c. */
 #include "engine/server.h"
 
 #include <ctype.h>
@@ -29,22 +32,17 @@
 #include "engine/engine.h"
 #include "engine/lb.h"
 #include "engine/log.h"
+#include "engine/server_int.h"
 #include "engine/session.h"
 #include "lib/util.h"
 #include "parser/proxy.h"
 #include "parser/proxy_kw.h"
 #include "parser/server.h"
 
-#define LVL_EMERG  0
-#define LVL_ALERT  1
-#define LVL_NOTICE 5
-
-enum chk_res { RES_NEUTRAL, RES_FAILED, RES_PASSED, RES_CONDPASS };
-
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t srv_g_lock = PTHREAD_MUTEX_INITIALIZER;
 static srv_log_fn g_log_hook;
 static void *g_log_arg;
-static srv_resched_fn g_resched;
+srv_resched_fn srv_g_resched;
 
 struct ss_timer {
 	struct event *ev;
@@ -99,29 +97,10 @@ chk_status_ok(enum chk_status st)
 	       st == CHK_ST_L7OKC;
 }
 
-static enum chk_res
-chk_result(int st)
-{
-	switch (st) {
-	case CHK_ST_L4OK:
-	case CHK_ST_L6OK:
-	case CHK_ST_L7OK:
-		return RES_PASSED;
-	case CHK_ST_L7OKC:
-		return RES_CONDPASS;
-	case CHK_ST_UNKNOWN:
-	case CHK_ST_INI:
-	case CHK_ST_CHECKED:
-		return RES_NEUTRAL;
-	default:
-		return RES_FAILED;
-	}
-}
-
 /* HAProxy's "L57DATA" statuses: the layer-7 ones that carry a code, and
  * the only agent results that change the agent's health. */
-static bool
-is_l7data(int st)
+bool
+srv_is_l7data(int st)
 {
 	return st == CHK_ST_L7OK || st == CHK_ST_L7OKC || st == CHK_ST_L7STS;
 }
@@ -131,18 +110,18 @@ is_l7data(int st)
 void
 srv_set_log_hook(srv_log_fn fn, void *arg)
 {
-	pthread_mutex_lock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
 	g_log_hook = fn;
 	g_log_arg = arg;
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 void
 srv_set_resched_hook(srv_resched_fn fn)
 {
-	pthread_mutex_lock(&g_lock);
-	g_resched = fn;
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
+	srv_g_resched = fn;
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 /* msg: the log text; err: the stderr text (NULL: same as msg). */
@@ -209,8 +188,8 @@ setup_one(struct srv_state *st)
 
 static int n_usable(const struct backend *be);
 
-static void
-setup_locked(struct engine *eng, struct backend *be)
+void
+srv_setup_locked(struct engine *eng, struct backend *be)
 {
 	if (be->nsrv == 0 || be->srvs[0].setup)
 		return;
@@ -248,9 +227,9 @@ setup_locked(struct engine *eng, struct backend *be)
 void
 srv_states_setup(struct engine *eng, struct backend *be)
 {
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
+	srv_setup_locked(eng, be);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 void
@@ -258,7 +237,7 @@ srv_engine_stop(struct engine *eng)
 {
 	if (eng == NULL)
 		return;
-	pthread_mutex_lock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
 	for (size_t i = 0; i < eng->nbackends; i++) {
 		struct backend *be = eng->backends[i];
 		for (size_t k = 0; k < be->nsrv; k++) {
@@ -271,19 +250,19 @@ srv_engine_stop(struct engine *eng)
 			be->srvs[k].ss_timer = NULL;
 		}
 	}
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 /* ---- counting and message pieces ---------------------------------------- */
 
-static const char *
+const char *
 srv_name(const struct srv_state *st)
 {
 	return st->cfg->name ? st->cfg->name : "";
 }
 
-static bool
-is_backup(const struct srv_state *st)
+bool
+srv_is_backup(const struct srv_state *st)
 {
 	return st->cfg->backup;
 }
@@ -303,7 +282,7 @@ count_usable(const struct backend *be, int *act, int *bck)
 	*act = *bck = 0;
 	for (size_t i = 0; i < be->nsrv; i++)
 		if (usable(&be->srvs[i]))
-			(*(is_backup(&be->srvs[i]) ? bck : act))++;
+			(*(srv_is_backup(&be->srvs[i]) ? bck : act))++;
 }
 
 static int
@@ -330,20 +309,20 @@ add_encoded(struct sbuf *b, const char *s)
 
 /* The reason of a change forced from the stats socket ("changed from
  * CLI"), shown instead of a check's for that server only (its trackers
- * say "via"); set and cleared under g_lock (srv_force_op). */
+ * say "via"); set and cleared under srv_g_lock (srv_force_op). */
 static const char *g_reason;
 static const struct srv_state *g_reason_srv;
 
 /* HAProxy's srv_append_status. chk: the check that caused the change
  * (its reason is shown), or NULL; xferred < 0: no counts; down: the
  * "left" form (the server ends up stopped) rather than "online". */
-static void
-append_status(struct sbuf *b, const struct backend *be, const struct srv_state *st,
-              const struct srv_chk_state *chk, int xferred, bool forced, bool down)
+void
+srv_append_status(struct sbuf *b, const struct backend *be, const struct srv_state *st,
+                  const struct srv_chk_state *chk, int xferred, bool forced, bool down)
 {
 	if (chk) {
 		sbuf_addf(b, ", reason: %s", chk_status_reason((enum chk_status)chk->status));
-		if (is_l7data(chk->status))
+		if (srv_is_l7data(chk->status))
 			sbuf_addf(b, ", code: %d", chk->code);
 		if (chk->desc[0]) {
 			sbuf_adds(b, ", info: \"");
@@ -374,12 +353,12 @@ append_status(struct sbuf *b, const struct backend *be, const struct srv_state *
 static const char *
 bk(const struct srv_state *st)
 {
-	return is_backup(st) ? "Backup " : "";
+	return srv_is_backup(st) ? "Backup " : "";
 }
 
 /* Ends a message: "." then log (and stderr). */
-static void
-finish(struct engine *eng, const struct backend *be, struct sbuf *b, int level)
+void
+srv_finish(struct engine *eng, const struct backend *be, struct sbuf *b, int level)
 {
 	sbuf_addc(b, '.');
 	emit(eng, be, level, b->s, NULL, false);
@@ -409,7 +388,7 @@ be_account(struct backend *be)
 void
 srv_clear_counters(struct backend *be)
 {
-	pthread_mutex_lock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
 	for (size_t i = 0; i < be->nsrv; i++) {
 		struct srv_state *st = &be->srvs[i];
 		st->chk.failed = st->agt.failed = 0;
@@ -417,7 +396,7 @@ srv_clear_counters(struct backend *be)
 		st->failed_hana = 0;
 	}
 	be->down_trans = 0;
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 /* A server leaves DOWN: its downtime grows by the time spent there. */
@@ -493,8 +472,8 @@ srv_sess_detach(struct srv_state *srv, struct session *s)
 /* Asks every session on srv to close with termination cause why ('D':
  * server went down, 'U': an active server came up); each closes on its
  * own thread (session.c). */
-static void
-kill_sessions(struct srv_state *srv, char why)
+void
+srv_kill_sessions(struct srv_state *srv, char why)
 {
 	sess_lock(srv);
 	for (struct session *s = srv->sess_head; s; s = s->snext) {
@@ -506,8 +485,8 @@ kill_sessions(struct srv_state *srv, char why)
 /* Sessions queued in the backend pick again: a dead server's hash slot
  * moved, or a new server has room. Returns how many may go to srv (the
  * "requeued" count of an UP line). */
-static int
-wake_queue(struct backend *be, const struct srv_state *srv)
+int
+srv_wake_queue(struct backend *be, const struct srv_state *srv)
 {
 	int q = atomic_load(&be->qcur);
 	if (q <= 0)
@@ -583,9 +562,9 @@ ss_step_locked(struct backend *be, struct srv_state *srv, long long now)
 long
 srv_slowstart_step(struct backend *be, struct srv_state *srv, long long now)
 {
-	pthread_mutex_lock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
 	long r = ss_step_locked(be, srv, now);
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 	return r;
 }
 
@@ -602,14 +581,14 @@ on_ss_timer(evutil_socket_t fd, short what, void *arg)
 	struct ss_timer *t = arg;
 	(void)fd;
 	(void)what;
-	pthread_mutex_lock(&g_lock);
+	pthread_mutex_lock(&srv_g_lock);
 	long next = ss_step_locked(t->be, t->srv, now_ms());
 	if (next > 0) {
 		struct timeval tv;
 		ms_tv(&tv, next);
 		event_add(t->ev, &tv);
 	}
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
 /* Starts the ramp of a server coming back UP. The timer lives on the
@@ -651,25 +630,25 @@ ss_stop(struct srv_state *srv)
 
 static void propagate_op(struct engine *eng, struct srv_state *srv);
 
-static bool
-log_hc(const struct backend *be)
+bool
+srv_log_hc(const struct backend *be)
 {
 	return PX_OPT(be->px, PXO_LOG_HEALTH_CHECKS) != 0;
 }
 
 /* The check to cite in a state line: none when tracking (the line says
  * "via") or when log-health-checks already logged the check. */
-static const struct srv_chk_state *
-cite(const struct backend *be, const struct srv_state *srv, const struct srv_chk_state *c)
+const struct srv_chk_state *
+srv_cite(const struct backend *be, const struct srv_state *srv, const struct srv_chk_state *c)
 {
-	if (c == NULL || srv->tracked || log_hc(be))
+	if (c == NULL || srv->tracked || srv_log_hc(be))
 		return NULL;
 	return c;
 }
 
-static void
-set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
-            const struct srv_chk_state *why)
+void
+srv_set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
+                const struct srv_chk_state *why)
 {
 	if ((srv->admf & SRV_ADMF_MAINT) || atomic_load(&srv->op) == SRV_OP_DOWN)
 		return;
@@ -686,11 +665,11 @@ set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
 	 * it is written before they are shut down on their threads */
 	struct sbuf b = { 0 };
 	sbuf_addf(&b, "%sServer %s/%s is DOWN", bk(srv), be->px->name, srv_name(srv));
-	append_status(&b, be, srv, why, 0, false, true);
+	srv_append_status(&b, be, srv, why, 0, false, true);
 	if (srv->cfg->on_marked_down_shutdown)
-		kill_sessions(srv, 'D');
-	wake_queue(be, NULL);
-	finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
+		srv_kill_sessions(srv, 'D');
+	srv_wake_queue(be, NULL);
+	srv_finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
 	check_backend_down(eng, be, prev);
 	propagate_op(eng, srv);
 }
@@ -700,17 +679,17 @@ set_stopped(struct engine *eng, struct backend *be, struct srv_state *srv,
 static void
 after_up(struct backend *be, struct srv_state *srv)
 {
-	if (!srv->cfg->on_marked_up_shutdown_backup || is_backup(srv) ||
+	if (!srv->cfg->on_marked_up_shutdown_backup || srv_is_backup(srv) ||
 	    srv_eff_weight(srv) <= 0)
 		return;
 	for (size_t i = 0; i < be->nsrv; i++)
-		if (is_backup(&be->srvs[i]))
-			kill_sessions(&be->srvs[i], 'U');
+		if (srv_is_backup(&be->srvs[i]))
+			srv_kill_sessions(&be->srvs[i], 'U');
 }
 
-static void
-set_running(struct engine *eng, struct backend *be, struct srv_state *srv,
-            const struct srv_chk_state *why)
+void
+srv_set_running(struct engine *eng, struct backend *be, struct srv_state *srv,
+                const struct srv_chk_state *why)
 {
 	int op = atomic_load(&srv->op);
 	if ((srv->admf & SRV_ADMF_MAINT) || op == SRV_OP_UP)
@@ -723,21 +702,21 @@ set_running(struct engine *eng, struct backend *be, struct srv_state *srv,
 		ss_start(eng, be, srv);
 	lb_update(be->lb, srv);
 	after_up(be, srv);
-	int xferred = wake_queue(be, srv);
+	int xferred = srv_wake_queue(be, srv);
 
 	struct sbuf b = { 0 };
 	sbuf_addf(&b, "%sServer %s/%s is UP", bk(srv), be->px->name, srv_name(srv));
-	append_status(&b, be, srv, why, xferred, false, false);
-	finish(eng, be, &b, LVL_NOTICE);
+	srv_append_status(&b, be, srv, why, xferred, false, false);
+	srv_finish(eng, be, &b, LVL_NOTICE);
 	check_backend_down(eng, be, prev);
 	propagate_op(eng, srv);
 }
 
 /* A check passed "conditionally" (disable-on-404): HAProxy's STOPPING,
  * shown as NOLB: no new sessions, existing ones go on. */
-static void
-set_stopping(struct engine *eng, struct backend *be, struct srv_state *srv,
-             const struct srv_chk_state *why)
+void
+srv_set_stopping(struct engine *eng, struct backend *be, struct srv_state *srv,
+                 const struct srv_chk_state *why)
 {
 	if ((srv->admf & SRV_ADMF_MAINT) || atomic_load(&srv->op) == SRV_OP_STOPPING)
 		return;
@@ -747,12 +726,12 @@ set_stopping(struct engine *eng, struct backend *be, struct srv_state *srv,
 	srv->last_change_ms = now_ms();
 	ss_stop(srv);
 	lb_update(be->lb, srv);
-	wake_queue(be, NULL);
+	srv_wake_queue(be, NULL);
 
 	struct sbuf b = { 0 };
 	sbuf_addf(&b, "%sServer %s/%s is stopping", bk(srv), be->px->name, srv_name(srv));
-	append_status(&b, be, srv, why, 0, false, false);
-	finish(eng, be, &b, LVL_NOTICE);
+	srv_append_status(&b, be, srv, why, 0, false, false);
+	srv_finish(eng, be, &b, LVL_NOTICE);
 	check_backend_down(eng, be, prev);
 	propagate_op(eng, srv);
 }
@@ -770,13 +749,13 @@ propagate_op(struct engine *eng, struct srv_state *srv)
 				continue;
 			switch (atomic_load(&srv->op)) {
 			case SRV_OP_DOWN:
-				set_stopped(eng, b, t, NULL);
+				srv_set_stopped(eng, b, t, NULL);
 				break;
 			case SRV_OP_UP:
-				set_running(eng, b, t, NULL);
+				srv_set_running(eng, b, t, NULL);
 				break;
 			default:
-				set_stopping(eng, b, t, NULL);
+				srv_set_stopping(eng, b, t, NULL);
 				break;
 			}
 		}
@@ -792,9 +771,6 @@ sync_admin(struct srv_state *srv)
 	                          : (srv->admf & SRV_ADMF_DRAIN) ? SRV_ADMIN_DRAIN
 	                                                         : SRV_ADMIN_READY);
 }
-
-static void change_admin(struct engine *eng, struct backend *be, struct srv_state *srv,
-                         int set, int clr, const char *why);
 
 /* The whole admin transition from flags prev to srv->admf, as HAProxy's
  * srv_update_status does it: maintenance first, then drain. */
@@ -821,8 +797,8 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 			lb_update(be->lb, srv);
 			sbuf_addf(&b, "%sServer %s/%s was DOWN and now enters maintenance%s",
 			          bk(srv), be->px->name, srv_name(srv), cause);
-			append_status(&b, be, srv, NULL, -1, forced, true);
-			finish(eng, be, &b, LVL_NOTICE);
+			srv_append_status(&b, be, srv, NULL, -1, forced, true);
+			srv_finish(eng, be, &b, LVL_NOTICE);
 		} else {
 			atomic_store(&srv->op, SRV_OP_DOWN);
 			srv->last_change_ms = now_ms();
@@ -831,11 +807,11 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 			lb_update(be->lb, srv);
 			sbuf_addf(&b, "%sServer %s/%s is going DOWN for maintenance%s",
 			          bk(srv), be->px->name, srv_name(srv), cause);
-			append_status(&b, be, srv, NULL, 0, forced, true);
+			srv_append_status(&b, be, srv, NULL, 0, forced, true);
 			if (srv->cfg->on_marked_down_shutdown)
-				kill_sessions(srv, 'D');
-			wake_queue(be, NULL);
-			finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
+				srv_kill_sessions(srv, 'D');
+			srv_wake_queue(be, NULL);
+			srv_finish(eng, be, &b, was_stopping ? LVL_NOTICE : LVL_ALERT);
 			check_backend_down(eng, be, prevn);
 		}
 	} else if (pm && !nm) {
@@ -862,22 +838,22 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		else
 			sbuf_addf(&b, "%sServer %s/%s is %s/%s (leaving forced maintenance)",
 			          bk(srv), be->px->name, srv_name(srv), st, ad);
-		finish(eng, be, &b, LVL_NOTICE);
+		srv_finish(eng, be, &b, LVL_NOTICE);
 		lb_update(be->lb, srv);
 		if (usable(srv)) {
 			after_up(be, srv);
-			wake_queue(be, srv);
+			srv_wake_queue(be, srv);
 		}
 	} else if (nm) {
 		if ((prev & SRV_ADMF_FMAINT) && !(now & SRV_ADMF_FMAINT)) {
 			sbuf_addf(&b, "%sServer %s/%s is leaving forced maintenance but remains in maintenance",
 			          bk(srv), be->px->name, srv_name(srv));
-			append_status(&b, be, srv, NULL, -1, false, true);
-			finish(eng, be, &b, LVL_NOTICE);
+			srv_append_status(&b, be, srv, NULL, -1, false, true);
+			srv_finish(eng, be, &b, LVL_NOTICE);
 		} else if ((prev & SRV_ADMF_IMAINT) && !(now & SRV_ADMF_IMAINT)) {
 			sbuf_addf(&b, "%sServer %s/%s remains in forced maintenance",
 			          bk(srv), be->px->name, srv_name(srv));
-			finish(eng, be, &b, LVL_NOTICE);
+			srv_finish(eng, be, &b, LVL_NOTICE);
 		}
 	}
 
@@ -886,11 +862,11 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		bool down = atomic_load(&srv->op) == SRV_OP_DOWN;
 		srv->last_change_ms = now_ms();
 		lb_update(be->lb, srv);
-		wake_queue(be, NULL);
+		srv_wake_queue(be, NULL);
 		sbuf_addf(&b, "%sServer %s/%s enters drain state%s", bk(srv), be->px->name,
 		          srv_name(srv), cause);
-		append_status(&b, be, srv, NULL, 0, (now & SRV_ADMF_FDRAIN) != 0, down);
-		finish(eng, be, &b, LVL_NOTICE);
+		srv_append_status(&b, be, srv, NULL, 0, (now & SRV_ADMF_FDRAIN) != 0, down);
+		srv_finish(eng, be, &b, LVL_NOTICE);
 		check_backend_down(eng, be, prevn);
 	} else if (!pm && !nm && pd && !nd) {
 		srv->last_change_ms = now_ms();
@@ -898,10 +874,10 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		/* "forced" even for a tracker's inherited drain (observed) */
 		sbuf_addf(&b, "%sServer %s/%s is %s (leaving forced drain)", bk(srv), be->px->name,
 		          srv_name(srv), atomic_load(&srv->op) == SRV_OP_DOWN ? "DOWN" : "UP");
-		finish(eng, be, &b, LVL_NOTICE);
+		srv_finish(eng, be, &b, LVL_NOTICE);
 		if (usable(srv)) {
 			after_up(be, srv);
-			wake_queue(be, srv);
+			srv_wake_queue(be, srv);
 		}
 	} else if (!nm && nd && (pm || (prev & SRV_ADMF_DRAIN) != (now & SRV_ADMF_DRAIN))) {
 		/* still draining, after maintenance or with other drain flags:
@@ -911,12 +887,12 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 		if (pm ? !(now & SRV_ADMF_FDRAIN) : lost_forced) {
 			sbuf_addf(&b, "%sServer %s/%s is leaving forced drain but remains in drain mode",
 			          bk(srv), be->px->name, srv_name(srv));
-			append_status(&b, be, srv, NULL, -1, false, false);
+			srv_append_status(&b, be, srv, NULL, -1, false, false);
 		} else {
 			sbuf_addf(&b, "%sServer %s/%s remains in forced drain mode", bk(srv),
 			          be->px->name, srv_name(srv));
 		}
-		finish(eng, be, &b, LVL_NOTICE);
+		srv_finish(eng, be, &b, LVL_NOTICE);
 	}
 	free(b.s);
 	be_account(be);
@@ -938,14 +914,14 @@ apply_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int p
 			if (!nd && (t->admf & SRV_ADMF_IDRAIN))
 				clr |= SRV_ADMF_IDRAIN;
 			if (set | clr)
-				change_admin(eng, tb, t, set, clr, why);
+				srv_change_admin(eng, tb, t, set, clr, why);
 		}
 	}
 }
 
-static void
-change_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int set,
-             int clr, const char *why)
+void
+srv_change_admin(struct engine *eng, struct backend *be, struct srv_state *srv, int set,
+                 int clr, const char *why)
 {
 	int prev = srv->admf;
 	srv->admf = (prev | set) & ~clr;
@@ -957,456 +933,23 @@ void
 srv_set_admin(struct engine *eng, struct backend *be, struct srv_state *srv,
               int admin, const char *why)
 {
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
+	pthread_mutex_lock(&srv_g_lock);
+	srv_setup_locked(eng, be);
 	switch (admin) {
 	case SRV_ADMIN_READY:
-		change_admin(eng, be, srv, 0, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT | SRV_ADMF_FDRAIN, why);
+		srv_change_admin(eng, be, srv, 0, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT | SRV_ADMF_FDRAIN, why);
 		break;
 	case SRV_ADMIN_DRAIN:
-		change_admin(eng, be, srv, SRV_ADMF_FDRAIN, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT, why);
+		srv_change_admin(eng, be, srv, SRV_ADMF_FDRAIN, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT, why);
 		break;
 	case SRV_ADMIN_MAINT:
-		change_admin(eng, be, srv, SRV_ADMF_FMAINT, SRV_ADMF_FDRAIN, why);
+		srv_change_admin(eng, be, srv, SRV_ADMF_FMAINT, SRV_ADMF_FDRAIN, why);
 		break;
 	}
-	pthread_mutex_unlock(&g_lock);
+	pthread_mutex_unlock(&srv_g_lock);
 }
 
-/* ---- weights ----------------------------------------------------------------- */
-
-/* HAProxy's server_parse_weight_change_request: "N" (0..256) or "N%" of
- * the configured weight; NULL or the error text. */
-static const char *
-weight_change(struct backend *be, struct srv_state *srv, const char *text)
-{
-	char *end;
-	long w = strtol(text, &end, 10);
-	if (end == text)
-		return "Empty weight string empty or preceded by garbage";
-	if (end[0] == '%' && end[1] == '\0') {
-		if (w < 0)
-			return "Relative weight must be positive.\n";
-		if (w > 25600)
-			w = 25600;
-		w = srv->cfg->weight * w / 100;
-		if (w > 256)
-			w = 256;
-	} else if (w < 0 || w > 256) {
-		return "Absolute weight can only be between 0 and 256 inclusive.\n";
-	} else if (end[0] != '\0') {
-		return "Trailing garbage in weight string";
-	}
-	if (w && w != srv->cfg->weight && !lb_is_dynamic(be->lb))
-		return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n";
-	atomic_store(&srv->uweight, (int)w);
-	lb_update(be->lb, srv);
-	return NULL;
-}
-
-int
-srv_set_weight_str(struct engine *eng, struct backend *be, struct srv_state *srv,
-                   const char *text, const char **err)
-{
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	const char *e = weight_change(be, srv, text);
-	pthread_mutex_unlock(&g_lock);
-	if (err)
-		*err = e;
-	return e ? -1 : 0;
-}
-
-int
-srv_set_weight(struct engine *eng, struct backend *be, struct srv_state *srv,
-               int weight, const char **err)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%d", weight);
-	return srv_set_weight_str(eng, be, srv, buf, err);
-}
-
-/* HAProxy's server_parse_maxconn_change_request. */
-static const char *
-maxconn_change(struct srv_state *srv, const char *text)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-	if (end == text)
-		return "maxconn string empty";
-	if (*end)
-		return "Trailing garbage in maxconn string";
-	if (v < 0 || v > INT_MAX)
-		return "Value out of range";
-	atomic_store(&srv->maxconn_rt, v == 0 ? -1 : (int)v);
-	return NULL;
-}
-
-/* ---- checks -------------------------------------------------------------------- */
-
-/* HAProxy's set_server_check_status for c (srv->chk or srv->agt):
- * records the result, moves the health, logs with log-health-checks.
- * Returns the result class. */
-static enum chk_res
-set_check_status(struct engine *eng, struct backend *be, struct srv_state *srv,
-                 struct srv_chk_state *c, int status, int code, long duration,
-                 const char *desc)
-{
-	bool agent = c == &srv->agt;
-	int prev = c->status;
-	bool report = false;
-	enum chk_res res = chk_result(status);
-
-	str_copy(c->desc, sizeof(c->desc), desc ? desc : "");
-	c->status = status;
-	c->code = code < 0 ? 0 : code;
-	c->duration_ms = status == CHK_ST_HANA ? -1 : duration;
-	if (res == RES_NEUTRAL)
-		return res;
-	switch (res) {
-	case RES_FAILED:
-		if ((!agent || is_l7data(status)) && c->health > 0) {
-			c->failed++;
-			report = true;
-			if (--c->health < c->rise)
-				c->health = 0;
-		}
-		break;
-	case RES_PASSED:
-	case RES_CONDPASS:
-		/* a conditional pass cannot take the first step up */
-		if (c->health < c->rise + c->fall - 1 &&
-		    (res == RES_PASSED || c->health > 0)) {
-			report = true;
-			if (++c->health >= c->rise)
-				c->health = c->rise + c->fall - 1;
-		}
-		if (!agent)
-			atomic_store(&srv->consecutive_errors, 0);
-		break;
-	default:
-		break;
-	}
-	if (!log_hc(be) || (status == prev && !report))
-		return res;
-	struct sbuf b = { 0 };
-	bool up = c->health >= c->rise;
-	sbuf_addf(&b, "%s check for %sserver %s/%s %s%s", agent ? "Agent" : "Health",
-	          is_backup(srv) ? "backup " : "", be->px->name, srv_name(srv),
-	          res == RES_CONDPASS ? "conditionally " : "",
-	          res == RES_FAILED ? "failed" : "succeeded");
-	append_status(&b, be, srv, c, -1, false, false);
-	sbuf_addf(&b, ", status: %d/%d %s", up ? c->health - c->rise + 1 : c->health,
-	          up ? c->fall : c->rise,
-	          up ? (atomic_load(&srv->uweight) ? "UP" : "DRAIN") : "DOWN");
-	finish(eng, be, &b, LVL_NOTICE);
-	return res;
-}
-
-/* HAProxy's check_notify_failure / _success / _stopping. */
-static void
-notify(struct engine *eng, struct backend *be, struct srv_state *srv,
-       struct srv_chk_state *c, enum chk_res res)
-{
-	bool agent = c == &srv->agt;
-	const struct srv_state *tr = srv->tracked;
-
-	if (res == RES_FAILED) {
-		if (agent && c->status != CHK_ST_L7STS)
-			return;
-		if (c->health > 0)
-			return;
-		set_stopped(eng, be, srv, cite(be, srv, c));
-		return;
-	}
-	if (res != RES_PASSED && res != RES_CONDPASS)
-		return;
-	if (srv->admf & SRV_ADMF_MAINT)
-		return;
-	if (tr && atomic_load(&tr->op) == SRV_OP_DOWN)
-		return;
-	if (srv->checked && srv->chk.health < srv->chk.rise)
-		return;
-	if (srv->agent && srv->agt.health < srv->agt.rise)
-		return;
-	if (res == RES_CONDPASS) {
-		if (!agent)
-			set_stopping(eng, be, srv, cite(be, srv, c));
-		return;
-	}
-	if (agent && atomic_load(&srv->op) == SRV_OP_STOPPING)
-		return;
-	set_running(eng, be, srv, cite(be, srv, c));
-}
-
-void
-srv_check_report(struct engine *eng, struct backend *be, struct srv_state *srv,
-                 const struct chk_result *r)
-{
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	if (!(srv->admf & SRV_ADMF_MAINT)) {
-		enum chk_res res = set_check_status(eng, be, srv, &srv->chk, r->status, r->code,
-		                                    r->duration_ms, r->info);
-		notify(eng, be, srv, &srv->chk, res);
-	}
-	pthread_mutex_unlock(&g_lock);
-}
-
-static bool
-is_sep(char c)
-{
-	return c == ' ' || c == '\t' || c == ',';
-}
-
-void
-srv_agent_report(struct engine *eng, struct backend *be, struct srv_state *srv,
-                 const char *reply, const struct chk_result *r)
-{
-	long dur = r ? r->duration_ms : -1;
-
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	if (reply == NULL) {
-		/* could not talk to the agent: only its own status moves */
-		if (r) {
-			enum chk_res res = set_check_status(eng, be, srv, &srv->agt, r->status,
-			                                    r->code, dur, r->info);
-			notify(eng, be, srv, &srv->agt, res);
-		}
-		goto out;
-	}
-	/* the first line; the checker already refused an incomplete one */
-	size_t len = strcspn(reply, "\r\n");
-	char *line = xmalloc(len + 1);
-	memcpy(line, reply, len);
-	line[len] = '\0';
-
-	const char *hs = NULL, *as = NULL, *ps = NULL, *cs = NULL, *err = NULL, *wrn = NULL;
-	int status = CHK_ST_CHECKED;
-	char *p = line;
-	while (*p) {
-		if (is_sep(*p)) {
-			p++;
-			continue;
-		}
-		if (*p == '#') {
-			p++;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			break;
-		}
-		char *w = p;
-		while (*p && !is_sep(*p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-		if (strcasecmp(w, "up") == 0) {
-			srv->chk.health = srv->chk.rise + srv->chk.fall - 1;
-			status = CHK_ST_L7OK;
-			hs = w;
-		} else if (strcasecmp(w, "down") == 0 || strcasecmp(w, "stopped") == 0 ||
-		           strcasecmp(w, "fail") == 0) {
-			srv->chk.health = 0;
-			status = CHK_ST_L7STS;
-			hs = w;
-		} else if (strcasecmp(w, "ready") == 0 || strcasecmp(w, "drain") == 0 ||
-		           strcasecmp(w, "maint") == 0) {
-			as = w;
-		} else if (isdigit((unsigned char)*w) && strchr(w, '%')) {
-			ps = w;
-		} else if (strncasecmp(w, "maxconn:", 8) == 0) {
-			cs = w + 8;
-		} else if (err == NULL) {
-			err = w;
-		}
-	}
-	const char *desc = p;
-
-	if (as) {
-		if (strcasecmp(as, "drain") == 0)
-			change_admin(eng, be, srv, SRV_ADMF_FDRAIN, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT, NULL);
-		else if (strcasecmp(as, "maint") == 0)
-			change_admin(eng, be, srv, SRV_ADMF_FMAINT, SRV_ADMF_FDRAIN, NULL);
-		else
-			change_admin(eng, be, srv, 0, SRV_ADMF_FMAINT | SRV_ADMF_CMAINT | SRV_ADMF_FDRAIN, NULL);
-	}
-	if (ps) {
-		const char *m = weight_change(be, srv, ps);
-		if (wrn == NULL)
-			wrn = m;
-	}
-	if (cs) {
-		const char *m = maxconn_change(srv, cs);
-		if (wrn == NULL)
-			wrn = m;
-	}
-	char *text;
-	if (hs) {
-		const char *msg = desc;
-		if (!*msg || status == CHK_ST_L7OK) {
-			if (err && *err)
-				msg = err;
-			else if (wrn && *wrn)
-				msg = wrn;
-		}
-		text = xasprintf("via agent : %s%s%s%s", hs, *msg ? " (" : "", msg, *msg ? ")" : "");
-	} else if (err && *err) {
-		text = xasprintf("agent reports an error : %s", err);
-	} else if (wrn && *wrn) {
-		text = xasprintf("agent warns : %s", wrn);
-	} else {
-		text = xasprintf("%s", "");
-	}
-	enum chk_res res = set_check_status(eng, be, srv, &srv->agt, status, 0, dur, text);
-	notify(eng, be, srv, &srv->agt, res);
-	free(text);
-	free(line);
-out:
-	pthread_mutex_unlock(&g_lock);
-}
-
-/* ---- passive observation ---------------------------------------------------------- */
-
-void
-srv_observe(struct engine *eng, struct backend *be, struct srv_state *srv,
-            bool failed, const char *info)
-{
-	const struct cfg_server *c = srv->cfg;
-	if (c->observe == SRV_OBS_NONE)
-		return;
-	if (!failed) {
-		/* layer7 ignores layer-4 successes (HAProxy's analyze table) */
-		if (c->observe == SRV_OBS_LAYER4 && atomic_load(&srv->consecutive_errors))
-			atomic_store(&srv->consecutive_errors, 0);
-		return;
-	}
-	int limit = c->error_limit > 0 ? c->error_limit : 1;
-	int n = atomic_fetch_add(&srv->consecutive_errors, 1) + 1;
-	if (n < limit)
-		return;
-
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	n = atomic_load(&srv->consecutive_errors);
-	if (n < limit)
-		goto out; /* another thread acted already */
-	char *desc = xasprintf("Detected %d consecutive errors, last one was: %s", n,
-	                       info ? info : "L4 unsuccessful connection");
-	struct srv_chk_state *ck = &srv->chk;
-	enum chk_res res;
-	switch (c->on_error) {
-	case SRV_ONERR_FASTINTER:
-		break;
-	case SRV_ONERR_SUDDEN_DEATH:
-		if (ck->health > ck->rise)
-			ck->health = ck->rise + 1;
-		/* fall through */
-	case SRV_ONERR_FAIL_CHECK:
-		res = set_check_status(eng, be, srv, ck, CHK_ST_HANA, 0, -1, desc);
-		notify(eng, be, srv, ck, res);
-		break;
-	case SRV_ONERR_MARK_DOWN:
-		ck->health = ck->rise;
-		res = set_check_status(eng, be, srv, ck, CHK_ST_HANA, 0, -1, desc);
-		notify(eng, be, srv, ck, res);
-		break;
-	}
-	free(desc);
-	atomic_store(&srv->consecutive_errors, 0);
-	srv->failed_hana++;
-	if (c->fastinter && g_resched)
-		g_resched(be, srv, (long)c->fastinter);
-out:
-	pthread_mutex_unlock(&g_lock);
-}
-
-/* ---- scheduling and display ---------------------------------------------------------- */
-
-long
-srv_next_check_interval(const struct srv_state *srv)
-{
-	const struct cfg_server *c = srv->cfg;
-	int rise = c->rise > 0 ? c->rise : 1, fall = c->fall > 0 ? c->fall : 1;
-	int health = srv->setup ? srv->chk.health : rise;
-	long inter = c->inter ? (long)c->inter : 2000;
-	if (health == rise + fall - 1)
-		return inter;
-	if (atomic_load(&srv->op) == SRV_OP_DOWN && health == 0)
-		return c->downinter ? (long)c->downinter : inter;
-	return c->fastinter ? (long)c->fastinter : inter;
-}
-
-long
-srv_next_agent_interval(const struct srv_state *srv)
-{
-	const struct cfg_server *c = srv->cfg;
-	if (c->agent_inter)
-		return (long)c->agent_inter;
-	return c->inter ? (long)c->inter : 2000;
-}
-
-bool
-srv_checks_paused(const struct srv_state *srv)
-{
-	return atomic_load(&srv->admin) == SRV_ADMIN_MAINT;
-}
-
-const char *
-srv_status_text(const struct srv_state *srv, char *buf, size_t n)
-{
-	int op = atomic_load(&srv->op);
-	if (srv->admf & SRV_ADMF_RMAINT)
-		snprintf(buf, n, "MAINT (resolution)");
-	else if ((srv->admf & SRV_ADMF_IMAINT) && srv->tracked)
-		snprintf(buf, n, "MAINT (via %s/%s)", srv->tracked->cfg->px->name,
-		         srv_name(srv->tracked));
-	else if (srv->admf & SRV_ADMF_MAINT)
-		snprintf(buf, n, "MAINT");
-	else {
-		/* HAProxy's stats_fill_sv_stats(): the checks of the server
-		 * tracked, if any; "disable health|agent" count as absent */
-		const struct srv_state *ref = srv;
-		while (ref->tracked && ref->tracked != srv)
-			ref = ref->tracked;
-		const struct srv_chk_state *rc = &ref->chk;
-		bool chk = ref->checked && !atomic_load(&ref->chk_disabled);
-		bool agt = ref->agent && !atomic_load(&ref->agt_disabled);
-		int top = rc->rise + rc->fall - 1;
-		if (op == SRV_OP_UP) {
-			bool going_down = chk && rc->health < top;
-			if (srv->admf & SRV_ADMF_DRAIN) {
-				if (agt)
-					snprintf(buf, n, "DRAIN (agent)");
-				else if (going_down)
-					snprintf(buf, n, "DRAIN %d/%d", rc->health - rc->rise + 1, rc->fall);
-				else
-					snprintf(buf, n, "DRAIN");
-			} else if (going_down) {
-				snprintf(buf, n, "UP %d/%d", rc->health - rc->rise + 1, rc->fall);
-			} else {
-				snprintf(buf, n, chk ? "UP" : "no check");
-			}
-		} else if (op == SRV_OP_STOPPING) {
-			bool own = srv->checked && !atomic_load(&srv->chk_disabled);
-			if ((!own && !srv->tracked) || rc->health == top)
-				snprintf(buf, n, "NOLB");
-			else
-				snprintf(buf, n, "NOLB %d/%d", rc->health - rc->rise + 1, rc->fall);
-		} else if (agt && ref->agt.health == 0) {
-			snprintf(buf, n, "DOWN (agent)");
-		} else if (chk && rc->health == 0) {
-			snprintf(buf, n, "DOWN");
-		} else if (agt || chk) {
-			snprintf(buf, n, "DOWN %d/%d", rc->health, rc->rise);
-		} else {
-			snprintf(buf, n, "DOWN");
-		}
-	}
-	return buf;
-}
-
-/* ---- stats socket ---------------------------------------------------------- */
+/* ---- forced from the stats socket ------------------------------------------ */
 
 void
 srv_force_op(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
@@ -1419,100 +962,19 @@ void
 srv_force_op_why(struct engine *eng, struct backend *be, struct srv_state *srv, int op,
                  bool agent, const char *reason)
 {
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
+	pthread_mutex_lock(&srv_g_lock);
+	srv_setup_locked(eng, be);
 	struct srv_chk_state *c = agent ? &srv->agt : &srv->chk;
 	c->health = op == SRV_OP_DOWN ? 0 : c->rise + c->fall - 1;
 	g_reason = reason;
 	g_reason_srv = srv;
 	if (op == SRV_OP_UP)
-		set_running(eng, be, srv, NULL);
+		srv_set_running(eng, be, srv, NULL);
 	else if (op == SRV_OP_STOPPING)
-		set_stopping(eng, be, srv, NULL);
+		srv_set_stopping(eng, be, srv, NULL);
 	else
-		set_stopped(eng, be, srv, NULL);
+		srv_set_stopped(eng, be, srv, NULL);
 	g_reason = NULL;
 	g_reason_srv = NULL;
-	pthread_mutex_unlock(&g_lock);
-}
-
-void
-srv_kill_all(struct srv_state *srv, char why)
-{
-	kill_sessions(srv, why);
-}
-
-void
-srv_set_maxconn(struct backend *be, struct srv_state *srv, int maxconn)
-{
-	pthread_mutex_lock(&g_lock);
-	atomic_store(&srv->maxconn_rt, maxconn <= 0 ? -1 : maxconn);
-	/* more room: the queued sessions pick again (HAProxy's
-	 * process_srv_queue after may_dequeue_tasks) */
-	wake_queue(be, srv);
-	pthread_mutex_unlock(&g_lock);
-}
-
-void
-srv_clear_rmaint(struct engine *eng, struct backend *be, struct srv_state *srv)
-{
-	pthread_mutex_lock(&g_lock);
-	setup_locked(eng, be);
-	change_admin(eng, be, srv, 0, SRV_ADMF_RMAINT, NULL);
-	pthread_mutex_unlock(&g_lock);
-}
-
-static void
-rt_lock(const struct srv_state *srv)
-{
-	struct srv_state *w = (struct srv_state *)srv; /* the lock only */
-	while (atomic_flag_test_and_set_explicit(&w->rt_lock, memory_order_acquire))
-		sched_yield();
-}
-
-static void
-rt_unlock(const struct srv_state *srv)
-{
-	struct srv_state *w = (struct srv_state *)srv;
-	atomic_flag_clear_explicit(&w->rt_lock, memory_order_release);
-}
-
-bool
-srv_rt_addr(const struct srv_state *srv, struct sockaddr_storage *out, bool *port_set)
-{
-	if (atomic_load_explicit(&srv->rt_gen, memory_order_acquire) == 0)
-		return false;
-	rt_lock(srv);
-	bool set = srv->rt.addr_set;
-	if (set) {
-		*out = srv->rt.addr;
-		if (port_set)
-			*port_set = srv->rt.port_set;
-	}
-	rt_unlock(srv);
-	return set;
-}
-
-void
-srv_rt_get(const struct srv_state *srv, struct srv_rt *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (atomic_load_explicit(&srv->rt_gen, memory_order_acquire) == 0)
-		return;
-	rt_lock(srv);
-	*out = srv->rt;
-	out->agent_send = srv->rt.agent_send ? xstrdup(srv->rt.agent_send) : NULL;
-	rt_unlock(srv);
-}
-
-void
-srv_rt_set(struct srv_state *srv, const struct srv_rt *in)
-{
-	rt_lock(srv);
-	char *old = srv->rt.agent_send;
-	srv->rt = *in;
-	srv->rt.agent_send = in->agent_send ? xstrdup(in->agent_send) : NULL;
-	atomic_fetch_add_explicit(&srv->rt_gen, 1, memory_order_release);
-	rt_unlock(srv);
-	free(old);
+	pthread_mutex_unlock(&srv_g_lock);
 }

@@ -1,0 +1,50 @@
+/* Internal to the session module: what session.c (state machine, accept,
+ * inspection, end) and session_connect.c (server side: queue, connect,
+ * relay start) share. Not for other modules: use session.h. */
+#ifndef SLUICE_ENGINE_SESSION_INT_H
+#define SLUICE_ENGINE_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "engine/session.h"
+#include "parser/proxy_kw.h"
+
+/* Room for the PROXY header we send: v2 with every TLV we may add. */
+#define PP_HDR_MAX 536
+
+/* Largest request kept while inspecting: a ClientHello of 16 KiB plus its
+ * record headers fits; more is considered final (HAProxy: buffer full). */
+#define INSPECT_MAX (16384 + 5 * 4 + 2048)
+
+/* ---- session.c ---- */
+
+/* Ends s with termination state c0c1 and logs it; frees s. */
+void sess_close(struct session *s, char c0, char c1);
+/* The only place that changes a session's state. */
+void sess_set_state(struct session *s, enum sess_state st);
+/* (Re)programs s's state timer to call cb after ms (0 = no deadline). */
+void sess_set_timer(struct session *s, event_callback_fn cb, uint32_t ms);
+/* (Re)programs s's client-side read event to call cb. */
+void sess_watch_client(struct session *s, event_callback_fn cb);
+/* Proxy px's timeout id in ms, 0 when px is NULL or it is unset. */
+uint32_t sess_px_timeout(const struct cfg_proxy *px, enum px_timeout_id id);
+/* Reads what the client sent into s->req: 1 when bytes came, 0 on EAGAIN,
+ * -1 on EOF (s->cli_eof) or error. */
+int sess_read_client(struct session *s);
+/* Releases s's inspection buffer and parsed hello to the caches. */
+void sess_release_inspect(struct session *s);
+/* Gives the sample context s's current request, backend and server;
+ * final: no more data will come. */
+void sess_sync_ctx(struct session *s, bool final);
+/* Gives s's server slot back (lb, backend queue); no-op without one. */
+void sess_release_server(struct session *s);
+
+/* ---- session_connect.c ---- */
+
+/* use-server rules, then load balancing, queue and connect. */
+void sess_start_server_phase(struct session *s);
+
+#endif
