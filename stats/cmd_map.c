@@ -332,6 +332,24 @@ add_parse(struct cli_ctx *c)
 
 /* ---- set, del ---------------------------------------------------------------- */
 
+/* A key written "#<ptr>" names an entry by the pointer "show map"
+ * printed: *elt is that entry (NULL for a plain key). False, after
+ * writing missing (HAProxy's text differs per command), when no entry
+ * has that pointer. */
+static bool
+ref_elt(struct cli_ctx *c, struct patref *r, const char *key,
+        const char *missing, struct patref_elt **elt)
+{
+	*elt = NULL;
+	if (key[0] != '#')
+		return true;
+	*elt = patref_elt_by_ptr(r, key + 1);
+	if (*elt)
+		return true;
+	cli_err(c, "%s", missing);
+	return false;
+}
+
 static enum cli_ret
 set_parse(struct cli_ctx *c)
 {
@@ -345,14 +363,9 @@ set_parse(struct cli_ctx *c)
 		return CLI_DONE;
 	}
 	const char *key = arg(c, 3), *value = arg(c, 4);
-	struct patref_elt *elt = NULL;
-	if (key[0] == '#') {
-		elt = patref_elt_by_ptr(r, key + 1);
-		if (!elt) {
-			cli_err(c, "key or pattern not found.");
-			return CLI_DONE;
-		}
-	}
+	struct patref_elt *elt;
+	if (!ref_elt(c, r, key, "key or pattern not found.", &elt))
+		return CLI_DONE;
 	char *err = NULL;
 	if (patref_check(r, elt ? elt->key : key, value, &err) < 0) {
 		cli_err(c, "%s.", err);
@@ -383,14 +396,9 @@ del_parse(struct cli_ctx *c)
 		return CLI_DONE;
 	}
 	const char *key = arg(c, 3);
-	struct patref_elt *elt = NULL;
-	if (key[0] == '#') {
-		elt = patref_elt_by_ptr(r, key + 1);
-		if (!elt) {
-			cli_err(c, "Key not found.");
-			return CLI_DONE;
-		}
-	}
+	struct patref_elt *elt;
+	if (!ref_elt(c, r, key, "Key not found.", &elt))
+		return CLI_DONE;
 	if (!patref_del(r, elt, key)) {
 		cli_err(c, "Key not found.");
 		return CLI_DONE;
