@@ -414,24 +414,41 @@ def tcp_echo(host=LOOPBACK, port=0, banner=b""):
         ls.close()
 
 
-def cli(path, cmd, timeout=10.0):
-    """Sends one command line (or a command and its payload) to the stats
-    socket at path and returns the whole answer, read until the server
-    closes (HAProxy's non-interactive mode)."""
+def unix_connect(path, timeout=10.0):
+    """A connected UNIX stream socket with a timeout."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
         s.connect(path)
-        s.sendall((cmd + "\n").encode())
-        buf = bytearray()
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def read_until_close(s, allow_reset=True):
+    """Every byte until the peer closes; a reset ends it too unless
+    allow_reset is false (then it raises)."""
+    buf = bytearray()
+    try:
         while True:
             d = s.recv(65536)
             if not d:
                 break
             buf += d
-    finally:
-        s.close()
-    return buf.decode("utf-8", "replace")
+    except ConnectionResetError:
+        if not allow_reset:
+            raise
+    return bytes(buf)
+
+
+def cli(path, cmd, timeout=10.0):
+    """Sends one command line (or a command and its payload) to the stats
+    socket at path and returns the whole answer, read until the server
+    closes (HAProxy's non-interactive mode)."""
+    with unix_connect(path, timeout) as s:
+        s.sendall((cmd + "\n").encode())
+        return read_until_close(s, allow_reset=False).decode("utf-8", "replace")
 
 
 def http_get(port, path="/", host=LOOPBACK, headers=None, timeout=5.0):

@@ -49,25 +49,10 @@ def setup():
             lib.stop(env.p)
 
 
-def connect(path, timeout=10.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    return s
+connect = lib.unix_connect
 
 
-def read_all(s):
-    """Everything until EOF; a reset ends it too."""
-    buf = bytearray()
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-    except ConnectionResetError:
-        pass
-    return bytes(buf)
+read_all = lib.read_until_close
 
 
 def ask(path, data, timeout=10.0):

@@ -38,24 +38,10 @@ def start():
     return p, sock
 
 
-def connect(path, timeout=10.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    return s
+connect = lib.unix_connect
 
 
-def read_all(s):
-    buf = bytearray()
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-    except ConnectionResetError:
-        pass
-    return bytes(buf)
+read_all = lib.read_until_close
 
 
 def alive(p, sock):
