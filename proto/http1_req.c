@@ -291,6 +291,11 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 		size_t ve = i;
 		while (ve > vs && is_sp((unsigned char)buf[ve - 1]))
 			ve--;
+		/* a fold right after the colon ("Host:\n a") was blanked after
+		 * the leading blanks were skipped: skip what it left too, so a
+		 * second parse of the same bytes reads the same value */
+		while (vs < ve && is_sp((unsigned char)buf[vs]))
+			vs++;
 		h.value = buf + vs;
 		h.value_len = ve - vs;
 		eol(buf, len, &i);
