@@ -247,11 +247,11 @@ def show_and_shutdown_session():
         line = lib.wait_for(lambda: sess_of(lab, c1), 5)
         lib.ok(line, "the session is listed")
         lib.ok(re.match(r"^0x[0-9a-f]+: proto=tcpv4 src=127\.0\.0\.1:\d+ fe=fe be=be srv=%s "
-                        r"ts=\d+ .*age=\d+s " % n1, line), "show sess line: %r" % line)
+                        r"ts=[0-9a-f]+ .*age=\d+s " % n1, line), "show sess line: %r" % line)
         own = [l for l in lab.a("show sess").split("\n") if "fe=GLOBAL" in l]
         lib.eq(len(own), 1, "the CLI's own stream")
         lib.ok(re.match(r"^0x[0-9a-f]+: proto=unix_stream src=unix:1 fe=GLOBAL be=<NONE> "
-                        r"srv=<none> ts=\d+ ", own[0]), "CLI line: %r" % own[0])
+                        r"srv=<none> ts=[0-9a-f]+ ", own[0]), "CLI line: %r" % own[0])
         ptr = line.split(":")[0]
         detail = lab.a("show sess %s" % ptr)
         lib.ok(detail.startswith("%s: [" % ptr), "detail: %r" % detail)

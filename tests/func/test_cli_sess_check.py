@@ -50,13 +50,13 @@ defaults
     out = ask(c, "show sess")
     c.close()
     own = re.compile(r"^0x[0-9a-f]+: proto=tcpv4 src=127\.0\.0\.1:%d fe=GLOBAL be=<NONE> "
-                     r"srv=<none> ts=\d+ " % me, re.M)
+                     r"srv=<none> ts=[0-9a-f]+ " % me, re.M)
     lib.ok(own.search(out), "TCP CLI line:\n" + out)
     lib.lacks(out, "unix_stream", "show sess on TCP")
     for path, n in ((first, 1), (second, 2)):
         out = lib.cli(path, "show sess")
         lib.ok(re.search(r"^0x[0-9a-f]+: proto=unix_stream src=unix:%d fe=GLOBAL be=<NONE> "
-                         r"srv=<none> ts=\d+ " % n, out, re.M),
+                         r"srv=<none> ts=[0-9a-f]+ " % n, out, re.M),
                "line on stats socket %d:\n%s" % (n, out))
     lib.stop(p)
 
