@@ -48,7 +48,11 @@ static void choose_backend(struct session *s);
 static void start_session(struct session *s);
 
 static const char *const state_names[] = {
-	"proxy-hdr", "inspect", "queued", "turnaround", "connecting", "forward", "closed",
+	[SS_PROXY_HDR] = "proxy-hdr", [SS_TLS_ACCEPT] = "tls-accept",
+	[SS_INSPECT] = "inspect", [SS_QUEUED] = "queued",
+	[SS_TURNAROUND] = "turnaround", [SS_CONNECTING] = "connecting",
+	[SS_TLS_CONNECT] = "tls-connect", [SS_HTTP] = "http",
+	[SS_FORWARD] = "forward", [SS_CLOSED] = "closed",
 };
 
 /* The only place that changes a session's state. */

@@ -20,13 +20,18 @@ struct srv_state;
 struct relay;
 struct sni_ent;
 struct event;
+struct http_sess;
+typedef struct ssl_st SSL;
 
 enum sess_state {
 	SS_PROXY_HDR,   /* accept-proxy: reading the PROXY header */
+	SS_TLS_ACCEPT,  /* bind ... ssl: TLS handshake with the client */
 	SS_INSPECT,     /* tcp-request content rules, waiting for data */
 	SS_QUEUED,      /* waiting for a server slot (maxconn) */
 	SS_TURNAROUND,  /* pause before a connection retry */
 	SS_CONNECTING,  /* connect() to the server in progress */
+	SS_TLS_CONNECT, /* server ... ssl: TLS handshake with the server */
+	SS_HTTP,        /* mode http: engine/http.c drives the I/O */
 	SS_FORWARD,     /* relaying bytes */
 	SS_CLOSED,
 };
@@ -70,6 +75,9 @@ struct session {
 	struct event *tmr;             /* state deadline */
 	struct relay *relay;
 	struct smp_ctx sctx;
+	SSL *cli_ssl;                  /* TLS termination (engine/tls.h), or NULL */
+	SSL *srv_ssl;                  /* TLS to the server, or NULL */
+	struct http_sess *http;        /* mode http (engine/http.h), or NULL */
 
 	int conn_tries;                /* connect attempts made */
 	int retries_left;

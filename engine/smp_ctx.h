@@ -19,6 +19,8 @@ struct smp_vars;
 struct engine;
 struct session;
 struct h1q_req;
+struct h1r_resp;
+struct ssl_st;
 
 struct smp_ctx {
 	const struct cfg *cfg;
@@ -68,6 +70,11 @@ struct smp_ctx {
 	/* The HTTP request being processed (engine/http_local.c), or NULL
 	 * (TCP mode): HTTP fetches (path, method, hdr...) read it. */
 	const struct h1q_req *http;
+	/* The response being processed (http-response rules, res.* fetches,
+	 * status), or NULL. */
+	const struct h1r_resp *http_res;
+	/* The client side's TLS (ssl_fc_*, ssl_c_*), or NULL: not terminated. */
+	const struct ssl_st *cli_ssl;
 	int log_level;                 /* set-log-level: 0 unset, else the
 	                                  level + 1 (0 emerg .. 7 debug,
 	                                  8 silent) */
