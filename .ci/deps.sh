@@ -50,7 +50,7 @@ Linux)
 	fi
 	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev check \
 	         python3 openssl curl socat clang libclang-rt-dev \
-	         mandoc dpkg-dev debhelper fakeroot lintian $ORACLE; do
+	         mandoc dpkg-dev debhelper fakeroot lintian keepalived iproute2 $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
 		*" installed") ;;

@@ -49,7 +49,7 @@ VALID_MSG = "Configuration file is valid"
 EXPECT_RE = re.compile(r"^(?:(\d+):(\d+):\s*)?(error|warning|notice):\s?(.*)$")
 # A sluice diagnostic: "file:line:col: level: text".
 DIAG_RE = re.compile(r"^(.*?):(\d+):(\d+): (error|warning|notice): (.*)$")
-FUNC_LINE_RE = re.compile(r"^func: (.+): (ok|FAIL)\b(.*)$")
+FUNC_LINE_RE = re.compile(r"^func: (.+): (ok|FAIL|skipped)\b(.*)$")
 UNIT_LINE_RE = re.compile(r"^unit: (.+?): (ok|FAIL)\b(.*)$")
 
 
@@ -226,10 +226,12 @@ def corpus_files(only):
             files.append((rel, kind == "valid"))
     # examples/ ship with sluice: each must pass -c as it is (DESIGN.md)
     ex = os.path.join(ROOT, "examples")
-    for n in sorted(os.listdir(ex)) if os.path.isdir(ex) else []:
-        rel = os.path.relpath(os.path.join(ex, n), CONFIGS)
-        if n.endswith(".cfg") and not n.startswith(".") and not (only and only not in rel):
-            files.append((rel, True))
+    for top, dirs, names in os.walk(ex):
+        dirs.sort()
+        for n in sorted(names):
+            rel = os.path.relpath(os.path.join(top, n), CONFIGS)
+            if n.endswith(".cfg") and not n.startswith(".") and not (only and only not in rel):
+                files.append((rel, True))
     return files
 
 
@@ -274,7 +276,10 @@ def run_func_once(binary, script, oracle, build):
         m = FUNC_LINE_RE.match(l)
         if m:
             sub, status, rest = m.groups()
-            results.append(Result("func", sub, status == "ok", rest.strip()))
+            if status == "skipped":
+                results.append(Result("func", sub, True, skipped=rest.strip(" ()")))
+            else:
+                results.append(Result("func", sub, status != "FAIL", rest.strip()))
         elif results and l[:1] in (" ", "\t"):
             # Indented lines after a result line are its details.
             results[-1].output += ("\n" if results[-1].output else "") + l.strip("\n")

@@ -48,6 +48,12 @@ class Failure(AssertionError):
     pass
 
 
+class Skip(Exception):
+    """Raised by skip(): the test cannot run here (a tool or a kernel
+    feature is missing); reported as skipped with the reason, never as
+    passed."""
+
+
 # ------------------------------------------------------------ test registry
 
 _tests = []
@@ -72,6 +78,9 @@ def main():
         try:
             fn()
             _sanitizer_check()
+        except Skip as e:
+            print("func: %s: skipped (%s)" % (name, e), flush=True)
+            continue
         except Exception as e:  # report every kind of failure the same way
             failed += 1
             print("func: %s: FAIL" % name, flush=True)
@@ -112,6 +121,10 @@ def _sanitizer_check():
         r = list(_sanitizer_reports)
         del _sanitizer_reports[:]
         fail("sanitizer report from a stopped process:\n" + "\n".join(r))
+
+
+def skip(reason):
+    raise Skip(reason)
 
 
 def fail(msg):
@@ -209,11 +222,12 @@ def check(*files, args=(), cwd=None, env=None):
     return run(a, cwd=cwd, env=env)
 
 
-def start(cfg, args=(), env=None, cwd=None, ready_ports=(), timeout=10.0):
+def start(cfg, args=(), env=None, cwd=None, ready_ports=(), timeout=10.0, prefix=()):
     """Starts the binary in the foreground on config file cfg and waits
     until every (host, port) or port in ready_ports accepts connections.
+    prefix: a command that execs the rest (e.g. "ip netns exec ns").
     Returns the Popen; stop() (or the end of the script) stops it."""
-    argv = [BIN, "-db", "-f", cfg] + list(args)
+    argv = list(prefix) + [BIN, "-db", "-f", cfg] + list(args)
     e = dict(os.environ)
     if env:
         e.update(env)
