@@ -422,6 +422,8 @@ start(struct opts *o, struct cfg *cfg, char **argv)
 		goto out;
 	if (!mw && o->old_pids.n)
 		proc_signal_pids(o->old_pids.v, o->old_pids.n, o->old_sig);
+	if (proc_sandbox(cfg) < 0)
+		goto out;
 	proc_daemon_ready();
 	proc_worker_ready();
 	rc = engine_run(eng);

@@ -27,6 +27,7 @@
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/global.h"
+#include "parser/logtarget.h"
 #include "parser/proxy.h"
 #include "parser/server.h"
 
@@ -211,6 +212,34 @@ proc_write_pidfile(const char *path, pid_t pid)
 }
 
 /* ---- privileges ---------------------------------------------------------- */
+
+static void
+unix_log_paths(const struct cfg_log_list *l, const char ***v, size_t *n)
+{
+	for (size_t i = 0; l && i < l->v.n; i++) {
+		const struct cfg_log *lg = l->v.v[i];
+		if (lg->addr.kind == ADDR_UNIX && lg->addr.path) {
+			*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+			(*v)[(*n)++] = lg->addr.path;
+		}
+	}
+}
+
+int
+proc_sandbox(const struct cfg *cfg)
+{
+	const char **w = NULL;
+	size_t nw = 0;
+	unix_log_paths(cfg->global->logs, &w, &nw);
+	for (size_t i = 0; i < cfg->proxies.n; i++)
+		unix_log_paths(cfg->proxies.v[i]->logs, &w, &nw);
+	int rc = compat_sandbox((const char *const *)cfg->files.v, cfg->files.n, w, nw);
+	free(w);
+	if (rc < 0)
+		proc_msg("ALERT", "[sluice.main()] Cannot restrict the process (pledge/unveil): %s",
+		         strerror(errno));
+	return rc;
+}
 
 int
 proc_drop_privileges(const struct cfg_global *g)

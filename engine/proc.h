@@ -67,6 +67,12 @@ int proc_write_pidfile(const char *path, pid_t pid);
  * (-1 after an alert): a process must not serve with privileges its
  * configuration asked to drop. */
 int proc_drop_privileges(const struct cfg_global *g);
+/* Once serving (privileges dropped, old processes signalled): restricts
+ * the process to what serving needs (lib/compat_proc.h compat_sandbox:
+ * pledge/unveil on OpenBSD; nothing elsewhere). Readable: the
+ * configuration files; writable: the UNIX log sockets. -1 after an
+ * alert. */
+int proc_sandbox(const struct cfg *cfg);
 
 /* ---- reloads ------------------------------------------------------------- */
 

@@ -7,6 +7,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #endif
+#ifdef __OpenBSD__
+#include <unistd.h>
+#endif
 
 int
 compat_set_dumpable(void)
@@ -39,5 +42,31 @@ compat_memfd(const char *name)
 	(void)name;
 	errno = ENOSYS;
 	return -1;
+#endif
+}
+
+int
+compat_sandbox(const char *const *rpaths, size_t nr, const char *const *wpaths,
+               size_t nw)
+{
+#ifdef __OpenBSD__
+	for (size_t i = 0; i < nr; i++)
+		if (unveil(rpaths[i], "r") < 0 && errno != ENOENT)
+			return -1;
+	for (size_t i = 0; i < nw; i++)
+		if (unveil(wpaths[i], "rw") < 0 && errno != ENOENT)
+			return -1;
+	if (unveil(NULL, NULL) < 0)
+		return -1;
+	/* inet/unix: traffic, checks, logs, stats sockets; dns: server
+	 * addresses set by name at run time; sendfd: "_getsocks" hands
+	 * the listeners to a new process; recvfd: the master's channel */
+	return pledge("stdio rpath inet unix dns sendfd recvfd", NULL);
+#else
+	(void)rpaths;
+	(void)nr;
+	(void)wpaths;
+	(void)nw;
+	return 0;
 #endif
 }

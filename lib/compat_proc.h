@@ -4,6 +4,8 @@
 #ifndef SLUICE_LIB_COMPAT_PROC_H
 #define SLUICE_LIB_COMPAT_PROC_H
 
+#include <stddef.h>
+
 /* The process may dump core after a setuid() (set-dumpable):
  * PR_SET_DUMPABLE on Linux; elsewhere nothing to do (0). */
 int compat_set_dumpable(void);
@@ -14,5 +16,13 @@ int compat_parent_death_signal(int sig);
  * the caller falls back to an unlinked temporary file. Not
  * close-on-exec. */
 int compat_memfd(const char *name);
+
+/* Restricts the serving process to what it needs once started. On
+ * OpenBSD: unveil(2) of each rpaths[i] read-only and of each wpaths[i]
+ * (UNIX sockets it may connect to again: syslog) read-write, then
+ * pledge(2) "stdio rpath inet unix dns sendfd recvfd". Elsewhere
+ * nothing (0). */
+int compat_sandbox(const char *const *rpaths, size_t nr,
+                   const char *const *wpaths, size_t nw);
 
 #endif
