@@ -66,6 +66,7 @@ backend_enqueue(struct backend *be, struct session *s)
 	int n = atomic_fetch_add(&be->qcur, 1) + 1;
 	if (n > be->qmax)
 		be->qmax = n;
+	s->be_qpos = n;
 	pthread_mutex_unlock(&be->qlock);
 }
 

@@ -28,10 +28,18 @@ struct srv_counters {
 	atomic_ullong connect;    /* connection attempts */
 	atomic_ullong cli_abrt, srv_abrt; /* data phase ended by C / S */
 	atomic_ullong eresp;      /* response errors (srv_abrt included) */
+	/* "server ... ssl" handshakes done / resumed (engine/session_tls.c):
+	 * the SSL module columns ssl_sess, ssl_reused_sess */
+	atomic_ullong ssl_sess, ssl_reused_sess, ssl_failed_hs;
 	atomic_uint conn_max, qmax, sps_max;
 	struct ctr_freq sess_rate;
 	atomic_llong last_sess_ms;/* monotonic ms of the last session, 0 never */
 	struct ctr_times times;
+	/* HTTP mode (engine/counters.h ctr_http_*) */
+	atomic_ullong http_req;   /* req_tot: responses received from it */
+	atomic_ullong http_rsp[6];/* hrsp_1xx..5xx, other */
+	atomic_ullong denied_resp, failed_rewrites, internal_errors;
+	atomic_ullong reuse;      /* requests sent on a kept connection */
 };
 
 struct backend {
@@ -57,6 +65,10 @@ struct backend {
 	struct ctr_freq sess_rate;
 	atomic_llong last_sess_ms;/* monotonic ms of the last session, 0 never */
 	struct ctr_times times;
+	/* HTTP mode (engine/counters.h ctr_http_*) */
+	atomic_ullong http_rsp[6];/* hrsp_1xx..5xx, other */
+	atomic_ullong intercepted, denied_resp, failed_rewrites, internal_errors;
+	atomic_ullong reuse;
 	/* whole-backend state history, engine/server.c (chkdown, lastchg,
 	 * downtime): DOWN = no usable server */
 	long long last_change_ms, down_ms;

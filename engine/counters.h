@@ -56,4 +56,38 @@ void ctr_times_add(struct ctr_times *t, unsigned long long samples,
 /* The averages as show stat prints them, over samples sessions. */
 unsigned ctr_times_avg(unsigned long long sum, unsigned long long samples);
 
+/* ---- HTTP mode (engine/counters_http.c) ----
+ * Called by the HTTP engine once per event of a transaction; fe is the
+ * frontend, be the backend the request reached (NULL: none yet), sc the
+ * counters of the server (NULL: none). Each updates the show stat /
+ * Prometheus counters HAProxy 2.6 updates for that event (reference
+ * §3.6, observed on 2.6.12). */
+struct frontend;
+struct backend;
+struct srv_counters;
+
+struct srv_state;
+/* The counters of server srv of be (NULL when either is NULL). */
+struct srv_counters *ctr_srv(struct backend *be, const struct srv_state *srv);
+
+/* A response head received from the server (its req_tot, hrsp_*),
+ * counted before the response rules run, as HAProxy does. */
+void ctr_http_srv_response(struct srv_counters *sc, int status);
+/* A response sent to the client, from the server or made here (error
+ * page, deny, redirect, return): hrsp_* of the frontend and of the
+ * backend when the request reached one. */
+void ctr_http_status(struct frontend *fe, struct backend *be, int status);
+
+enum ctr_http_ev {
+	CTR_HTTP_INTERCEPTED,  /* redirect, return, stats page, service */
+	CTR_HTTP_DENIED_RESP,  /* http-response deny (dresp) */
+	CTR_HTTP_FAILED_REWRITE, /* wrew */
+	CTR_HTTP_INTERNAL_ERR, /* eint */
+	CTR_HTTP_REUSE,        /* request sent on a kept server connection */
+};
+/* intercepted: fe (and be when the rule was the backend's); the others
+ * on every object given. */
+void ctr_http_event(struct frontend *fe, struct backend *be,
+                    struct srv_counters *sc, enum ctr_http_ev ev);
+
 #endif

@@ -15,6 +15,8 @@
 #include <event2/thread.h>
 
 #include "engine/backend.h"
+#include "engine/http_act.h"
+#include "engine/http.h"
 #include "engine/http_local.h"
 #include "engine/listener.h"
 #include "engine/log.h"
@@ -25,6 +27,7 @@
 #include "engine/server.h"
 #include "engine/session.h"
 #include "engine/support.h"
+#include "engine/tls.h"
 #include "health/health.h"
 #include "lib/log.h"
 #include "parser/bind.h"
@@ -199,6 +202,8 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 	atomic_store(&eng->sess_rate_lim, cfg->global->maxsessrate);
 
 	if (engine_check_support(cfg, &d) < 0 || smp_runtime_init(cfg, &d) < 0 ||
+	    http_act_init(cfg, &d) < 0 ||
+	    (eng->tls = tls_store_new(cfg, &d)) == NULL ||
 	    (eng->logs = log_open(cfg, &d)) == NULL) {
 		diag_print(&d, stderr);
 		diag_free(&d);
@@ -301,6 +306,7 @@ worker_main(void *arg)
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	sess_close_all(w);
 	relay_thread_cleanup();
+	http_thread_cleanup(); /* engine/http.h: shared idle server connections */
 	atomic_fetch_sub(&w->eng->nrunning, 1);
 	return NULL;
 }
@@ -341,6 +347,19 @@ on_hard_stop_after(evutil_socket_t fd, short what, void *arg)
 	hard_stop(arg);
 }
 
+/* End of the global "grace" delay on a worker: now it closes its
+ * listeners and leaves when its sessions are done. */
+static void
+on_grace_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = { 0, 100000 };
+	(void)fd;
+	(void)what;
+	event_add(w->stop_ev, &tv);
+	event_active(w->stop_ev, EV_TIMEOUT, 0);
+}
+
 static void
 soft_stop(struct engine *eng, struct event_base *mb, struct event *tick)
 {
@@ -350,14 +369,21 @@ soft_stop(struct engine *eng, struct event_base *mb, struct event *tick)
 	/* the main thread notices when the workers are done */
 	struct timeval tick_tv = { 0, 50000 };
 	event_add(tick, &tick_tv);
+	const struct cfg_global *g = eng->cfg->global;
 	for (int t = 0; t < eng->nthreads; t++) {
 		struct worker *w = &eng->workers[t];
 		w->stop_ev = event_new(w->base, -1, EV_PERSIST, on_stop_check, w);
+		if (g->grace > 0) {
+			/* "grace": the listeners keep accepting for this long
+			 * (freed with the worker's base if it never fires) */
+			struct timeval gtv = { g->grace / 1000, (g->grace % 1000) * 1000 };
+			event_base_once(w->base, -1, EV_TIMEOUT, on_grace_end, w, &gtv);
+			continue;
+		}
 		struct timeval tv = { 0, 100000 };
 		event_add(w->stop_ev, &tv);
 		event_active(w->stop_ev, EV_TIMEOUT, 0);
 	}
-	const struct cfg_global *g = eng->cfg->global;
 	if (g->hard_stop_after_set) {
 		/* freed with mb (event_base_once) */
 		struct timeval tv = { g->hard_stop_after / 1000, (g->hard_stop_after % 1000) * 1000 };
@@ -504,7 +530,6 @@ engine_free(struct engine *eng)
 	cli_close(eng);
 	for (int t = 0; eng->workers && t < eng->nthreads; t++) {
 		struct worker *w = &eng->workers[t];
-		http_local_close_all(w); /* stats page / exporter connections */
 		for (size_t i = 0; i < w->listeners.n; i++) {
 			listener_close(w->listeners.v[i]);
 			free(w->listeners.v[i]);
@@ -530,6 +555,9 @@ engine_free(struct engine *eng)
 		sni_stats_free(eng->frontends[i].sni);
 	free(eng->frontends);
 	log_close(eng->logs);
+	/* after the workers: live SSLs point into the store's binds */
+	tls_store_free(eng->tls);
 	smp_runtime_free(eng->cfg);
+	http_act_free(eng->cfg);
 	free(eng);
 }

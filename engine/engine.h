@@ -23,6 +23,7 @@ struct backend;
 struct worker;
 struct log_sink;
 struct cli_state;
+struct tls_store;
 struct session;
 struct sni_stats;
 
@@ -46,11 +47,18 @@ struct frontend {
 	/* show stat "status": set by the stats socket's "disable frontend"
 	 * (FE_ST_PAUSED) and "shutdown frontend" (FE_ST_STOP) */
 	atomic_int state;             /* enum fe_state */
-	/* HTTP (engine/http_local.c: stats page, Prometheus exporter) */
+	/* HTTP (engine/http.c: mode http transactions) */
 	atomic_ullong http_req;       /* req_tot */
 	atomic_ullong http_rsp[6];    /* hrsp_1xx..hrsp_5xx, hrsp_other */
 	atomic_ullong intercepted;    /* requests answered by the stats page or a service */
+	/* HTTP mode (engine/counters.h ctr_http_*) */
+	atomic_ullong denied_resp;    /* dresp: http-response deny */
+	atomic_ullong failed_rewrites;/* wrew: a rule could not edit a head */
+	atomic_ullong internal_errors;/* eint */
 	atomic_uint rps_max;          /* req_rate_max */
+	/* TLS termination (engine/session_tls.c): the SSL module columns
+	 * ssl_sess, ssl_reused_sess, ssl_failed_handshake */
+	atomic_ullong ssl_sess, ssl_reused_sess, ssl_failed_hs;
 	struct ctr_freq req_rate;     /* req_rate */
 	atomic_int maxconn;           /* effective (px maxconn or global); "set maxconn frontend" */
 	struct backend *own_be;       /* listen: its own servers */
@@ -122,6 +130,7 @@ struct engine {
 	struct backend **be_by_name;  /* the same, sorted by name */
 	struct log_sink *logs;        /* engine/log.h */
 	struct cli_state *cli;        /* stats sockets (stats/cli.c) */
+	struct tls_store *tls;        /* TLS contexts and certificates (engine/tls.h) */
 	atomic_int maxconn;           /* global; "set maxconn global" changes it */
 	int hard_maxconn;             /* show info Hard_maxconn: the one at start */
 	atomic_int cur_conn;

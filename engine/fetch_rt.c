@@ -1,9 +1,8 @@
 /* Sample fetches at run time (HAProxy's smp_fetch_* of sample.c,
  * payload.c, backend.c, frontend.c, listener.c, vars.c). A fetch that
  * lacks request data answers "no value, may change" until ctx->final.
- * HTTP request fetches read ctx->http (the local HTTP responder's
- * request; absent in TCP mode). Fetches the engine cannot serve yet
- * (other HTTP ones, ssl_fc_*, ssl_c_*, response side) answer "no value". */
+ * HTTP fetches are in fetch_http.c, TLS ones (ssl_fc_*, ssl_c_*) in
+ * fetch_ssl.c; the keywords no file implements answer "no value". */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
@@ -16,7 +15,6 @@
 #include <unistd.h>
 
 #include "engine/smp_rt.h"
-#include "proto/http1_req.h"
 #include "parser/bind.h"
 #include "parser/proxy.h"
 #include "parser/proxy_kw.h"
@@ -806,180 +804,6 @@ FETCH(f_ssl_ech)
 	return true;
 }
 
-/* ---- HTTP request (engine/http_local.c fills ctx->http) ------------------ */
-
-/* The k-th (from 0) value of the headers named name (all headers when
- * name is NULL or empty), values split on commas unless full. */
-static bool
-hdr_value(const struct h1q_req *r, const char *name, bool full, int k,
-          const char **vp, size_t *vl)
-{
-	size_t nl = name ? strlen(name) : 0;
-	for (size_t i = 0; i < r->nhdrs; i++) {
-		const struct h1q_hdr *h = &r->hdrs[i];
-		if (nl && (h->name_len != nl || strncasecmp(h->name, name, nl) != 0))
-			continue;
-		const char *p = h->value, *end = h->value + h->value_len;
-		for (;;) {
-			const char *q = full ? end : memchr(p, ',', (size_t)(end - p));
-			if (!q)
-				q = end;
-			const char *a = p, *b = q;
-			while (a < b && (*a == ' ' || *a == '\t'))
-				a++;
-			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-				b--;
-			if (k-- == 0) {
-				*vp = a;
-				*vl = (size_t)(b - a);
-				return true;
-			}
-			if (q == end)
-				break;
-			p = q + 1;
-		}
-	}
-	return false;
-}
-
-static int
-hdr_count(const struct h1q_req *r, const char *name, bool full)
-{
-	const char *p;
-	size_t n;
-	int c = 0;
-	while (hdr_value(r, name, full, c, &p, &n))
-		c++;
-	return c;
-}
-
-static bool
-http_hdr(struct smp_run *run, const struct smp_expr *e, int idx,
-         struct smp_val *v, bool full)
-{
-	const struct h1q_req *r = run->ctx->http;
-	if (!r)
-		return false;
-	const char *name = e->nargs >= 1 ? e->args[0].str : NULL;
-	int total = hdr_count(r, name, full), k = idx;
-	if (e->nargs >= 2) {
-		long long occ = e->args[1].sint;
-		if (occ == 0)
-			return false;
-		k = occ > 0 ? (int)occ - 1 : total + (int)occ;
-		if (k < 0 || k >= total || idx > 0)
-			return false;
-		total = k + 1;
-	}
-	const char *p;
-	size_t n;
-	if (!hdr_value(r, name, full, k, &p, &n))
-		return false;
-	set_str(v, SMP_T_STR, p, n);
-	if (k + 1 < total)
-		v->flags |= SV_NOT_LAST;
-	return true;
-}
-
-FETCH(f_hdr) { return http_hdr(run, e, idx, v, false); }
-FETCH(f_fhdr) { return http_hdr(run, e, idx, v, true); }
-
-FETCH(f_hdr_cnt)
-{
-	const struct h1q_req *r = run->ctx->http;
-	if (!r)
-		return false;
-	set_int(v, hdr_count(r, e->nargs >= 1 ? e->args[0].str : NULL, false));
-	return true;
-}
-
-FETCH(f_hdr_val)
-{
-	if (!http_hdr(run, e, idx, v, false))
-		return false;
-	set_int(v, strtoll(v->ptr, NULL, 10));
-	return true;
-}
-
-FETCH(f_method)
-{
-	const struct h1q_req *r = run->ctx->http;
-	if (!r)
-		return false;
-	set_str(v, SMP_T_METH, r->method, r->method_len);
-	return true;
-}
-
-FETCH(f_url)
-{
-	const struct h1q_req *r = run->ctx->http;
-	if (!r)
-		return false;
-	set_str(v, SMP_T_STR, r->uri, r->uri_len);
-	return true;
-}
-
-FETCH(f_path)
-{
-	const struct h1q_req *r = run->ctx->http;
-	size_t n;
-	if (!r)
-		return false;
-	const char *p = h1q_path(r, &n);
-	set_str(v, SMP_T_STR, p, n);
-	return true;
-}
-
-FETCH(f_pathq)
-{
-	const struct h1q_req *r = run->ctx->http;
-	size_t n;
-	if (!r)
-		return false;
-	const char *p = h1q_path(r, &n);
-	set_str(v, SMP_T_STR, p, (size_t)(r->uri + r->uri_len - p));
-	return true;
-}
-
-FETCH(f_query)
-{
-	const struct h1q_req *r = run->ctx->http;
-	size_t n;
-	if (!r)
-		return false;
-	const char *q = h1q_query(r, &n);
-	if (!q)
-		return false;
-	set_str(v, SMP_T_STR, q, n);
-	return true;
-}
-
-FETCH(f_base)
-{
-	const struct h1q_req *r = run->ctx->http;
-	const struct h1q_hdr *h;
-	size_t n;
-	if (!r || (h = h1q_header(r, "host", 0)) == NULL)
-		return f_path(run, e, idx, v);
-	const char *p = h1q_path(r, &n);
-	struct smp_chunk *c = smp_run_out(run, NULL, NULL);
-	chunk_add(c, h->value, h->value_len);
-	chunk_add(c, p, n);
-	smp_val_set_chunk(v, SMP_T_STR, c);
-	return true;
-}
-
-FETCH(f_req_ver)
-{
-	const struct h1q_req *r = run->ctx->http;
-	if (!r)
-		return false;
-	struct smp_chunk *c = smp_run_out(run, NULL, NULL);
-	chunk_addf(c, "%d.%d", r->major, r->minor);
-	smp_val_set_chunk(v, SMP_T_STR, c);
-	return true;
-}
-
 /* ---- dispatch ----------------------------------------------------------------- */
 
 static const struct {
@@ -988,7 +812,6 @@ static const struct {
 } fetch_impl[] = {
 	{ "always_false", f_false }, { "always_true", f_true },
 	{ "avg_queue", f_avg_queue }, { "be_conn", f_be_conn },
-	{ "base", f_base },
 	{ "be_id", f_be_id }, { "be_name", f_be_name },
 	{ "be_server_timeout", f_be_timeout },
 	{ "be_tunnel_timeout", f_be_timeout }, { "bin", f_bin },
@@ -1003,11 +826,6 @@ static const struct {
 	{ "fc_src_port", f_fc_src_port }, { "fe_client_timeout", f_fe_client_timeout },
 	{ "fe_conn", f_fe_conn }, { "fe_defbe", f_fe_defbe },
 	{ "fe_id", f_fe_id }, { "fe_name", f_fe_name },
-	{ "hdr", f_hdr }, { "hdr_cnt", f_hdr_cnt }, { "hdr_val", f_hdr_val },
-	{ "method", f_method }, { "path", f_path }, { "pathq", f_pathq },
-	{ "query", f_query }, { "req.fhdr", f_fhdr }, { "req.hdr", f_hdr },
-	{ "req.hdr_cnt", f_hdr_cnt }, { "req.hdr_val", f_hdr_val },
-	{ "req.ver", f_req_ver }, { "req_ver", f_req_ver }, { "url", f_url },
 	{ "hostname", f_hostname }, { "int", f_int }, { "ipv4", f_ipv4 },
 	{ "ipv6", f_ipv6 }, { "nbproc", f_one }, { "nbsrv", f_nbsrv },
 	{ "payload", f_payload }, { "payload_lv", f_payload_lv },
@@ -1046,13 +864,46 @@ fetch_tab_build(void)
 		n++;
 	fetch_fn *t = xcalloc(n ? n : 1, sizeof(*t));
 	for (size_t i = 0; i < n; i++) {
+		const char *name = smp_fetch_kws[i].h.name;
 		t[i] = f_absent;
 		for (size_t k = 0; k < ARRAY_SIZE(fetch_impl); k++)
-			if (!strcmp(fetch_impl[k].name, smp_fetch_kws[i].h.name))
+			if (!strcmp(fetch_impl[k].name, name))
 				t[i] = fetch_impl[k].fn;
+		for (const struct smp_fetch_impl *f = smp_fetch_http; f->name; f++)
+			if (!strcmp(f->name, name))
+				t[i] = f->fn;
+		for (const struct smp_fetch_impl *f = smp_fetch_ssl; f->name; f++)
+			if (!strcmp(f->name, name))
+				t[i] = f->fn;
+		for (const struct smp_fetch_impl *f = smp_fetch_cook; f->name; f++)
+			if (!strcmp(f->name, name))
+				t[i] = f->fn;
 	}
 	fetch_tab_n = n;
 	fetch_tab = t;
+}
+
+/* HTTP and TLS fetches the engine cannot serve (no response body
+ * buffering, no captured ClientHello, no key log, no unique-id): a
+ * configuration using one is refused at start (smp_init.c) rather than
+ * run with a fetch that never finds anything. */
+static const char *const not_run[] = {
+	"meth", "rep_ssl_hello_type", "res.body", "res.body_len", "res.body_size",
+	"res.len", "res.payload", "res.payload_lv", "res.ssl_hello_type",
+	"ssl_bc_err_str", "ssl_fc_cipherlist_bin", "ssl_fc_cipherlist_hex",
+	"ssl_fc_cipherlist_str", "ssl_fc_cipherlist_xxh",
+	"ssl_fc_client_traffic_secret_0", "ssl_fc_ecformats_bin", "ssl_fc_eclist_bin",
+	"ssl_fc_err_str", "ssl_fc_extlist_bin", "ssl_fc_protocol_hello_id",
+	"ssl_fc_server_traffic_secret_0", "unique-id",
+};
+
+bool
+smp_fetch_not_run(const struct smp_fetch_kw *kw)
+{
+	for (size_t i = 0; kw && i < ARRAY_SIZE(not_run); i++)
+		if (strcmp(kw->h.name, not_run[i]) == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -1062,6 +913,14 @@ smp_fetch_run(struct smp_run *run, const struct smp_expr *e, int idx,
 	pthread_once(&fetch_once, fetch_tab_build);
 	size_t i = (size_t)(e->fetch - smp_fetch_kws);
 	if (i >= fetch_tab_n)
+		return false;
+	/* While a response is processed the request is gone in HAProxy:
+	 * a fetch not valid at any response stage (path, url...: only
+	 * accepted with a "will never match" warning) finds nothing. */
+	const struct smp_ctx *c = run->ctx;
+	if (c->http_res && !c->log_eval &&
+	    !(e->fetch->val & (SMP_STG_BE_HTTP_RES | SMP_STG_FE_HTTP_RES |
+	                       SMP_STG_HTTP_AFTER | SMP_STG_BE_TCP_RES)))
 		return false;
 	return fetch_tab[i](run, e, idx, v);
 }

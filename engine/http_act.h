@@ -34,17 +34,33 @@ enum http_verdict {
 	HTTP_V_FAIL,       /* a rewrite failed: answer 500 (reply filled) */
 };
 
-/* A complete answer: status line, headers, body; close after it or not. */
+/* A complete answer: status line, headers, body; close after it or not.
+ * An empty head (an empty errorfile) means: close without answering, as
+ * HAProxy does. */
 struct http_reply {
 	int status;
 	struct sbuf head;  /* "HTTP/1.1 <code> <reason>\r\n...\r\n\r\n" */
 	struct sbuf body;
 	bool close;
 	/* for the log and counters: which kind of answer it was */
-	bool denied;       /* deny/tarpit/auth: counts dreq (request) or dresp */
+	bool denied;       /* deny/tarpit: counts dreq (request) or dresp; not auth (observed) */
 	bool redirect;
+	/* Interim answers to send the client at once, whatever the verdict
+	 * ("early-hint": "HTTP/1.1 103 Early Hints\r\n...\r\n\r\n"); the
+	 * engine sends and empties it after each http_req_rules(). */
+	struct sbuf interim;
 };
 void http_reply_free(struct http_reply *r);
+/* Marks r to close the connection after it; an HTTP/1.1 head without
+ * "connection: close" gets one (HAProxy says so to an HTTP/1.0 client
+ * or when it closes on its own). */
+void http_reply_set_close(struct http_reply *r);
+/* Adds "connection: keep-alive" (HAProxy says it to an HTTP/1.0 client
+ * whose connection stays open), unless r closes or has one. */
+void http_reply_set_keepalive(struct http_reply *r);
+/* The text of HAProxy's built-in page for status ("" if none); its
+ * reason is http_reason() (engine/http_local.h). */
+const char *http_err_text(int status);
 
 /* Runs px's "http-request" rules then its "redirect" rules (HAProxy runs
  * redirects after http-request rules of the same proxy) on the request
@@ -66,6 +82,10 @@ enum http_verdict http_after_rules(const struct cfg_proxy *px, struct hmsg *res,
  * page byte for byte (reference §6.1). */
 void http_error_reply(const struct cfg_proxy *px, int status, struct smp_ctx *ctx,
                       struct http_reply *reply);
+
+/* What of px's HTTP rules this engine does not run (errors) or only
+ * skips (warnings), for engine/support.c. */
+void http_act_check_support(const struct cfg_proxy *px, struct diag *d);
 
 /* "option forwardfor [except <net>] [header <name>] [if-none]": adds the
  * header to req for the client address in ctx (frontend's option, else

@@ -1,12 +1,8 @@
-/* The local HTTP responder: connections to a "mode http" frontend whose
- * only job is the stats page ("stats uri") and/or the Prometheus exporter
- * ("http-request use-service prometheus-exporter"); engine/support.c
- * refuses every other mode http proxy. A connection reads a request
- * (proto/http1_req), runs the frontend's http-request rules, answers
- * locally, and keeps the connection alive as HTTP/1.1 says.
- *
- * The answering modules (stats/page.c, stats/promex.c) fill a struct
- * http_txn: status, extra header lines, body. */
+/* The services answered inside the HTTP engine (engine/http.c runs the
+ * connection): the stats page ("stats uri") and the Prometheus exporter
+ * ("http-request use-service prometheus-exporter"). The answering
+ * modules (stats/page.c, stats/promex.c) fill a struct http_txn:
+ * status, extra header lines, body; engine/http_txn.c sends it. */
 #ifndef SLUICE_ENGINE_HTTP_LOCAL_H
 #define SLUICE_ENGINE_HTTP_LOCAL_H
 
@@ -40,13 +36,6 @@ struct http_txn {
 	bool close;                  /* close after this answer */
 };
 
-/* Takes an accepted socket of a mode http frontend (listener.c). */
-void http_local_accept(struct listener *l, int fd, const struct sockaddr *peer,
-                       socklen_t peerlen);
-
-/* Closes and frees every connection of worker w (engine_free(), after
- * the worker's loop has ended, before its event base is freed). */
-void http_local_close_all(struct worker *w);
 
 /* HAProxy's reason phrase for status ("OK", "See Other"...). */
 const char *http_reason(int status);

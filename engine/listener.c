@@ -21,10 +21,10 @@
 #include <event2/event.h>
 
 #include "engine/engine.h"
-#include "engine/http_local.h"
 #include "engine/proc.h"
 #include "engine/session.h"
 #include "lib/log.h"
+#include "lib/sockopt.h"
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "parser/proxy.h"
@@ -241,10 +241,8 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 		uint32_t tnow = (uint32_t)now_ms();
 		ctr_max(&l->fe->cps_max, ctr_freq_add(&l->fe->conn_rate, 1, tnow));
 		ctr_max(&eng->cps_max, ctr_freq_add(&eng->conn_rate, 1, tnow));
-		if (l->fe->px->mode == PX_MODE_HTTP)
-			http_local_accept(l, fd, (struct sockaddr *)&peer, plen);
-		else
-			sess_accept(l, fd, (struct sockaddr *)&peer, plen);
+		/* mode http too: the session hands itself to engine/http.c */
+		sess_accept(l, fd, (struct sockaddr *)&peer, plen);
 	}
 }
 
@@ -294,10 +292,8 @@ listener_drain(struct listener *l)
 		atomic_fetch_add(&eng->cur_conn, 1);
 		atomic_fetch_add(&l->fe->cur_conn, 1);
 		atomic_fetch_add(&l->fe->cum_conn, 1);
-		if (l->fe->px->mode == PX_MODE_HTTP)
-			http_local_accept(l, fd, (struct sockaddr *)&peer, plen);
-		else
-			sess_accept(l, fd, (struct sockaddr *)&peer, plen);
+		/* mode http too: the session hands itself to engine/http.c */
+		sess_accept(l, fd, (struct sockaddr *)&peer, plen);
 	}
 }
 
@@ -373,6 +369,13 @@ listeners_open(struct worker *w, struct frontend *fe, const struct cfg_bind *b)
 				free(name);
 				free(l);
 				return -1;
+			}
+			if (a->kind == ADDR_INET) {
+				/* set on the listener, inherited by the accepted
+				 * sockets (as HAProxy); hints, so a refusal is harmless */
+				const struct cfg_global *g = eng->cfg->global;
+				(void)sockopt_bufsizes(l->fd, g->tune_rcvbuf_client, g->tune_sndbuf_client);
+				(void)sockopt_user_timeout(l->fd, b->tcp_ut);
 			}
 			l->specific = a->kind == ADDR_INET && !a->any;
 			l->ev = event_new(w->base, l->fd, EV_READ | EV_PERSIST, on_accept, l);

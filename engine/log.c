@@ -360,7 +360,7 @@ send_failed(struct log_sink *ls, int idx, int err)
 /* Sends msg at level to every target of lp that takes it. */
 static void
 send_px(struct log_sink *ls, const struct log_px *lp, int level,
-        const char *msg, size_t len)
+        const char *msg, size_t len, const char *sd)
 {
 	struct sbuf b = { 0 };
 	struct timeval tv;
@@ -382,6 +382,7 @@ send_px(struct log_sink *ls, const struct log_px *lp, int level,
 			.tag = lp->tag,
 			.pid = ls->pid,
 			.maxlen = c->maxlen,
+			.sd = sd,
 		};
 		sbuf_reset(&b);
 		log_frame(&b, &h, msg, len);
@@ -405,6 +406,16 @@ px_targets(struct log_sink *ls, const struct cfg_proxy *px)
 	return log_px_find(ls, px);
 }
 
+/* The frontend's log-format-sd for s (the RFC 5424 structured data of its
+ * traffic logs); empty when none is set or it renders empty ("-"). */
+static void
+session_sd(struct log_sink *ls, const struct session *s, long long now, struct sbuf *out)
+{
+	const struct cfg_proxy *fe = s->fe->px;
+	if (fe->log_format_sd != NULL)
+		log_render(ls, fe->log_format_sd, s, now, out);
+}
+
 void
 log_session(struct log_sink *ls, const struct session *s)
 {
@@ -416,8 +427,13 @@ log_session(struct log_sink *ls, const struct session *s)
 	const struct log_px *lp = px_targets(ls, s->fe->px);
 	if (lp == NULL || lp->nt == 0)
 		return;
-	if (log_format_session(ls, s, mono_ms(), &line, &level))
-		send_px(ls, lp, level, line.s, line.len);
+	long long now = mono_ms();
+	if (log_format_session(ls, s, now, &line, &level)) {
+		struct sbuf sd = { 0 };
+		session_sd(ls, s, now, &sd);
+		send_px(ls, lp, level, line.s, line.len, sd.len ? sd.s : NULL);
+		free(sd.s);
+	}
 	free(line.s);
 }
 
@@ -477,7 +493,7 @@ log_accept(struct log_sink *ls, const struct session *s)
 		                log_luid(s), fe->name, mode);
 		break;
 	}
-	send_px(ls, lp, LOG_INFO_LVL, msg, strlen(msg));
+	send_px(ls, lp, LOG_INFO_LVL, msg, strlen(msg), NULL);
 	free(msg);
 }
 
@@ -526,7 +542,10 @@ log_conn_error(struct log_sink *ls, const struct session *s, const char *msg)
 			sbuf_addf(&line, "%d", log_luid(s));
 		sbuf_addf(&line, ": %s", msg);
 	}
-	send_px(ls, lp, level, line.s, line.len);
+	struct sbuf sd = { 0 };
+	session_sd(ls, s, mono_ms(), &sd);
+	send_px(ls, lp, level, line.s, line.len, sd.len ? sd.s : NULL);
+	free(sd.s);
 	free(line.s);
 }
 
@@ -545,7 +564,7 @@ log_proxy(struct log_sink *ls, const struct cfg_proxy *px, int level,
 		fprintf(stderr, "%s(%d) : %s\n",
 		        level == LOG_EMERG_LVL ? "[ALERT]    " : "[WARNING]  ",
 		        ls->pid, msg);
-	send_px(ls, px_targets(ls, px), level, msg, strlen(msg));
+	send_px(ls, px_targets(ls, px), level, msg, strlen(msg), NULL);
 out:
 	free(msg);
 }
@@ -559,5 +578,5 @@ log_proxy_text(struct log_sink *ls, const struct cfg_proxy *px, int level,
 	if (ls->to_stderr && err != NULL)
 		fprintf(stderr, "%s(%d) : %s\n", alert ? "[ALERT]    " : "[WARNING]  ",
 		        ls->pid, err);
-	send_px(ls, px_targets(ls, px), level, msg, strlen(msg));
+	send_px(ls, px_targets(ls, px), level, msg, strlen(msg), NULL);
 }

@@ -92,6 +92,32 @@ bool log_format_http(struct log_sink *ls, const struct session *s,
                      const struct log_http *http, long long now, struct sbuf *out,
                      int *level);
 
+/* log_format_session for one HTTP mode transaction (engine/http.h):
+ * "option httplog", "option httplog clf", "option httpslog" (reference
+ * §4.3) or a log-format, with the HTTP variables (%r, %ST, %TR, %hr...)
+ * from hi (NULL: http_log_info(s)). log_format_session() does the same
+ * for a session with HTTP state. */
+struct http_log_info;
+bool log_format_txn(struct log_sink *ls, const struct session *s,
+                    const struct http_log_info *hi, long long now,
+                    struct sbuf *out, int *level);
+
+/* "capture request header" (req) or "capture response header" of
+ * frontend px on head m (before the rules, as HAProxy): *caps becomes an
+ * array of px->req_caps.n (res_caps.n) entries, each the value of the
+ * last field of that name cut to the capture's len (malloc'd), or NULL;
+ * *n its size. What *caps held is freed first; nothing (NULL, 0) when px
+ * has no captures. Fills struct http_log_info's req_caps / res_caps. */
+struct hmsg;
+void log_capture_headers(const struct cfg_proxy *px, bool req,
+                         const struct hmsg *m, char ***caps, size_t *n);
+/* "capture cookie <name> len <n>" of frontend px on head m: *out (freed
+ * first) becomes the first "name=value" of a cookie whose name starts
+ * with <name> (Cookie fields of a request, the first pair of each
+ * Set-Cookie of a response), cut to len, or NULL. For %CC / %CS. */
+void log_capture_cookie(const struct cfg_proxy *px, bool req,
+                        const struct hmsg *m, char **out);
+
 /* Renders a parsed log-format string for s (the %ID of unique-id-format
  * too); used by log_format_session. */
 void log_render(struct log_sink *ls, const struct lf_expr *lf,

@@ -18,8 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/ssl.h>
+
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/http.h"
 #include "engine/session.h"
 #include "engine/smp_eval.h"
 #include "parser/bind.h"
@@ -28,15 +31,6 @@
 #include "parser/sample.h"
 #include "parser/server.h"
 
-enum lv {
-	LV_NONE, LV_B, LV_CC, LV_CS, LV_H, LV_HM, LV_HP, LV_HPO, LV_HQ, LV_HU,
-	LV_HV, LV_ID, LV_ST, LV_T, LV_Ta, LV_Tc, LV_Td, LV_Th, LV_Ti, LV_Tl,
-	LV_Tq, LV_TR, LV_Tr, LV_Ts, LV_Tt, LV_Tu, LV_Tw, LV_U, LV_ac, LV_b,
-	LV_bc, LV_bi, LV_bp, LV_bq, LV_ci, LV_cp, LV_f, LV_fc, LV_fi, LV_fp,
-	LV_ft, LV_hr, LV_hrl, LV_hs, LV_hsl, LV_lc, LV_ms, LV_pid, LV_r, LV_rc,
-	LV_rt, LV_s, LV_sc, LV_si, LV_sp, LV_sq, LV_sslc, LV_sslv, LV_t, LV_tr,
-	LV_trg, LV_trl, LV_ts, LV_tsc,
-};
 
 static const struct {
 	const char *name;
@@ -58,6 +52,9 @@ static const struct {
 	{ "si", LV_si }, { "sp", LV_sp }, { "sq", LV_sq }, { "sslc", LV_sslc },
 	{ "sslv", LV_sslv }, { "t", LV_t }, { "tr", LV_tr }, { "trg", LV_trg },
 	{ "trl", LV_trl }, { "ts", LV_ts }, { "tsc", LV_tsc },
+	{ "@fc_err", LV_X_FC_ERR }, { "@ssl_fc_err,hex", LV_X_SSL_FC_ERR_HEX },
+	{ "@ssl_c_err", LV_X_SSL_C_ERR }, { "@ssl_c_ca_err", LV_X_SSL_C_CA_ERR },
+	{ "@ssl_fc_is_resumed", LV_X_SSL_RESUMED }, { "@ssl_fc_sni", LV_X_SSL_SNI },
 };
 
 static enum lv
@@ -87,18 +84,6 @@ static const struct lf_expr tcplog_lf = {
 	.nodes = { tcplog_nodes, ARRAY_SIZE(tcplog_nodes), 0 },
 };
 
-/* What one line is rendered from. */
-struct run {
-	struct log_sink *ls;
-	const struct session *s;
-	const struct cfg_proxy *fe, *be;
-	const struct srv_state *srv;
-	long long now;
-	unsigned long long rt;
-	unsigned lc;
-	bool in_id;                    /* rendering %ID: no recursion */
-	const struct log_http *http;   /* a locally answered request, or NULL */
-};
 
 static const char *const months[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -107,8 +92,8 @@ static const char *const months[] = {
 
 /* ---- primitives ---------------------------------------------------------- */
 
-static void
-put_text(struct sbuf *o, unsigned opts, const char *s, size_t n)
+void
+log_put_text(struct sbuf *o, unsigned opts, const char *s, size_t n)
 {
 	if (s == NULL || n == 0) {
 		sbuf_adds(o, (opts & LF_OPT_Q) ? "\"\"" : "-");
@@ -132,7 +117,7 @@ put_text(struct sbuf *o, unsigned opts, const char *s, size_t n)
 static void
 put_str(struct sbuf *o, unsigned opts, const char *s)
 {
-	put_text(o, opts, s, s ? strlen(s) : 0);
+	log_put_text(o, opts, s, s ? strlen(s) : 0);
 }
 
 static void
@@ -168,7 +153,7 @@ put_ip(struct sbuf *o, unsigned opts, const struct sockaddr_storage *ss)
 	put_str(o, opts, buf);
 	return;
 absent:
-	put_text(o, opts, NULL, 0);
+	log_put_text(o, opts, NULL, 0);
 }
 
 /* The port of an address; for a UNIX socket HAProxy writes the
@@ -187,7 +172,7 @@ put_port(struct sbuf *o, unsigned opts, const struct sockaddr_storage *ss,
 		return;
 	}
 	if (port < 0)
-		put_text(o, opts, NULL, 0);
+		log_put_text(o, opts, NULL, 0);
 	else if (opts & LF_OPT_X)
 		sbuf_addf(o, "%04X", (unsigned)port);
 	else
@@ -265,7 +250,7 @@ struct timers {
 };
 
 static struct timers
-timers_of(const struct run *r)
+timers_of(const struct log_run *r)
 {
 	const struct session *s = r->s;
 	struct timers t;
@@ -288,13 +273,13 @@ cur_of(atomic_int *v, int minus)
 	return n < 0 ? 0 : n;
 }
 
-static void render_nodes(struct run *r, const struct lf_expr *lf, struct sbuf *o);
+static void render_nodes(struct log_run *r, const struct lf_expr *lf, struct sbuf *o);
 
 /* The variables a locally answered request (r->http) gives its own
  * value, as HAProxy 2.6 logs the stats page, the exporter and its own
  * errors (observed); false for the others (rendered from the session). */
 static bool
-render_http(struct run *r, const struct lf_node *n, struct sbuf *o)
+render_http(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 {
 	const struct log_http *h = r->http;
 	unsigned opts = n->opts;
@@ -355,23 +340,23 @@ render_http(struct run *r, const struct lf_node *n, struct sbuf *o)
 		}
 		return true;
 	case LV_HM:
-		put_text(o, opts, bad ? "<BADREQ>" : h->method, bad ? 8 : h->method_len);
+		log_put_text(o, opts, bad ? "<BADREQ>" : h->method, bad ? 8 : h->method_len);
 		return true;
 	case LV_HU:
-		put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : ul);
+		log_put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : ul);
 		return true;
 	case LV_HV:
 		put_str(o, opts, bad ? "<BADREQ>" : ver);
 		return true;
 	case LV_HP:
 	case LV_HPO:
-		put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : q);
+		log_put_text(o, opts, bad ? "<BADREQ>" : u, bad ? 8 : q);
 		return true;
 	case LV_HQ:
 		if (bad)
 			put_str(o, opts, "<BADREQ>");
 		else if (q < ul)
-			put_text(o, opts, u + q, ul - q);
+			log_put_text(o, opts, u + q, ul - q);
 		else if (opts & LF_OPT_Q)
 			sbuf_adds(o, "\"\""); /* no query: empty, not "-" (observed) */
 		return true;
@@ -381,15 +366,18 @@ render_http(struct run *r, const struct lf_node *n, struct sbuf *o)
 }
 
 static void
-render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
+render_var(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 {
 	const struct session *s = r->s;
 	unsigned opts = n->opts;
 	struct timers t = timers_of(r);
 
+	enum lv id = lv_find(n->text);
 	if (r->http && render_http(r, n, o))
 		return;
-	switch (lv_find(n->text)) {
+	if (r->hi && log_http_var(r, n, id, o))
+		return;
+	switch (id) {
 	case LV_ci:
 		put_ip(o, opts, &s->src);
 		break;
@@ -474,14 +462,14 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 		break;
 	case LV_ID:
 		if (r->fe && r->fe->unique_id_format && !r->in_id) {
-			struct sbuf id = { 0 };
+			struct sbuf uid = { 0 };
 			r->in_id = true;
-			render_nodes(r, r->fe->unique_id_format, &id);
+			render_nodes(r, r->fe->unique_id_format, &uid);
 			r->in_id = false;
-			put_text(o, opts, id.s, id.len);
-			free(id.s);
+			log_put_text(o, opts, uid.s, uid.len);
+			free(uid.s);
 		} else {
-			put_text(o, opts, NULL, 0);
+			log_put_text(o, opts, NULL, 0);
 		}
 		break;
 	case LV_B:
@@ -552,8 +540,11 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 		sbuf_addf(o, "%d", s->retries_done);
 		break;
 	case LV_sq:
+		/* sessions queue per backend only: none waits for one server */
+		sbuf_adds(o, "0");
+		break;
 	case LV_bq:
-		sbuf_adds(o, "0"); /* queue positions are not tracked yet */
+		sbuf_addf(o, "%d", s->be_qpos);
 		break;
 	case LV_lc:
 		sbuf_addf(o, "%u", r->lc);
@@ -578,31 +569,49 @@ render_var(struct run *r, const struct lf_node *n, struct sbuf *o)
 	case LV_HU:
 	case LV_HV:
 	case LV_r:
+		log_put_text(o, opts, NULL, 0);
+		break;
 	case LV_sslc:
-	case LV_sslv:
+	case LV_sslv: {
+		/* a TLS-terminated TCP session */
+		const char *txt = NULL;
+		if (s->cli_ssl && id == LV_sslv)
+			txt = SSL_get_version(s->cli_ssl);
+		else if (s->cli_ssl)
+			txt = SSL_CIPHER_get_name(SSL_get_current_cipher(s->cli_ssl));
+		log_put_text(o, opts, txt, txt ? strlen(txt) : 0);
+		break;
+	}
+	case LV_X_FC_ERR:
+	case LV_X_SSL_FC_ERR_HEX:
+	case LV_X_SSL_C_ERR:
+	case LV_X_SSL_C_CA_ERR:
+	case LV_X_SSL_RESUMED:
+	case LV_X_SSL_SNI:
 	case LV_NONE:
-		put_text(o, opts, NULL, 0);
+		log_put_text(o, opts, NULL, 0);
 		break;
 	}
 }
 
 static void
-render_expr(struct run *r, const struct lf_node *n, struct sbuf *o)
+render_expr(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 {
 	const struct session *s = r->s;
 	struct smp_ctx c = s->sctx;
 	struct sbuf v = { 0 };
 
 	c.final = true;
+	c.log_eval = true;
 	c.fe = r->fe;
 	c.be = r->be;
 	c.srv = r->srv ? r->srv->cfg : NULL;
 	if (c.cli_real == NULL)
 		c.cli_real = &s->cli;
 	if (smp_eval_str(n->expr, &c, &v) == SMP_RES_OK)
-		put_text(o, n->opts, v.s, v.len);
+		log_put_text(o, n->opts, v.s, v.len);
 	else
-		put_text(o, n->opts, NULL, 0);
+		log_put_text(o, n->opts, NULL, 0);
 	/* a ClientHello parsed for this evaluation belongs to the copy */
 	if (c.ch != s->sctx.ch)
 		free(c.ch);
@@ -610,7 +619,7 @@ render_expr(struct run *r, const struct lf_node *n, struct sbuf *o)
 }
 
 static void
-render_nodes(struct run *r, const struct lf_expr *lf, struct sbuf *o)
+render_nodes(struct log_run *r, const struct lf_expr *lf, struct sbuf *o)
 {
 	bool last_space = true; /* no separator at the start */
 
@@ -640,7 +649,7 @@ render_nodes(struct run *r, const struct lf_expr *lf, struct sbuf *o)
 }
 
 static void
-run_init(struct run *r, struct log_sink *ls, const struct session *s,
+run_init(struct log_run *r, struct log_sink *ls, const struct session *s,
          long long now)
 {
 	memset(r, 0, sizeof(*r));
@@ -650,13 +659,14 @@ run_init(struct run *r, struct log_sink *ls, const struct session *s,
 	r->be = s->be ? s->be->px : NULL;
 	r->srv = s->srv;
 	r->now = now;
+	r->hi = http_log_info(s);
 }
 
 void
 log_render(struct log_sink *ls, const struct lf_expr *lf,
            const struct session *s, long long now, struct sbuf *out)
 {
-	struct run r;
+	struct log_run r;
 	run_init(&r, ls, s, now);
 	if (ls)
 		r.rt = atomic_fetch_add(&ls->rt, 1);
@@ -670,15 +680,18 @@ log_format_session(struct log_sink *ls, const struct session *s,
 	return log_format_http(ls, s, NULL, now, out, level);
 }
 
-bool
-log_format_http(struct log_sink *ls, const struct session *s, const struct log_http *http,
-                long long now, struct sbuf *out, int *level)
+/* The line of s (a local answer http, or an HTTP transaction hi, or
+ * neither: a TCP session) in its frontend's format. */
+static bool
+format_line(struct log_sink *ls, const struct session *s, const struct log_http *http,
+            const struct http_log_info *hi, long long now, struct sbuf *out, int *level)
 {
-	struct run r;
+	struct log_run r;
 	const struct lf_expr *lf = NULL;
 
 	run_init(&r, ls, s, now);
 	r.http = http;
+	r.hi = hi;
 	if (r.fe == NULL)
 		return false;
 	switch (r.fe->log_kind) {
@@ -688,11 +701,14 @@ log_format_http(struct log_sink *ls, const struct session *s, const struct log_h
 		lf = r.fe->log_format;
 		break;
 	case PX_LOG_TCP:
+		lf = &tcplog_lf;
+		break;
 	case PX_LOG_HTTP:
 	case PX_LOG_HTTP_CLF:
 	case PX_LOG_HTTPS:
 		/* HTTP formats fall back to tcplog in TCP mode */
-		lf = &tcplog_lf;
+		lf = !hi ? &tcplog_lf : r.fe->log_kind == PX_LOG_HTTP ? &log_httplog_lf
+		     : r.fe->log_kind == PX_LOG_HTTPS ? &log_httpslog_lf : &log_clf_lf;
 		break;
 	}
 	if (lf == NULL)
@@ -702,7 +718,8 @@ log_format_http(struct log_sink *ls, const struct session *s, const struct log_h
 	/* HAProxy's strm_log(): what counts as an error */
 	char c0 = s->term[0] ? s->term[0] : '-';
 	bool err = s->prev_srv != NULL || (c0 != '-' && c0 != 'L') ||
-	           (c0 == '-' && s->retries_done > 0);
+	           (c0 == '-' && (hi ? hi->retries : s->retries_done) > 0) ||
+	           (hi && hi->status >= 500);
 	if (!err && PX_OPT(r.fe, PXO_DONTLOG_NORMAL))
 		return false;
 	if (level)
@@ -716,4 +733,18 @@ log_format_http(struct log_sink *ls, const struct session *s, const struct log_h
 	size_t start = out->len;
 	render_nodes(&r, lf, out);
 	return out->len > start;
+}
+bool
+log_format_http(struct log_sink *ls, const struct session *s, const struct log_http *http,
+                long long now, struct sbuf *out, int *level)
+{
+	return format_line(ls, s, http, http ? NULL : http_log_info(s), now, out, level);
+}
+
+bool
+log_format_txn(struct log_sink *ls, const struct session *s,
+               const struct http_log_info *hi, long long now, struct sbuf *out,
+               int *level)
+{
+	return format_line(ls, s, NULL, hi ? hi : http_log_info(s), now, out, level);
 }

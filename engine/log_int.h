@@ -49,6 +49,52 @@ struct log_sink {
 	atomic_ullong rt;              /* %rt */
 };
 
+/* ---- rendering (log_fmt.c, log_http.c) ---- */
+
+/* The log-format variables. */
+enum lv {
+	LV_NONE, LV_B, LV_CC, LV_CS, LV_H, LV_HM, LV_HP, LV_HPO, LV_HQ, LV_HU,
+	LV_HV, LV_ID, LV_ST, LV_T, LV_Ta, LV_Tc, LV_Td, LV_Th, LV_Ti, LV_Tl,
+	LV_Tq, LV_TR, LV_Tr, LV_Ts, LV_Tt, LV_Tu, LV_Tw, LV_U, LV_ac, LV_b,
+	LV_bc, LV_bi, LV_bp, LV_bq, LV_ci, LV_cp, LV_f, LV_fc, LV_fi, LV_fp,
+	LV_ft, LV_hr, LV_hrl, LV_hs, LV_hsl, LV_lc, LV_ms, LV_pid, LV_r, LV_rc,
+	LV_rt, LV_s, LV_sc, LV_si, LV_sp, LV_sq, LV_sslc, LV_sslv, LV_t, LV_tr,
+	LV_trg, LV_trl, LV_ts, LV_tsc,
+	/* the samples of "option httpslog", as pseudo-variables of the
+	 * predefined format (log_http.c) */
+	LV_X_FC_ERR, LV_X_SSL_FC_ERR_HEX, LV_X_SSL_C_ERR, LV_X_SSL_C_CA_ERR,
+	LV_X_SSL_RESUMED, LV_X_SSL_SNI,
+};
+
+struct http_log_info;
+struct lf_node;
+struct srv_state;
+
+/* What one line is rendered from. */
+struct log_run {
+	struct log_sink *ls;
+	const struct session *s;
+	const struct cfg_proxy *fe, *be;
+	const struct srv_state *srv;
+	long long now;
+	unsigned long long rt;
+	unsigned lc;
+	bool in_id;                    /* rendering %ID: no recursion */
+	const struct log_http *http;   /* a locally answered request, or NULL */
+	const struct http_log_info *hi;/* an HTTP mode transaction, or NULL */
+};
+
+/* Appends text with the node options: "-" (or "" with +Q) when empty. */
+void log_put_text(struct sbuf *o, unsigned opts, const char *s, size_t n);
+
+/* HTTP mode (log_http.c): renders variable id for r->hi's transaction
+ * when it differs from the TCP rendering; false: render it as for TCP. */
+bool log_http_var(struct log_run *r, const struct lf_node *n, enum lv id,
+                  struct sbuf *o);
+/* The predefined formats of "option httplog", "option httplog clf" and
+ * "option httpslog". */
+extern const struct lf_expr log_httplog_lf, log_clf_lf, log_httpslog_lf;
+
 /* HAProxy's listener id of s's listener (its number in the frontend,
  * from 1, or the bind's "id"); 0 when unknown. */
 int log_luid(const struct session *s);

@@ -22,12 +22,15 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "engine/engine.h"
+#include "engine/http_act.h"
 #include "engine/proc.h"
 #include "engine/proc_state.h"
+#include "engine/tls.h"
 #include "stats/cli.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/cfgparse.h"
+#include "parser/diag.h"
 #include "parser/global.h"
 #include "parser/kw.h"
 #include "parser/proxy.h"
@@ -38,7 +41,7 @@
 
 struct opts {
 	VEC(const char *) files;
-	bool check, quiet, verbose, zero_warning, markdown;
+	bool check, quiet, verbose, zero_warning, markdown, tsv;
 	bool daemon, master_worker, systemd, foreground, debug;
 	const char *dump_kw;   /* -dK<class> */
 	const char *cond;      /* -cc <cond> */
@@ -79,7 +82,7 @@ usage(FILE *f)
 	    "        -dK[<class>] lists keywords with their sluice support status\n"
 	    "           (classes: all cfg bind server http-request http-response\n"
 	    "           http-after-response tcp-request tcp-response smp cnv acl;\n"
-	    "           add --markdown for doc/keywords.md)\n"
+	    "           add --markdown for doc/keywords.md, --tsv for tools)\n"
 	    "        -sf/-st [pid ]* finishes/terminates old pids.\n"
 	    "        -x <unix_socket> get listening sockets from a unix socket\n"
 	    "        -S <bind>[,<bind options>...] new master CLI\n");
@@ -203,6 +206,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->dump_kw = a[3] ? a + 3 : "all";
 		} else if (strcmp(a, "--markdown") == 0) {
 			o->markdown = true;
+		} else if (strcmp(a, "--tsv") == 0) {
+			o->tsv = true;
 		} else if (strcmp(a, "-dS") == 0) {
 			o->eo.no_splice = true;
 		} else if (strcmp(a, "-dR") == 0) {
@@ -432,6 +437,47 @@ out:
 	return rc;
 }
 
+/* -c builds every TLS context as the engine would (haproxy -c loads the
+ * certificates and fails on a bad one). False after reporting. */
+static bool
+check_tls(const struct cfg *cfg, bool quiet)
+{
+	struct diag td = { 0 };
+	struct tls_store *ts = tls_store_new(cfg, &td);
+	bool ok = ts != NULL;
+
+	if (!quiet) {
+		diag_print(&td, stderr);
+		if (!ok)
+			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
+			        td.nerrors, td.nwarnings);
+	}
+	diag_free(&td);
+	tls_store_free(ts);
+	return ok;
+}
+
+/* -c loads the errorfiles and reply files as the engine would
+ * (engine/http_act.h). False after reporting. */
+static bool
+check_http(const struct cfg *cfg, bool quiet, struct diag *d)
+{
+	struct diag hd = { 0 };
+	bool ok = http_act_init(cfg, &hd) == 0;
+	d->nwarnings += hd.nwarnings; /* for "Warnings were found." */
+
+	if (!quiet) {
+		diag_print(&hd, stderr);
+		if (!ok)
+			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
+			        hd.nerrors, hd.nwarnings);
+	}
+	diag_free(&hd);
+	if (ok)
+		http_act_free(cfg);
+	return ok;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -454,7 +500,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (o.dump_kw) {
-		rc = kw_dump(stdout, o.dump_kw, o.markdown) < 0 ? 1 : 0;
+		rc = (o.tsv ? kw_dump_tsv(stdout, o.dump_kw)
+		            : kw_dump(stdout, o.dump_kw, o.markdown)) < 0 ? 1 : 0;
 		if (rc)
 			fprintf(stderr, "sluice: unknown keyword class '%s'\n", o.dump_kw);
 		goto out;
@@ -500,6 +547,10 @@ main(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "sluice: configuration has %d error(s) and %d warning(s).\n",
 			        d.nerrors, d.nwarnings);
+	} else if (o.check && !check_tls(cfg, o.quiet)) {
+		rc = 1;
+	} else if (o.check && !check_http(cfg, o.quiet, &d)) {
+		rc = 1;
 	} else if (o.check) {
 		if (!o.quiet && d.nwarnings)
 			printf("Warnings were found.\n");

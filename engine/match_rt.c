@@ -677,6 +677,7 @@ acl_cond_eval(const struct acl_cond *c, struct smp_ctx *ctx)
 	if (!c)
 		return ACL_PASS;
 	smp_run_init(&run, ctx);
+	run.iterate = true;
 	for (size_t s = 0; s < c->suites.n; s++) {
 		const struct acl_suite *su = &c->suites.v[s];
 		int cond = T_PASS;

@@ -93,9 +93,18 @@ proc_set_limits(const struct cfg *cfg, int maxconn_opt)
 			nl.rlim_max = want;
 		}
 		if (setrlimit(RLIMIT_NOFILE, &nl) < 0) {
-			proc_msg("ALERT", "[sluice.main()] Cannot raise FD limit to %llu, limit is %llu.",
+			/* strict-limits (on by default in HAProxy 2.6) makes this
+			 * fatal; "no strict-limits" only warns and runs with the
+			 * limit there is, as HAProxy does */
+			proc_msg(g->strict_limits ? "ALERT" : "WARNING",
+			         "[sluice.main()] Cannot raise FD limit to %llu, limit is %llu.",
 			         (unsigned long long)want, (unsigned long long)rl.rlim_max);
-			return -1;
+			if (g->strict_limits)
+				return -1;
+			if (maxconn > 0)
+				proc_msg("ALERT", "[sluice.main()] FD limit (%llu) too low for maxconn=%d. Please raise 'ulimit-n' to %llu or more to avoid any trouble.",
+				         (unsigned long long)rl.rlim_cur, maxconn,
+				         (unsigned long long)want);
 		} else {
 			rl = nl;
 		}

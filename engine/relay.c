@@ -16,9 +16,14 @@
 #include <event2/event_struct.h>
 
 #include "engine/engine.h"
+#include "engine/xprt.h"
 #include "lib/util.h"
 
 #define CACHE_MAX 64
+
+/* The TLS paths are kept out of line (and marked cold) so that the
+ * passthrough path compiles as it did without them. */
+#define TLS_PATH __attribute__((noinline, cold))
 
 /* Per-thread caches of empty buffers and pipes. */
 static _Thread_local void *buf_cache[CACHE_MAX];
@@ -62,7 +67,12 @@ struct relay {
 	/* bit-fields: with the above they fill 4 bytes, the relay stays
 	 * within a smaller malloc size class */
 	bool finished : 1;
+	bool tls : 1;           /* a side has an SSL (o.cli_ssl, o.srv_ssl) */
 	bool cli_closed_first : 1, first_close_seen : 1;
+	/* TLS: reading socket i needs it writable (OpenSSL must write
+	 * first: rd_w), writing to it needs it readable (wr_r); see
+	 * rwant() and wwant() */
+	bool rd_w0 : 1, rd_w1 : 1, wr_r0 : 1, wr_r1 : 1;
 	uint32_t hidx;          /* 1 + its index in the deadline heap; 0 none */
 	long long deadline;     /* next timeout check (ms, now_ms clock) */
 	long long cli_act, srv_act;
@@ -77,6 +87,37 @@ buf_get(size_t size)
 	if (nbuf_cache > 0 && buf_cache_size == size)
 		return buf_cache[--nbuf_cache];
 	return xmalloc(size);
+}
+
+/* What reading socket i waits for, what writing to it waits for. */
+static inline uint8_t
+rwant(const struct relay *r, int i)
+{
+	return (i ? r->rd_w1 : r->rd_w0) ? EV_WRITE : EV_READ;
+}
+
+static inline uint8_t
+wwant(const struct relay *r, int i)
+{
+	return (i ? r->wr_r1 : r->wr_r0) ? EV_READ : EV_WRITE;
+}
+
+static void
+set_rwant(struct relay *r, int i, short want)
+{
+	if (i)
+		r->rd_w1 = want == EV_WRITE;
+	else
+		r->rd_w0 = want == EV_WRITE;
+}
+
+static void
+set_wwant(struct relay *r, int i, short want)
+{
+	if (i)
+		r->wr_r1 = want == EV_READ;
+	else
+		r->wr_r0 = want == EV_READ;
 }
 
 static void
@@ -293,9 +334,9 @@ sync_sock(struct relay *r, int i)
 	const struct dir *rd = &r->d[i], *wd = &r->d[1 - i];
 	uint8_t want = 0;
 	if (!pending(rd) && !rd->eof)
-		want |= EV_READ;
+		want |= r->tls ? rwant(r, i) : EV_READ;
 	if (pending(wd))
-		want |= EV_WRITE;
+		want |= r->tls ? wwant(r, i) : EV_WRITE;
 	if (want == r->evmask[i])
 		return;
 	event_del(&r->ev[i]);
@@ -305,6 +346,18 @@ sync_sock(struct relay *r, int i)
 	event_assign(&r->ev[i], event_get_base(&r->ev[i]), rd->from, want | EV_PERSIST,
 	             on_sock, r);
 	event_add(&r->ev[i], NULL);
+}
+
+/* Half-close towards d's destination with TLS on a side: close_notify
+ * even on the last one (last: the other way is shut already), since a
+ * TLS peer tells a truncation from an end by it. */
+static TLS_PATH void
+shutw_tls(struct dir *d, bool last)
+{
+	struct relay *r = d->r;
+	struct xprt x = { d->to, d->from_cli ? r->o.srv_ssl : r->o.cli_ssl };
+	if (x.ssl || !last)
+		xprt_shutw(&x);
 }
 
 /* Sets which events the sockets wait for, propagates a half-close when
@@ -322,8 +375,11 @@ update(struct dir *d)
 		/* The last half-close is left to close(), which follows at
 		 * once: one system call less per connection. */
 		const struct dir *other = &r->d[d == &r->d[0] ? 1 : 0];
-		if (!other->shut)
+		if (r->tls) {
+			shutw_tls(d, other->shut);
+		} else if (!other->shut) {
 			shutdown(d->to, SHUT_WR);
+		}
 		d->shut = true;
 		arm_timer(r); /* a fin timeout may now apply */
 	}
@@ -353,10 +409,57 @@ note_eof(struct dir *d)
 	}
 }
 
+/* The SSL of the socket of d's source (read) or destination (write). */
+static SSL *
+from_ssl(const struct dir *d)
+{
+	return d->from_cli ? d->r->o.cli_ssl : d->r->o.srv_ssl;
+}
+
+static SSL *
+to_ssl(const struct dir *d)
+{
+	return d->from_cli ? d->r->o.srv_ssl : d->r->o.cli_ssl;
+}
+
+/* flush_dir with TLS on a side (no pipes then). */
+static TLS_PATH bool
+flush_tls(struct dir *d)
+{
+	struct relay *r = d->r;
+	struct xprt x = { d->to, to_ssl(d) };
+	int ti = d->from_cli ? 1 : 0;
+	while (d->len > d->off) {
+		size_t n;
+		short want = EV_WRITE;
+		enum xprt_rc rc = xprt_send(&x, d->buf + d->off, d->len - d->off, &n, &want);
+		if (rc == XPRT_AGAIN) {
+			set_wwant(r, ti, want);
+			return true;
+		}
+		if (rc != XPRT_OK) {
+			dir_error(d, d->to);
+			return false;
+		}
+		set_wwant(r, ti, EV_WRITE);
+		d->off += (uint32_t)n;
+		d->bytes += (uint64_t)n;
+		touch(r, d->to);
+	}
+	if (d->buf) {
+		buf_put(d->buf, r->o.bufsize);
+		d->buf = NULL;
+		d->len = d->off = 0;
+	}
+	return true;
+}
+
 /* Delivers what the direction holds; returns false on a fatal error. */
 static bool
 flush_dir(struct dir *d)
 {
+	if (d->r->tls)
+		return flush_tls(d);
 	while (d->len > d->off) {
 		ssize_t n = send(d->to, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -398,6 +501,42 @@ flush_dir(struct dir *d)
 	return true;
 }
 
+/* dir_read with TLS on a side: decrypted bytes OpenSSL already holds
+ * are not signalled by the socket, so they are read (and delivered) in
+ * a loop until none is left or the destination is full. */
+static TLS_PATH bool
+read_tls(struct dir *d)
+{
+	struct relay *r = d->r;
+	struct xprt x = { d->from, from_ssl(d) };
+	int fi = d->from_cli ? 0 : 1;
+	do {
+		if (pending(d))
+			return true;
+		if (d->buf == NULL)
+			d->buf = buf_get(r->o.bufsize);
+		size_t n;
+		short want = EV_READ;
+		enum xprt_rc rc = xprt_recv(&x, d->buf, r->o.bufsize, &n, &want);
+		if (rc == XPRT_OK) {
+			set_rwant(r, fi, EV_READ);
+			d->len = (uint32_t)n;
+			d->off = 0;
+			touch(r, d->from);
+		} else if (rc == XPRT_AGAIN) {
+			set_rwant(r, fi, want);
+		} else if (rc == XPRT_EOF) {
+			note_eof(d);
+		} else {
+			dir_error(d, d->from);
+			return false;
+		}
+		if (!flush_dir(d) || !update(d))
+			return false;
+	} while (!d->eof && xprt_pending(&x));
+	return true;
+}
+
 /* Reads what direction d's source has and delivers it. Returns false
  * when the relay finished (it may be freed then). */
 static bool
@@ -407,6 +546,8 @@ dir_read(struct dir *d)
 	int fd = d->from;
 	if (pending(d))
 		return true;
+	if (r->tls)
+		return read_tls(d);
 #ifdef HAVE_SPLICE
 	/* Like HAProxy's splice-auto: small messages are copied (one recv and
 	 * one send beat two splices and a pipe); a direction that fills a
@@ -455,6 +596,29 @@ copy:
 	return flush_dir(d) && update(d);
 }
 
+/* on_sock with TLS on a side: an SSL may need the other event than its
+ * operation's (rwant, wwant). */
+static TLS_PATH void
+on_sock_tls(struct relay *r, int i, short what)
+{
+	struct dir *wd = &r->d[1 - i];
+	if ((what & wwant(r, i)) && pending(wd)) {
+		if (!flush_dir(wd) || !update(wd))
+			return;
+		/* room made: the source may hold decrypted bytes that its
+		 * socket will not signal */
+		struct xprt src = { wd->from, from_ssl(wd) };
+		if (!pending(wd) && !wd->eof && xprt_pending(&src) && !dir_read(wd))
+			return;
+	}
+	/* any event will do when this side's SSL holds decrypted bytes
+	 * (an activation from relay_start may have been lost to a re-arm) */
+	struct dir *rd = &r->d[i];
+	struct xprt x = { rd->from, from_ssl(rd) };
+	if (((what & rwant(r, i)) || xprt_pending(&x)) && !rd->eof)
+		dir_read(rd);
+}
+
 /* A socket is ready: first deliver to it what waits (room was made),
  * then read from it. */
 static void
@@ -462,6 +626,10 @@ on_sock(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay *r = arg;
 	int i = fd == r->d[0].from ? 0 : 1;
+	if (r->tls) {
+		on_sock_tls(r, i, what);
+		return;
+	}
 	if ((what & EV_WRITE) && pending(&r->d[1 - i])) {
 		struct dir *wd = &r->d[1 - i];
 		if (!flush_dir(wd) || !update(wd))
@@ -529,6 +697,9 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 #ifndef HAVE_SPLICE
 	r->o.splice = false;
 #endif
+	r->tls = o->cli_ssl || o->srv_ssl;
+	if (r->tls)
+		r->o.splice = false; /* the kernel sees only ciphertext */
 	r->done = done;
 	r->arg = arg;
 	r->cli_act = r->srv_act = now_ms();
@@ -556,7 +727,19 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 		 * empty, so try at once rather than wait to be told it is
 		 * writable (unless the caller just tried). Errors are left
 		 * to the event loop. */
-		ssize_t n = first_sent ? 0 : send(sfd, d->buf, d->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = 0;
+		if (r->tls) {
+			struct xprt x = { sfd, o->srv_ssl };
+			size_t w = 0;
+			short want = EV_WRITE;
+			/* errors are left to the event loop, as below */
+			if (xprt_send(&x, d->buf, d->len, &w, &want) == XPRT_OK)
+				n = (ssize_t)w;
+			else
+				set_wwant(r, 1, want);
+		} else if (!first_sent) {
+			n = send(sfd, d->buf, d->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
 		if (n > 0) {
 			d->off = (size_t)n;
 			d->bytes += (uint64_t)n;
@@ -570,6 +753,17 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 	update(&r->d[0]);
 	update(&r->d[1]);
 	arm_timer(r);
+	/* bytes an SSL decrypted already (the client's with its Finished
+	 * or after inspection, the server's after an HTTP upgrade) would
+	 * wait for a socket event that never comes: have the loop read
+	 * them */
+	if (r->tls) {
+		for (int i = 0; i < 2; i++) {
+			struct xprt x = { i ? sfd : cfd, i ? o->srv_ssl : o->cli_ssl };
+			if (xprt_pending(&x) && (r->evmask[i] & EV_READ))
+				event_active(&r->ev[i], EV_READ, 0);
+		}
+	}
 	return r;
 }
 

@@ -12,6 +12,7 @@
 
 struct event_base;
 struct relay;
+struct ssl_st;
 
 /* Why a relay ended; the session turns it into a termination state. */
 enum relay_end {
@@ -29,7 +30,12 @@ struct relay_opts {
 	uint32_t cli_fin_timeout; /* once the client has shut its side; 0 = cli_timeout */
 	uint32_t srv_fin_timeout;
 	uint32_t bufsize;         /* tune.bufsize */
-	bool splice;              /* use splice(2) (HAVE_SPLICE builds) */
+	bool splice;              /* use splice(2) (HAVE_SPLICE builds; never
+	                             with TLS on a side) */
+	/* TLS on a side (engine/xprt.h), or NULL: plain. The relay reads
+	 * and writes through them and sends close_notify on half-close;
+	 * the caller keeps ownership (frees them after relay_free). */
+	struct ssl_st *cli_ssl, *srv_ssl;
 };
 
 struct relay_stats {

@@ -21,6 +21,7 @@
 
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/http.h"
 #include "engine/lb.h"
 #include "engine/log.h"
 #include "engine/relay.h"
@@ -28,6 +29,7 @@
 #include "engine/session_int.h"
 #include "engine/smp_eval.h"
 #include "engine/sni_stats.h"
+#include "engine/xprt.h"
 #include "lib/log.h"
 #include "parser/bind.h"
 #include "parser/global.h"
@@ -41,11 +43,21 @@ static void sess_end(struct session *s, char c0, char c1, bool log);
 void
 sess_close(struct session *s, char c0, char c1)
 {
+	/* HTTP mode: a server phase failure is answered (503) and the
+	 * session goes on (engine/http.h) */
+	if (s->http && http_on_close(s, c0, c1))
+		return;
 	sess_end(s, c0, c1, true);
 }
 
+void
+sess_close_nolog(struct session *s, char c0, char c1)
+{
+	sess_end(s, c0, c1, false);
+}
+
 static void choose_backend(struct session *s);
-static void start_session(struct session *s);
+static void start_tls_or_session(struct session *s);
 
 static const char *const state_names[] = {
 	[SS_PROXY_HDR] = "proxy-hdr", [SS_TLS_ACCEPT] = "tls-accept",
@@ -331,6 +343,11 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	struct engine *eng = s->w->eng;
 	if (s->st == SS_CLOSED)
 		return;
+	if (s->http) {
+		/* HTTP mode logs each transaction itself (engine/http.h) */
+		http_sess_end(s, c0, c1);
+		log = false;
+	}
 	registry_unlink(s);
 	if (s->term[0] == 0) {
 		s->term[0] = c0;
@@ -397,6 +414,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	if (log)
 		log_session(eng->logs, s);
 	s->srv = NULL;
+	sess_tls_free(s); /* after the line: its TLS fields read them */
 
 	engine_conn_release(eng, s->fe);
 	if (s->cfd >= 0 && !s->dropped && !s->cli_eof)
@@ -448,6 +466,30 @@ sess_read_client(struct session *s)
 				s->req = xrealloc(s->req, cap);
 			s->req_cap = cap;
 		}
+	}
+	if (s->cli_ssl && s->st != SS_PROXY_HDR) {
+		/* decrypted bytes: what OpenSSL holds is read at once (the
+		 * socket will not signal it) */
+		struct xprt x = { s->cfd, s->cli_ssl };
+		size_t got = 0, n;
+		short want;
+		enum xprt_rc rc = XPRT_AGAIN;
+		while (s->req_len < s->req_cap &&
+		       (rc = xprt_recv(&x, s->req + s->req_len, s->req_cap - s->req_len,
+		                       &n, &want)) == XPRT_OK) {
+			s->req_len += n;
+			got += n;
+			if (!xprt_pending(&x))
+				break;
+		}
+		if (got > 0)
+			return 1;
+		if (rc == XPRT_AGAIN)
+			return 0;
+		if (rc == XPRT_EOF)
+			s->cli_eof = true;
+		errno = 0;
+		return -1;
 	}
 	ssize_t n = recv(s->cfd, s->req + s->req_len, s->req_cap - s->req_len, 0);
 	if (n > 0) {
@@ -641,8 +683,8 @@ start_inspect(struct session *s, const struct cfg_proxy *px)
 
 /* After the PROXY header (if any): tcp-request session rules, then the
  * frontend's content inspection. */
-static void
-start_session(struct session *s)
+void
+sess_start_session(struct session *s)
 {
 	const struct cfg_proxy *fe = s->fe->px;
 	/* HAProxy's "Connect from ..." line when no log format is set */
@@ -665,6 +707,10 @@ start_session(struct session *s)
 	uint32_t tnow = (uint32_t)now_ms();
 	ctr_max(&s->fe->sps_max, ctr_freq_add(&s->fe->sess_rate, 1, tnow));
 	ctr_max(&s->w->eng->sps_max, ctr_freq_add(&s->w->eng->sess_rate, 1, tnow));
+	if (fe->mode == PX_MODE_HTTP) {
+		http_sess_start(s); /* engine/http.h: HTTP mode owns s now */
+		return;
+	}
 	start_inspect(s, fe);
 }
 
@@ -709,7 +755,16 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	s->req_len -= pi.consumed;
 	event_del(s->cev);
 	event_del(s->tmr);
-	start_session(s);
+	start_tls_or_session(s);
+}
+
+static void
+start_tls_or_session(struct session *s)
+{
+	if (s->l->bind->ssl)
+		sess_tls_accept(s);
+	else
+		sess_start_session(s);
 }
 
 static void
@@ -790,11 +845,16 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	if (why == 'K') {
 		/* "shutdown session" / "shutdown sessions server": the
 		 * phase as HAProxy's stream termination flags say it */
-		static const char phase[] = { 'R', 'R', 'Q', 'C', 'C', 'D', 'D' };
+		static const char phase[] = {
+			[SS_PROXY_HDR] = 'R', [SS_TLS_ACCEPT] = 'R', [SS_INSPECT] = 'R',
+			[SS_QUEUED] = 'Q', [SS_TURNAROUND] = 'C', [SS_CONNECTING] = 'C',
+			[SS_TLS_CONNECT] = 'C', [SS_HTTP] = 'D', [SS_FORWARD] = 'D',
+			[SS_CLOSED] = 'D',
+		};
 		sess_close(s, 'K', phase[s->st]);
 		return;
 	}
-	sess_close(s, why, s->st == SS_FORWARD ? 'D' : 'C');
+	sess_close(s, why, (s->st == SS_FORWARD || s->st == SS_HTTP) ? 'D' : 'C');
 }
 
 /* Any thread: a session holds no event of its own for this (one less
@@ -921,5 +981,5 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	if (expect_proxy)
 		start_proxy_hdr(s);
 	else
-		start_session(s);
+		start_tls_or_session(s);
 }

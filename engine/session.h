@@ -100,6 +100,9 @@ struct session {
 	long long t_queue, t_connect, t_established; /* -1 until known */
 	uint64_t bytes_in, bytes_out;  /* from client / to client */
 	int fe_conn_at_accept, be_conn, srv_conn, retries_done;
+	int be_qpos;                   /* %bq: the backend queue's length with
+	                                * it when it entered (HAProxy's
+	                                * count), 0 when it did not queue */
 };
 
 /* The stats socket (any thread): asks session s of worker w to close

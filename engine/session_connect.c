@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/http.h"
 #include "engine/lb.h"
 #include "engine/log.h"
 #include "engine/relay.h"
@@ -27,6 +29,7 @@
 #include "engine/sni_stats.h"
 #include "lib/log.h"
 #include "parser/global.h"
+#include "lib/sockopt.h"
 #include "parser/proxy.h"
 #include "parser/proxy_kw.h"
 #include "parser/server.h"
@@ -117,7 +120,8 @@ on_abort_watch(evutil_socket_t fd, short what, void *arg)
 static void
 watch_abort(struct session *s)
 {
-	if (PX_OPT(s->be->px, PXO_ABORTONCLOSE) && !s->cli_eof)
+	/* HTTP mode watches its client itself (engine/http.c) */
+	if (PX_OPT(s->be->px, PXO_ABORTONCLOSE) && !s->cli_eof && !s->http)
 		sess_watch_client(s, on_abort_watch);
 }
 
@@ -164,6 +168,9 @@ start_server(struct session *s)
 	event_del(s->tmr);
 	if (srv == NULL) {
 		atomic_fetch_add(&be->denied, 1);
+		/* HAProxy counts it as a connection error of the backend
+		 * (observed: econ 1 after a 503 for want of a server) */
+		atomic_fetch_add(&be->econ, 1);
 		sess_close(s, 'S', 'C'); /* no server available (503 in HTTP) */
 		return;
 	}
@@ -227,6 +234,7 @@ server_addr(struct session *s, struct sockaddr_storage *out)
 }
 
 static void on_connected(evutil_socket_t fd, short what, void *arg);
+static void connected_tls(struct session *s);
 
 static void
 relay_done(void *arg, enum relay_end why, const struct relay_stats *st)
@@ -287,6 +295,8 @@ start_forward(struct session *s, size_t sent)
 	o.srv_fin_timeout = sess_px_timeout(be, PX_TO_SERVER_FIN);
 	o.bufsize = (uint32_t)(s->w->eng->cfg->global->tune_bufsize ? s->w->eng->cfg->global->tune_bufsize : 16384);
 	o.splice = splice_enabled(s);
+	o.cli_ssl = s->cli_ssl;
+	o.srv_ssl = s->srv_ssl;
 
 	sess_set_state(s, SS_FORWARD);
 	/* first the PROXY header, then what inspection read */
@@ -319,8 +329,36 @@ start_forward(struct session *s, size_t sent)
 		s->qwake = NULL;
 	}
 	sess_release_inspect(s);
-	if (s->cli_eof) /* the client already shut its side */
+	/* the client already shut its side; with TLS the relay finds the
+	 * end again (an SSL answers it again) and sends close_notify after
+	 * the first bytes */
+	if (s->cli_eof && !s->cli_ssl && !s->srv_ssl)
 		shutdown(s->sfd, SHUT_WR);
+}
+
+/* The server line's socket settings on a new server socket (tcp-ut,
+ * tune.rcvbuf/sndbuf.server, source [interface]) before connect(). On a
+ * failure to bind the source, the connection fails as HAProxy's does
+ * (logged, counted, retried); returns -1 then, else 0. */
+static int
+sess_srv_sockopts(struct session *s)
+{
+	const struct cfg_global *g = s->w->eng->cfg->global;
+	const struct cfg_server *c = s->srv->cfg;
+
+	/* buffer sizes and the user timeout are hints: a refusal is harmless */
+	(void)sockopt_bufsizes(s->sfd, g->tune_rcvbuf_server, g->tune_sndbuf_server);
+	(void)sockopt_user_timeout(s->sfd, c->tcp_ut);
+	if (sockopt_bind_device(s->sfd, c->source_interface) < 0 ||
+	    (c->source.kind == ADDR_INET &&
+	     sockopt_bind_source(s->sfd, &c->source.ss, c->source.port_lo,
+	                         c->source.port_hi) < 0)) {
+		log_warn("Cannot bind to source address before connect() for backend %s",
+		         s->be->px->name);
+		sess_connect_failed(s, false);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -378,14 +416,18 @@ count_active(const struct backend *be)
 	return n;
 }
 
-static void
-connect_failed(struct session *s, bool timeout)
+void
+sess_connect_failed(struct session *s, bool timeout)
 {
 	struct backend *be = s->be;
 	int i = backend_srv_index(be, s->srv);
 	/* server.c: passive observation (observe layer4/layer7) */
 	srv_observe(s->w->eng, be, s->srv, true, NULL);
 	event_del(s->sev);
+	if (s->srv_ssl) { /* a failed or timed out TLS handshake */
+		SSL_free(s->srv_ssl);
+		s->srv_ssl = NULL;
+	}
 	close(s->sfd);
 	s->sfd = -1;
 	if (s->retries_left <= 0) {
@@ -446,7 +488,11 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (what & EV_TIMEOUT) {
-		connect_failed(s, true);
+		sess_connect_failed(s, true);
+		return;
+	}
+	if (s->srv->cfg->ssl) {
+		connected_tls(s);
 		return;
 	}
 	/* The first bytes (PROXY header, inspected request) go now: a send
@@ -461,7 +507,7 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		mh.msg_iovlen = s->pp_len ? 2 : 1;
 		ssize_t n = sendmsg(s->sfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			connect_failed(s, false);
+			sess_connect_failed(s, false);
 			return;
 		}
 		if (n > 0)
@@ -471,10 +517,40 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		int err = 0;
 		socklen_t len = sizeof(err);
 		if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
-			connect_failed(s, false);
+			sess_connect_failed(s, false);
 			return;
 		}
 	}
+	sess_connected(s, sent);
+}
+
+/* "server ... ssl": the PROXY header goes in clear before the TLS
+ * handshake (as HAProxy); it is small and the socket just connected,
+ * so it goes whole or the connection is broken. The connect timer
+ * keeps running: "timeout connect" covers the handshake. */
+static void
+connected_tls(struct session *s)
+{
+	if (s->pp_len > 0) {
+		ssize_t n = send(s->sfd, s->pp_hdr, s->pp_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n != (ssize_t)s->pp_len) {
+			sess_connect_failed(s, false);
+			return;
+		}
+	} else {
+		int err = 0;
+		socklen_t len = sizeof(err);
+		if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+			sess_connect_failed(s, false);
+			return;
+		}
+	}
+	sess_tls_connect(s);
+}
+
+void
+sess_connected(struct session *s, size_t sent)
+{
 	event_del(s->sev);
 	event_del(s->tmr);
 	/* s->cev (abortonclose or wait_client) is freed once the relay
@@ -486,7 +562,12 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		struct sockaddr_storage *loc = xcalloc(1, sizeof(*loc));
 		socklen_t ll = sizeof(*loc);
 		getsockname(s->sfd, (struct sockaddr *)loc, &ll);
+		free(s->srv_local); /* HTTP mode connects once per server */
 		s->srv_local = loc;
+	}
+	if (s->http) {
+		http_on_server_ready(s, sent); /* engine/http.h */
+		return;
 	}
 	start_forward(s, sent);
 }
@@ -528,6 +609,9 @@ try_connect(struct session *s)
 	struct sockaddr_storage sa;
 	socklen_t len = server_addr(s, &sa);
 	set_srv_addr(s, &sa, len);
+	/* HTTP mode: this session's idle connection to that server */
+	if (s->http && http_try_reuse(s))
+		return;
 	s->conn_tries++;
 	atomic_fetch_add(&s->be->connect, 1);
 	int ci = backend_srv_index(s->be, s->srv);
@@ -554,11 +638,13 @@ try_connect(struct session *s)
 		/* option tcpka / srvtcpka: kernel keep-alives on the server side */
 		if (PX_OPT(s->be->px, PXO_TCPKA) || PX_OPT(s->be->px, PXO_SRVTCPKA))
 			setsockopt(s->sfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		if (sess_srv_sockopts(s) < 0)
+			return;
 	}
 	build_proxy_header(s);
 	int rc = connect(s->sfd, (struct sockaddr *)&sa, len);
 	if (rc < 0 && errno != EINPROGRESS) {
-		connect_failed(s, false);
+		sess_connect_failed(s, false);
 		return;
 	}
 	if (s->sev == NULL) {

@@ -42,9 +42,37 @@ void sess_sync_ctx(struct session *s, bool final);
 /* Gives s's server slot back (lb, backend queue); no-op without one. */
 void sess_release_server(struct session *s);
 
+/* Ends s like sess_close but without the session's log line (a
+ * connection refused before it became a stream, e.g. a failed TLS
+ * handshake: HAProxy logs only a connection error line for it). */
+void sess_close_nolog(struct session *s, char c0, char c1);
+/* After the PROXY header and the TLS handshake (if any): tcp-request
+ * session rules, then the frontend's content inspection. */
+void sess_start_session(struct session *s);
+
 /* ---- session_connect.c ---- */
 
 /* use-server rules, then load balancing, queue and connect. */
 void sess_start_server_phase(struct session *s);
+/* The server connection failed (timeout: "timeout connect" expired):
+ * retry, redispatch or close with "sC"/"SC". */
+void sess_connect_failed(struct session *s, bool timeout);
+/* The server connection is ready (TCP, then TLS when "ssl"): sent of
+ * the first bytes (PROXY header, inspected request) went already;
+ * starts the relay. */
+void sess_connected(struct session *s, size_t sent);
+
+/* ---- session_tls.c ---- */
+
+/* "bind ... ssl": the handshake with the client (SS_TLS_ACCEPT), then
+ * sess_start_session; a failure is logged and closes. Bytes already in
+ * s->req (after a PROXY header) are given to OpenSSL first. */
+void sess_tls_accept(struct session *s);
+/* "server ... ssl": the handshake with the server once connected
+ * (SS_TLS_CONNECT; the PROXY header went before it), then
+ * sess_connected; a failure is a connection failure. */
+void sess_tls_connect(struct session *s);
+/* Frees s's SSLs (at the end of a session, after the relay). */
+void sess_tls_free(struct session *s);
 
 #endif

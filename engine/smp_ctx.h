@@ -67,7 +67,7 @@ struct smp_ctx {
 	 * are read but set-var/unset-var on them only change a private copy
 	 * kept in vars, freed with the rest; nothing else leaves ctx. */
 	bool dry_run;
-	/* The HTTP request being processed (engine/http_local.c), or NULL
+	/* The HTTP request being processed (engine/http.c), or NULL
 	 * (TCP mode): HTTP fetches (path, method, hdr...) read it. */
 	const struct h1q_req *http;
 	/* The response being processed (http-response rules, res.* fetches,
@@ -75,6 +75,14 @@ struct smp_ctx {
 	const struct h1r_resp *http_res;
 	/* The client side's TLS (ssl_fc_*, ssl_c_*), or NULL: not terminated. */
 	const struct ssl_st *cli_ssl;
+	/* The request body the engine buffered (req.body, req.body_len,
+	 * req.body_param), or NULL/0: none buffered. */
+	const char *http_body;
+	size_t http_body_len;
+	/* Set while a log line is rendered (engine/log_fmt.c): direction-
+	 * dependent fetches (hdr, cookie) read the request even when
+	 * http_res is set, as HAProxy's log samples do. */
+	bool log_eval;
 	int log_level;                 /* set-log-level: 0 unset, else the
 	                                  level + 1 (0 emerg .. 7 debug,
 	                                  8 silent) */

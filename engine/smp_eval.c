@@ -30,6 +30,7 @@ smp_run_init(struct smp_run *run, struct smp_ctx *ctx)
 	run->ctx = ctx;
 	run->rt = smp_rt_find(ctx->cfg);
 	run->final = ctx->final;
+	run->iterate = false;
 	for (int i = 0; i < 3; i++) {
 		run->ch[i].p = run->ch[i].inl;
 		run->ch[i].len = 0;

@@ -57,6 +57,10 @@ enum smp_act_result smp_action_exec(const struct px_rule *r, struct smp_ctx *ctx
  * sess/txn/req/res scopes, captures) and resets those fields. The engine
  * calls it when the session ends; safe to call twice. */
 void smp_vars_free(struct smp_ctx *ctx);
+/* Releases the variables of one HTTP transaction (txn., req., res.
+ * scopes) and the capture slots; sess. ones stay (engine/http.c, between
+ * the transactions of a connection). */
+void smp_vars_txn_free(struct smp_ctx *ctx);
 
 /* Loads what evaluation needs from files named by the config (map files,
  * ACL pattern files) and builds fast matchers; called once before the

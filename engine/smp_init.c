@@ -265,6 +265,12 @@ walk_expr(struct smp_rt *rt, const struct smp_expr *e)
 {
 	if (!e)
 		return;
+	if (smp_fetch_not_run(e->fetch)) {
+		char *m = xasprintf("fetch method '%s' is not run by this version of the sluice engine yet",
+		                    e->fetch->h.name);
+		rt_error(rt, &e->loc, m);
+		free(m);
+	}
 	for (size_t i = 0; i < e->convs.n; i++)
 		walk_conv(rt, &e->convs.v[i], &e->loc);
 }

@@ -50,6 +50,10 @@ struct smp_run {
 	struct smp_ctx *ctx;
 	const struct smp_rt *rt;  /* side tables of ctx->cfg, or NULL */
 	bool final;               /* ctx->final, or forced (actions, logs) */
+	bool iterate;             /* an ACL: multi-valued fetches give every
+	                             value (idx 0, 1...), where a plain
+	                             sample takes one (HAProxy's
+	                             SMP_OPT_ITERATE) */
 	struct smp_chunk ch[3];
 };
 
@@ -79,6 +83,21 @@ bool smp_cast_keep(struct smp_run *run, struct smp_val *v, enum smp_type t,
  * with SV_MAY_CHANGE in v->flags when the answer may come later. */
 bool smp_process(struct smp_run *run, const struct smp_expr *e, int idx,
                  struct smp_val *v);
+/* Fetch implementations by keyword name, NULL-terminated: HTTP
+ * (fetch_http.c, fetch_cook.c) and TLS (fetch_ssl.c) ones; fetch_rt.c
+ * has the rest. */
+typedef bool (*smp_fetch_fn)(struct smp_run *run, const struct smp_expr *e,
+                             int idx, struct smp_val *v);
+struct smp_fetch_impl {
+	const char *name;
+	smp_fetch_fn fn;
+};
+extern const struct smp_fetch_impl smp_fetch_http[];
+extern const struct smp_fetch_impl smp_fetch_ssl[];
+extern const struct smp_fetch_impl smp_fetch_cook[];
+/* Whether the engine refuses fetch kw (HTTP/TLS fetches it cannot
+ * serve; fetch_rt.c). */
+bool smp_fetch_not_run(const struct smp_fetch_kw *kw);
 /* The fetch alone (fetch_rt.c). */
 bool smp_fetch_run(struct smp_run *run, const struct smp_expr *e, int idx,
                    struct smp_val *v);

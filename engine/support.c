@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "engine/http_act.h"
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "parser/proxy.h"
@@ -27,39 +28,53 @@ check_rules(const struct cfg_proxy *px, struct diag *d)
 		           "'tcp-response content' rules are not run by this version of the sluice engine yet");
 }
 
-/* A mode http proxy runs only when it answers everything locally
- * (engine/http_local.c): the stats page and/or the Prometheus exporter,
- * with http-request allow/deny/auth rules. */
+/* Mode http (engine/http.c): what the HTTP engine does not do yet is
+ * refused by name; the rule actions are http_act.c's to say. */
 static void
-check_http_local(const struct cfg_proxy *px, struct diag *d)
+check_http(const struct cfg_proxy *px, struct diag *d)
 {
-	static const char why[] = "which this version of the sluice engine runs only for the stats page and the Prometheus exporter (HTTP proxying comes later; 'sluice -c' checks it fully)";
-	bool service = false;
-
-	if (!(px->cap & PX_CAP_FE) || px->servers.n || px->default_backend || px->use_backends.n) {
-		diag_error(d, &px->loc, "%s '%s' is in 'mode http'%s, %s",
-		           proxy_type_name(px), px->name,
-		           !(px->cap & PX_CAP_FE) ? "" : px->servers.n ? " and has servers" : " and forwards to a backend",
-		           why);
-		return;
-	}
+	http_act_check_support(px, d);
 	for (size_t i = 0; i < px->http_req.n; i++) {
 		const struct px_rule *r = px->http_req.v[i];
-		if (r->act == PX_ACT_USE_SERVICE && r->arg && !strcmp(r->arg, "prometheus-exporter"))
-			service = true;
-		else if (r->act != PX_ACT_ALLOW && r->act != PX_ACT_DENY && r->act != PX_ACT_AUTH)
-			diag_error(d, &r->loc, "'http-request %s' is not run by this version of the sluice engine: it runs 'mode http' %s '%s' only for the stats page and the Prometheus exporter, with http-request allow, deny, auth and use-service prometheus-exporter",
-			           r->name, proxy_type_name(px), px->name);
+		if (r->act == PX_ACT_USE_SERVICE && (r->arg == NULL || strcmp(r->arg, "prometheus-exporter")))
+			diag_error(d, &r->loc, "'http-request use-service %s': this version of the sluice engine has only the 'prometheus-exporter' service",
+			           r->arg ? r->arg : "");
+		else if (r->act == PX_ACT_WAIT_FOR_BODY)
+			diag_error(d, &r->loc, "'http-request wait-for-body' is not run by this version of the sluice engine yet");
 	}
-	const struct cfg_loc *bad = px->http_res.n ? &px->http_res.v[0]->loc :
-	                            px->http_after.n ? &px->http_after.v[0]->loc :
-	                            px->redirects.n ? &px->redirects.v[0]->loc : NULL;
-	if (bad)
-		diag_error(d, bad, "HTTP response rules and redirects are not run by this version of the sluice engine yet (%s '%s' is in 'mode http')",
+	for (size_t i = 0; i < px->binds.n; i++) {
+		const struct cfg_bind *b = px->binds.v[i];
+		const char *alpn = b->ssl_conf.alpn;
+		/* "h2" as a whole word of the ALPN list */
+		bool h2 = b->proto == BIND_PROTO_H2;
+		for (const char *p = alpn; p && (p = strstr(p, "h2")) != NULL; p += 2)
+			if ((p == alpn || p[-1] == ',') && (p[2] == 0 || p[2] == ','))
+				h2 = true;
+		if (h2)
+			diag_error(d, &b->loc, "HTTP/2 on a bind ('alpn h2' or 'proto h2') is not run by this version of the sluice engine yet: offer 'alpn http/1.1'");
+	}
+	for (size_t i = 0; i < px->servers.n; i++) {
+		const struct cfg_server *sv = px->servers.v[i];
+		if (sv->pool_max_conn != -1 || sv->pool_low_conn != 0 || sv->pool_purge_delay != 5000)
+			diag_warn(d, &sv->loc, "'pool-max-conn', 'pool-low-conn' and 'pool-purge-delay' are ignored by this version of the sluice engine: idle server connections are kept per client connection (per thread with 'http-reuse aggressive|always')");
+	}
+	if (px->cookie)
+		diag_error(d, &px->cookie->loc, "cookie-based persistence ('cookie %s') is not run by this version of the sluice engine yet",
+		           px->cookie->name ? px->cookie->name : "");
+	if (px->monitor_uri)
+		diag_error(d, &px->monitor_uri_loc, "'monitor-uri' is not run by this version of the sluice engine yet");
+	if (px->http_send_name_header)
+		diag_error(d, &px->loc, "'http-send-name-header' (%s '%s') is not run by this version of the sluice engine yet",
 		           proxy_type_name(px), px->name);
-	if (!service && !(px->stats && px->stats->enabled))
-		diag_error(d, &px->loc, "%s '%s' is in 'mode http' and serves neither the stats page nor the Prometheus exporter, %s",
-		           proxy_type_name(px), px->name, why);
+	if (px->unique_id_header)
+		diag_error(d, &px->loc, "'unique-id-header' (%s '%s') is not run by this version of the sluice engine yet",
+		           proxy_type_name(px), px->name);
+	if (px->originalto)
+		diag_error(d, &px->opt_loc[PXO_ORIGINALTO], "'option originalto' is not run by this version of the sluice engine yet");
+	if (PX_OPT(px, PXO_HTTP_BUFFER_REQUEST))
+		diag_error(d, &px->opt_loc[PXO_HTTP_BUFFER_REQUEST], "'option http-buffer-request' is not run by this version of the sluice engine yet");
+	if (PX_OPT(px, PXO_ABORTONCLOSE))
+		diag_warn(d, &px->opt_loc[PXO_ABORTONCLOSE], "'option abortonclose' is ignored in mode http by this version of the sluice engine: a request waiting for a server is not aborted when its client closes");
 }
 
 int
@@ -72,15 +87,9 @@ engine_check_support(const struct cfg *cfg, struct diag *d)
 		if (px->disabled)
 			continue;
 		if (px->mode == PX_MODE_HTTP)
-			check_http_local(px, d);
-		for (size_t b = 0; b < px->binds.n; b++)
-			if (px->binds.v[b]->ssl)
-				diag_error(d, &px->binds.v[b]->loc, "TLS termination ('bind ... ssl') is not run by this version of the sluice engine yet");
-		for (size_t s = 0; s < px->servers.n; s++) {
-			const struct cfg_server *sv = px->servers.v[s];
-			if (sv->ssl)
-				diag_error(d, &sv->loc, "TLS to servers ('server ... ssl') is not run by this version of the sluice engine yet");
-		}
+			check_http(px, d);
+		/* ssl binds and servers: engine/session_tls.c, in mode tcp
+		 * and (engine/http.c) mode http */
 		if (PX_OPT(px, PXO_LOGASAP))
 			diag_warn(d, &px->opt_loc[PXO_LOGASAP], "'option logasap' is ignored: sessions are logged when they end");
 		check_rules(px, d);

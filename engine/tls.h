@@ -51,8 +51,9 @@ SSL *tls_bind_new_ssl(struct tls_bind *b, int fd);
 
 /* A new SSL for a connected socket fd towards the server, in connect
  * state: SNI sni (NULL: none; the "sni" expression is evaluated by the
- * caller), ALPN and verification as configured (verifyhost, or the SNI
- * when verify required and no verifyhost, as HAProxy), and the last
+ * caller), ALPN and verification as configured (with verify required
+ * the name checked is the SNI when one is sent, else verifyhost, as
+ * HAProxy 2.6 does), and the last
  * session to this server offered for resumption. */
 SSL *tls_srv_new_ssl(struct tls_srv *s, int fd, const char *sni);
 /* Keeps ssl's session for the next connection to the server (call after
@@ -65,10 +66,21 @@ void tls_srv_save_session(struct tls_srv *s, SSL *ssl);
  * configured), or NULL. */
 const char *tls_served_crt(const SSL *ssl);
 
+/* Verification errors of the client's chain (ssl_c_err, ssl_c_ca_err,
+ * ssl_c_ca_err_depth): the bind's verify callback records each error
+ * it sees (kept even when ca-ignore-err/crt-ignore-err forgive it);
+ * the first one at depth 0 and the first one above it are kept, 0 when
+ * none. Implemented in engine/fetch_ssl.c. */
+void tls_verify_record(SSL *ssl, int err, int depth);
+void tls_verify_errors(const SSL *ssl, int *crt_err, int *ca_err, int *ca_depth);
+
 /* ---- runtime certificate updates (stats/cmd_ssl.c) ----
  * All of these run on the stats socket's thread. Messages and answers
  * are HAProxy 2.6's (reference §3); each appends its answer text to out
- * and returns 0, or -1 after appending the error text. */
+ * (ending in '\n') and returns 0, or -1 after appending the error text.
+ * commit and crt-list add stream their answer in HAProxy ("Committing
+ * <f>..." / "Inserting ..." then "Success!" or "<error>Failed!"): that
+ * answer is data, returned with 0 even when it ends in "Failed!". */
 
 /* "show ssl cert": the list; with a name: its details (Filename, Status,
  * Serial, notBefore, notAfter, Subject Alternative Name, Algorithm,
@@ -86,7 +98,8 @@ int tls_cert_abort(struct tls_store *st, const char *name, struct sbuf *out);
 int tls_cert_new(struct tls_store *st, const char *name, struct sbuf *out);
 /* "del ssl cert <name>": only when no context uses it. */
 int tls_cert_del(struct tls_store *st, const char *name, struct sbuf *out);
-/* "show ssl crt-list [-n] [<file>]", "add ssl crt-list <file> <line>",
+/* "show ssl crt-list [-n] [<file>]", "add ssl crt-list <file> <line>"
+ * (line: the payload, one crt-list line, or the certificate alone),
  * "del ssl crt-list <file> <crt[:line]>". */
 int tls_crtlist_show(struct tls_store *st, const char *file, bool numbered,
                      struct sbuf *out);

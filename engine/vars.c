@@ -298,6 +298,19 @@ smp_vars_free(struct smp_ctx *ctx)
 		FREE_NULL(ctx->cap[i]);
 }
 
+void
+smp_vars_txn_free(struct smp_ctx *ctx)
+{
+	if (ctx->vars) {
+		list_free(ctx->vars->head[SC_TXN]);
+		list_free(ctx->vars->head[SC_REQ]);
+		list_free(ctx->vars->head[SC_RES]);
+		ctx->vars->head[SC_TXN] = ctx->vars->head[SC_REQ] = ctx->vars->head[SC_RES] = NULL;
+	}
+	for (int i = 0; i < SMP_CTX_CAPTURES; i++)
+		FREE_NULL(ctx->cap[i]);
+}
+
 /* ---- actions --------------------------------------------------------------- */
 
 /* The value of an action's expression, fetched as HAProxy's actions do

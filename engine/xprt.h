@@ -43,6 +43,13 @@ bool xprt_pending(const struct xprt *x);
  * then shutdown(SHUT_WR). */
 void xprt_shutw(struct xprt *x);
 
+/* Sets on ssl the modes the data paths rely on (added by B): partial
+ * writes with a buffer that may move between retries (the relay writes
+ * from an offset), and buffers released while idle (an idle terminated
+ * connection keeps no 34 KiB of record buffers). Call once per SSL,
+ * before the handshake; harmless when the context set them already. */
+void xprt_tls_modes(SSL *ssl);
+
 /* One step of a TLS handshake (accept or connect state, as the SSL was
  * made): XPRT_OK when done, XPRT_AGAIN with *want, XPRT_ERROR (the
  * OpenSSL error queue is cleared; *why gets a short reason for logs,

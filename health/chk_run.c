@@ -30,6 +30,7 @@
 #include "engine/smp_eval.h"
 #include "health/chk_run.h"
 #include "lib/log.h"
+#include "lib/sockopt.h"
 #include "parser/cfg.h"
 #include "parser/global.h"
 #include "parser/server.h"
@@ -524,22 +525,27 @@ tls_handshake(struct chk_target *t)
 }
 
 /* The PROXY header of a check connection: v2 LOCAL for send-proxy-v2
- * servers, else v1 with the connection's own addresses (observed). */
+ * servers (with global pp2-never-send-local: a v2 PROXY header, no TLV),
+ * else v1, with the connection's own addresses (observed). */
 static int
 send_proxy_hdr(struct chk_target *t, const struct sockaddr_storage *dst)
 {
 	uint8_t buf[PP_V1_MAX + 64];
 	int n;
-	if (t->srv->send_proxy == 2)
+	struct sockaddr_storage loc;
+	socklen_t ll = sizeof(loc);
+	bool never_local = t->run->cfg->global && t->run->cfg->global->pp2_never_send_local;
+
+	memset(&loc, 0, sizeof(loc));
+	getsockname(t->fd, (struct sockaddr *)&loc, &ll);
+	if (t->srv->send_proxy == 2 && !never_local)
 		n = pp_build_v2_local(buf, sizeof(buf));
-	else {
-		struct sockaddr_storage loc;
-		socklen_t ll = sizeof(loc);
-		memset(&loc, 0, sizeof(loc));
-		getsockname(t->fd, (struct sockaddr *)&loc, &ll);
+	else if (t->srv->send_proxy == 2)
+		n = pp_build_v2(buf, sizeof(buf), (const struct sockaddr *)&loc,
+		                (const struct sockaddr *)dst, NULL);
+	else
 		n = pp_build_v1((char *)buf, sizeof(buf), (const struct sockaddr *)&loc,
 		                (const struct sockaddr *)dst);
-	}
 	if (n < 0)
 		return -1;
 	return send(t->fd, buf, (size_t)n, MSG_NOSIGNAL) == n ? 0 : -1;
@@ -571,6 +577,17 @@ do_connect(struct chk_target *t, const struct chk_step *st)
 	if (dst.ss_family != AF_UNIX) {
 		int one = 1;
 		setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* checks leave from the server's "source" too, as HAProxy's */
+		if (sockopt_bind_device(t->fd, t->srv->source_interface) < 0 ||
+		    (t->srv->source.kind == ADDR_INET &&
+		     sockopt_bind_source(t->fd, &t->srv->source.ss, t->srv->source.port_lo,
+		                         t->srv->source.port_hi) < 0)) {
+			struct chk_result res = { 0 };
+			res.status = CHK_ST_SOCKERR;
+			str_copy(res.info, sizeof(res.info), "Cannot bind to source address");
+			finish(t, &res, NULL);
+			return;
+		}
 	}
 	t->ph = PH_L4;
 	long long now = mono_ms();

@@ -509,6 +509,9 @@ act_reply_opts(struct cfg_ctx *cx, struct cfg_word *w, int n, int i,
 	}
 	if (rep->content_type && (rep->kind == PX_PL_NONE || errfile))
 		cx_warn(cx, &w[0], "content-type '%s' ignored by the http reply because neither errorfile nor payload defined.", rep->content_type);
+	/* (sic) HAProxy's spelling */
+	if (rep->hdrs.n && (rep->kind == PX_PL_ERRORFILE || rep->kind == PX_PL_ERRORFILES))
+		cx_warn(cx, &w[0], "hdr parameters ignored by the http reply when used with an erorrfile.");
 	return i;
 }
 

@@ -10,10 +10,12 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "global.h"
 #include "optutil.h"
@@ -105,7 +107,7 @@ o_crt(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, in
 	if (v == NULL)
 		return -1;
 	char *path = ou_path(crt_base(cx), v);
-	if (check_files(cx) && stat(path, &st) < 0) {
+	if (check_files(cx) && stat(path, &st) < 0 && tlsc_bundle_files(path, NULL) == 0) {
 		berr(cx, &w[argi], "unable to stat SSL certificate from file '%s' : %s.",
 		     path, strerror(errno));
 		free(path);
@@ -325,11 +327,12 @@ static int
 o_tls_ticket_keys(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n, int argi)
 {
 	const char *v = arg1(cx, w, n, argi, "missing TLS ticket keys file path");
-	struct stat st;
 	if (v == NULL)
 		return -1;
-	if (check_files(cx) && stat(v, &st) < 0) {
-		berr(cx, &w[argi], "'%s' : unable to load ssl tickets keys file", v);
+	char *msg = check_files(cx) ? tlsc_ticket_keys(v, NULL, NULL) : NULL;
+	if (msg) {
+		berr(cx, &w[argi], "%s", msg);
+		free(msg);
 		return -1;
 	}
 	arg_set_str(&cx->bind->tls_ticket_keys, v);
@@ -920,6 +923,46 @@ bind_free(struct cfg_bind *b)
 	free(b);
 }
 
+/* The global "unix-bind" settings on a proxy's bind line, before its own
+ * options (which override them). As HAProxy 2.6 does (observed): the
+ * prefix is prepended to every UNIX path as a string, absolute or not;
+ * stats sockets and abstract sockets are left alone. */
+static int
+apply_unix_bind(struct cfg_ctx *cx, struct cfg_bind *b, const struct cfg_word *at)
+{
+	const struct cfg_global *g = cx->cfg->global;
+
+	if (g == NULL)
+		return 0;
+	b->mode = g->unix_bind_mode;
+	b->uid = g->unix_bind_uid;
+	b->uid_set = g->unix_bind_uid_set;
+	b->gid = g->unix_bind_gid;
+	b->gid_set = g->unix_bind_gid_set;
+	if (g->unix_bind_prefix == NULL || g->unix_bind_prefix[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < b->naddrs; i++) {
+		struct cfg_addr *a = &b->addrs[i];
+		if (a->kind != ADDR_UNIX)
+			continue;
+		struct sockaddr_un *sun = (struct sockaddr_un *)&a->ss;
+		char *p = xasprintf("%s%s", g->unix_bind_prefix, a->path);
+		size_t len = strlen(p);
+		if (len > sizeof(sun->sun_path) - 1) {
+			cx_error(cx, at, "'bind' : unix socket path '%s' too long (max %zu)",
+			         p, sizeof(sun->sun_path) - 1);
+			free(p);
+			return -1;
+		}
+		memset(sun->sun_path, 0, sizeof(sun->sun_path));
+		memcpy(sun->sun_path, p, len);
+		a->sslen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+		free(a->path);
+		a->path = p;
+	}
+	return 0;
+}
+
 struct cfg_bind *
 bind_parse(struct cfg_ctx *cx, struct cfg_proxy *px, struct cfg_word *w, int n,
            int addri)
@@ -937,6 +980,8 @@ bind_parse(struct cfg_ctx *cx, struct cfg_proxy *px, struct cfg_word *w, int n,
 	unsigned flags = ADDR_F_PORT_MAND | ADDR_F_PORT_RANGE | ADDR_F_UNIX |
 	                 ADDR_F_FD | ADDR_F_SOCKPAIR;
 	if (addr_parse_list(cx, &w[addri], ctx, flags, &b->addrs, &b->naddrs) < 0)
+		goto err;
+	if (px != NULL && apply_unix_bind(cx, b, &w[addri]) < 0)
 		goto err;
 	cx->bind = b;
 	cx->user = NULL;

@@ -40,10 +40,12 @@ enum cfg_section {
 	SEC_BACKEND,
 	SEC_LISTEN,
 	SEC_SKIPPED, /* userlist, peers, resolvers, ... */
+	SEC_HTTP_ERRORS, /* http-errors <name> (http_errors.h) */
 };
 
 struct cfg_global; /* global.h */
 struct cfg_proxy;  /* proxy.h */
+struct cfg_http_errors; /* http_errors.h */
 
 /* Options from the command line that change how a config is checked. */
 struct cfg_opts {
@@ -58,6 +60,7 @@ struct cfg {
 	VEC(struct cfg_proxy *) proxies;  /* frontend/backend/listen, in order */
 	VEC(struct cfg_proxy *) defaults; /* every defaults section, in order */
 	VEC(char *) files;                /* interned file names (owned) */
+	VEC(struct cfg_http_errors *) http_errors; /* http-errors sections */
 	int nparsed;                      /* files read (directories expanded) */
 	struct cfg_opts opts;
 };

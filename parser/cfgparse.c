@@ -13,6 +13,7 @@
 #include "../lib/util.h"
 #include "addr.h"
 #include "global.h"
+#include "http_errors.h"
 #include "proxy.h"
 #include "resolve.h"
 #include "tables.h"
@@ -34,7 +35,7 @@ static const struct {
 	{ "listen", SEC_LISTEN },     { "userlist", SEC_SKIPPED },
 	{ "peers", SEC_SKIPPED },     { "resolvers", SEC_SKIPPED },
 	{ "mailers", SEC_SKIPPED },   { "cache", SEC_SKIPPED },
-	{ "program", SEC_SKIPPED },   { "http-errors", SEC_SKIPPED },
+	{ "program", SEC_SKIPPED },   { "http-errors", SEC_HTTP_ERRORS },
 	{ "ring", SEC_SKIPPED },      { "log-forward", SEC_SKIPPED },
 	{ "fcgi-app", SEC_SKIPPED },  { "namespace_list", SEC_SKIPPED },
 };
@@ -323,7 +324,12 @@ apply_line(struct cfg_ctx *cx, struct cfg_line *l)
 	case KW_IGNORED:
 		cx_warn(cx, &w[from], "'%s' is ignored by sluice%s%s", kw->h.name,
 		        kw->h.note ? ": " : ".", kw->h.note ? kw->h.note : "");
-		return;
+		/* a row with a handler still has its arguments checked */
+		if (kw->parse == NULL) {
+			cx->negate = 0;
+			return;
+		}
+		break;
 	case KW_SUPPORTED:
 		break;
 	}
@@ -337,6 +343,11 @@ void
 cfgp_keyword(struct cfg_parser *p, struct cfg_line *l)
 {
 	if (p->cx.sect == SEC_SKIPPED) {
+		cfg_line_free(l);
+		return;
+	}
+	if (p->cx.sect == SEC_HTTP_ERRORS) {
+		herrs_keyword(&p->cx, l->w, l->n);
 		cfg_line_free(l);
 		return;
 	}
@@ -425,6 +436,10 @@ cfgp_section(struct cfg_parser *p, struct cfg_line *l)
 	end_section(p);
 	cfgp_is_section(w[0].s, &sect);
 
+	if (sect == SEC_HTTP_ERRORS) {
+		cx->sect = herrs_section(cx, w, n) ? SEC_HTTP_ERRORS : SEC_SKIPPED;
+		goto out;
+	}
 	if (sect == SEC_SKIPPED) {
 		cx_warn(cx, &w[0], "section '%s' is not supported by sluice yet: its lines are ignored",
 		        w[0].s);
@@ -821,6 +836,7 @@ cfg_free(struct cfg *cfg)
 		proxy_free(cfg->defaults.v[i]);
 	free(cfg->defaults.v);
 	global_free(cfg->global);
+	herrs_free(cfg);
 	for (size_t i = 0; i < cfg->files.n; i++)
 		free(cfg->files.v[i]);
 	free(cfg->files.v);

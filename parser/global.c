@@ -23,6 +23,7 @@ global_new(void)
 
 	g->logs = logt_list_new();
 	g->numa_cpu_mapping = true;
+	g->strict_limits = true; /* HAProxy 2.6's default */
 	g->unix_bind_mode = -1;
 	g->stats_timeout = 10000;
 	g->stats_maxconn = 10;
@@ -928,20 +929,25 @@ kw_stats_other(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, 
 #define SN(name, usage, fn) { { name, KW_SUPPORTED, usage, NULL }, KW_GLOBAL | KW_NEG, fn }
 #define IG(name, usage, note) { { name, KW_IGNORED, usage, note }, KW_GLOBAL, NULL }
 #define UN(name, usage, note) { { name, KW_UNSUPPORTED, usage, note }, KW_GLOBAL, NULL }
+/* ignored with a warning, but the arguments are still checked as HAProxy does */
+#define IGP(name, usage, fn, note) { { name, KW_IGNORED, usage, note }, KW_GLOBAL, fn }
+#define IGPN(name, usage, fn, note) { { name, KW_IGNORED, usage, note }, KW_GLOBAL | KW_NEG, fn }
 
 #define N_POLLER "sluice uses libevent, which picks the best poller itself"
 #define N_POOLS "HAProxy memory pool/scheduler internals; sluice has no equivalent"
 #define N_COMP "sluice does not compress HTTP responses"
 #define N_LUA "Lua scripting is not implemented"
 #define N_H2 "HTTP/2 tuning of HAProxy's own H2 multiplexer"
+#define N_CPU "threads are not pinned to CPUs: the system scheduler places them"
+#define N_VARS "the size of variables is not limited"
 
 const struct cfg_kw global_kws[] = {
-	SN("busy-polling", "", kw_flag),
+	IGPN("busy-polling", "", kw_flag, "the event loop sleeps until an event arrives; it never busy-polls"),
 	S("ca-base", "<dir>", kw_str),
 	S("chroot", "<dir>", kw_str),
-	S("close-spread-time", "<time>", kw_time),
+	IGP("close-spread-time", "<time>", kw_time, "on a soft stop, idle keep-alive connections are not closed gradually over a window"),
 	IG("cluster-secret", "<secret>", "used by HAProxy's QUIC stack only"),
-	S("cpu-map", "[auto:]<thread set> <cpu set>", kw_cpu_map),
+	IGP("cpu-map", "[auto:]<thread set> <cpu set>", kw_cpu_map, N_CPU),
 	S("crt-base", "<dir>", kw_str),
 	S("daemon", "", kw_flag),
 	S("default-path", "current|config|parent|origin <path>", kw_default_path),
@@ -963,8 +969,8 @@ const struct cfg_kw global_kws[] = {
 	UN("httpclient.ssl.verify", "none|required", "HAProxy's internal HTTP client is not implemented"),
 	SN("insecure-fork-wanted", "", kw_flag),
 	S("insecure-setuid-wanted", "", kw_flag),
-	S("issuers-chain-path", "<dir>", kw_str),
-	S("localpeer", "<name>", kw_str),
+	IGP("issuers-chain-path", "<dir>", kw_str, "issuer certificates are not looked up in a directory: put the whole chain in the certificate file"),
+	IGP("localpeer", "<name>", kw_str, "peers (stick-table replication) are not implemented"),
 	S("log-send-hostname", "[<name>]", kw_log_send_hostname),
 	S("log-tag", "<tag>", kw_str),
 	UN("lua-load", "<file>", N_LUA),
@@ -993,7 +999,7 @@ const struct cfg_kw global_kws[] = {
 	IG("nopoll", "", N_POLLER),
 	S("noreuseport", "", kw_flag),
 	S("nosplice", "", kw_flag),
-	SN("numa-cpu-mapping", "", kw_flag),
+	IGPN("numa-cpu-mapping", "", kw_flag, N_CPU),
 	S("pidfile", "<file>", kw_str),
 	S("pp2-never-send-local", "", kw_flag),
 	S("presetenv", "<name> <value>", kw_env),
@@ -1035,7 +1041,7 @@ const struct cfg_kw global_kws[] = {
 	IG("tune.buffers.limit", "<n>", N_POOLS),
 	IG("tune.buffers.reserve", "<n>", N_POOLS),
 	S("tune.bufsize", "<bytes>", kw_int),
-	S("tune.chksize", "<bytes>", kw_int),
+	IGP("tune.chksize", "<bytes>", kw_int, "health checks read the response into a buffer of tune.bufsize"),
 	IG("tune.comp.maxlevel", "<1..9>", N_COMP),
 	UN("tune.fail-alloc", "<percent>", "HAProxy memory-failure testing knob"),
 	IG("tune.fd.edge-triggered", "on|off", N_POLLER),
@@ -1043,23 +1049,23 @@ const struct cfg_kw global_kws[] = {
 	IG("tune.h2.initial-window-size", "<n>", N_H2),
 	IG("tune.h2.max-concurrent-streams", "<n>", N_H2),
 	IG("tune.h2.max-frame-size", "<n>", N_H2),
-	S("tune.http.cookielen", "<n>", kw_int),
+	IGP("tune.http.cookielen", "<n>", kw_int, "a captured cookie is limited by the 'len' of its 'capture cookie' line only"),
 	S("tune.http.logurilen", "<n>", kw_int),
 	S("tune.http.maxhdr", "<1..32767>", kw_int),
 	IG("tune.idle-pool.shared", "on|off", N_POOLS),
-	S("tune.idletimer", "<time>", kw_time),
+	IGP("tune.idletimer", "<time>", kw_time, "tunes when HAProxy's splice/buffer forwarding considers a stream idle"),
 	IG("tune.listener.multi-queue", "on|off", "HAProxy's accept queue dispatching between threads"),
 	UN("tune.lua.forced-yield", "<n>", N_LUA),
 	UN("tune.lua.maxmem", "<MB>", N_LUA),
 	UN("tune.lua.service-timeout", "<time>", N_LUA),
 	UN("tune.lua.session-timeout", "<time>", N_LUA),
 	UN("tune.lua.task-timeout", "<time>", N_LUA),
-	S("tune.maxaccept", "<n>", kw_int),
+	IGP("tune.maxaccept", "<n>", kw_int, "libevent decides how many connections a listener accepts per wake-up"),
 	IG("tune.maxpollevents", "<n>", N_POLLER),
 	S("tune.maxrewrite", "<bytes>", kw_int),
 	IG("tune.pattern.cache-size", "<n>", "HAProxy's pattern matching LRU cache"),
 	IG("tune.peers.max-updates-at-once", "<n>", "peers (stick-table replication) are not implemented"),
-	S("tune.pipesize", "<bytes>", kw_int),
+	IGP("tune.pipesize", "<bytes>", kw_int, "splice pipes keep the system's default size"),
 	IG("tune.pool-high-fd-ratio", "<percent>", N_POOLS),
 	IG("tune.pool-low-fd-ratio", "<percent>", N_POOLS),
 	S("tune.rcvbuf.client", "<bytes>", kw_int),
@@ -1069,21 +1075,21 @@ const struct cfg_kw global_kws[] = {
 	S("tune.sndbuf.client", "<bytes>", kw_int),
 	S("tune.sndbuf.server", "<bytes>", kw_int),
 	S("tune.ssl.cachesize", "<blocks>", kw_int),
-	S("tune.ssl.capture-buffer-size", "<0..255>", kw_int),
-	S("tune.ssl.capture-cipherlist-size", "<0..255>", kw_int),
+	IGP("tune.ssl.capture-buffer-size", "<0..255>", kw_int, "it only feeds the ssl_fc_cipherlist_* and TLS key-log fetches, which sluice refuses"),
+	IGP("tune.ssl.capture-cipherlist-size", "<0..255>", kw_int, "it only feeds the ssl_fc_cipherlist_* and TLS key-log fetches, which sluice refuses"),
 	S("tune.ssl.default-dh-param", "<bits>", kw_int),
-	S("tune.ssl.force-private-cache", "", kw_flag),
+	IGP("tune.ssl.force-private-cache", "", kw_flag, "each worker has its own TLS session cache anyway"),
 	S("tune.ssl.hard-maxrecord", "<bytes>", kw_int),
-	S("tune.ssl.keylog", "on|off", kw_onoff),
+	IGP("tune.ssl.keylog", "on|off", kw_onoff, "it only feeds the ssl_fc_cipherlist_* and TLS key-log fetches, which sluice refuses"),
 	S("tune.ssl.lifetime", "<time>", kw_time),
 	S("tune.ssl.maxrecord", "<bytes>", kw_int),
-	S("tune.ssl.ssl-ctx-cache-size", "<n>", kw_int),
-	S("tune.vars.check-max-size", "<size>", kw_vars_size),
-	S("tune.vars.global-max-size", "<size>", kw_vars_size),
-	S("tune.vars.proc-max-size", "<size>", kw_vars_size),
-	S("tune.vars.reqres-max-size", "<size>", kw_vars_size),
-	S("tune.vars.sess-max-size", "<size>", kw_vars_size),
-	S("tune.vars.txn-max-size", "<size>", kw_vars_size),
+	IGP("tune.ssl.ssl-ctx-cache-size", "<n>", kw_int, "sluice does not generate certificates on the fly, so it keeps no cache of them"),
+	IGP("tune.vars.check-max-size", "<size>", kw_vars_size, N_VARS),
+	IGP("tune.vars.global-max-size", "<size>", kw_vars_size, N_VARS),
+	IGP("tune.vars.proc-max-size", "<size>", kw_vars_size, N_VARS),
+	IGP("tune.vars.reqres-max-size", "<size>", kw_vars_size, N_VARS),
+	IGP("tune.vars.sess-max-size", "<size>", kw_vars_size, N_VARS),
+	IGP("tune.vars.txn-max-size", "<size>", kw_vars_size, N_VARS),
 	S("uid", "<uid>", kw_uidgid),
 	S("ulimit-n", "<n>", kw_int),
 	S("unix-bind", "[prefix <p>] [mode <m>] [user <u>] [uid <n>] [group <g>] [gid <n>]", kw_unix_bind),

@@ -258,3 +258,54 @@ kw_dump(FILE *f, const char *cls, bool md)
 		}
 	return found ? 0 : -1;
 }
+
+/* One TSV field: tabs and newlines would break the row, so they become
+ * spaces (no usage or note has one today). */
+static void
+tsv_cell(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
+}
+
+static void
+tsv_row(FILE *f, const char *cls, const struct kw_head *h, const char *where)
+{
+	fprintf(f, "%s\t%s\t%s\t", cls, h->name, kw_status_name(h->status));
+	tsv_cell(f, where);
+	fputc('\t', f);
+	tsv_cell(f, h->usage);
+	fputc('\t', f);
+	tsv_cell(f, h->note);
+	fputc('\n', f);
+}
+
+int
+kw_dump_tsv(FILE *f, const char *cls)
+{
+	bool all = cls == NULL || *cls == '\0' || strcmp(cls, "all") == 0;
+	bool found = false;
+	const struct kw_class *extra[] = { &smp_fetch_class, &smp_conv_class, &acl_kw_class };
+
+	if (all || strcmp(cls, "cfg") == 0) {
+		for (int t = 0; cfg_tables[t]; t++)
+			for (const struct cfg_kw *r = cfg_tables[t]; r->h.name; r++) {
+				char where[80];
+				tsv_row(f, "cfg", &r->h, where_text(r->where, where, sizeof(where)));
+			}
+		found = true;
+	}
+	for (const struct kw_class *c = kw_classes; c->name; c++)
+		if (all || strcmp(cls, c->name) == 0) {
+			for (const char *r = c->rows; ((const struct kw_head *)r)->name; r += c->rowsize)
+				tsv_row(f, c->name, (const struct kw_head *)r, NULL);
+			found = true;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(extra); i++)
+		if (all || strcmp(cls, extra[i]->name) == 0) {
+			for (const char *r = extra[i]->rows; ((const struct kw_head *)r)->name; r += extra[i]->rowsize)
+				tsv_row(f, extra[i]->name, (const struct kw_head *)r, NULL);
+			found = true;
+		}
+	return found ? 0 : -1;
+}

@@ -48,7 +48,8 @@ typedef int (*cfg_kw_fn)(struct cfg_ctx *cx, const struct cfg_kw *kw,
 struct cfg_kw {
 	struct kw_head h;
 	unsigned where;
-	cfg_kw_fn parse; /* NULL when status is not KW_SUPPORTED */
+	cfg_kw_fn parse; /* NULL for KW_UNSUPPORTED; a KW_IGNORED row may
+	                  * have one: it checks the arguments after the warning */
 };
 
 /* The parser's state while it walks the lines. */
@@ -99,6 +100,10 @@ extern const struct kw_class kw_classes[];
 /* Writes the compatibility table of one class ("all" for every class) as
  * Markdown (markdown=true) or as "status<TAB>name<TAB>usage" lines. */
 int kw_dump(FILE *f, const char *cls, bool markdown);
+/* Same rows, machine-readable, for doc/gen_configuration.py: one line per
+ * keyword, "class<TAB>name<TAB>status<TAB>sections<TAB>usage<TAB>note"
+ * (sections only for class cfg; empty fields stay empty). */
+int kw_dump_tsv(FILE *f, const char *cls);
 
 const char *kw_status_name(enum kw_status s);
 

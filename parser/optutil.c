@@ -137,6 +137,13 @@ ou_parse_opts(struct cfg_ctx *cx, const struct ou_optset *os, struct cfg_word *w
 		case KW_IGNORED:
 			cx_warn(cx, &w[i], "%s option '%s' is ignored by sluice: %s%s", os->kind,
 			        r->h.name, r->h.note, os->dot);
+			if (r->parse != NULL) {
+				/* still checks the arguments as HAProxy does */
+				used = r->parse(cx, r, w, n, argi);
+				if (used < 0)
+					return -1;
+				break;
+			}
 			used = usage_words(r->h.usage);
 			if (argi + used > n) {
 				ou_err(cx, os, &w[i], "'%s' : missing value", r->h.name);

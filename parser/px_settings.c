@@ -520,6 +520,14 @@ PX_HANDLER(px_kw_retry_on)
 			VEC_PUSH(st, codes[k].v);
 		}
 	}
+	/* the engine retries connection failures only (HAProxy's default);
+	 * a layer-7 condition or 'none' would silently change when it retries */
+	for (int i = argi; i < n; i++)
+		if (strcmp(w[i].s, "conn-failure") != 0) {
+			cx_error(cx, &w[i], "'%s %s' is not supported by sluice: only connection failures are retried ('retry-on conn-failure', the default)",
+			         kw->h.name, w[i].s);
+			goto fail;
+		}
 	free(px->retry_on_status.v);
 	px->retry_on_status.v = st.v;
 	px->retry_on_status.n = st.n;

@@ -650,6 +650,7 @@ o_source(struct cfg_ctx *cx, const struct cfg_kw *kw, struct cfg_word *w, int n,
 #define SUP(name, usage, fn) { { name, KW_SUPPORTED, usage, NULL }, KW_BE | KW_DEF, fn }
 #define IGN(name, usage, note) { { name, KW_IGNORED, usage, note }, KW_BE | KW_DEF, NULL }
 #define UNS(name, usage, note) { { name, KW_UNSUPPORTED, usage, note }, KW_BE | KW_DEF, NULL }
+#define IGNP(name, usage, fn, note) { { name, KW_IGNORED, usage, note }, KW_BE | KW_DEF, fn }
 
 const struct cfg_kw server_opt_kws[] = {
 	SUP("addr", "<ip>", o_addr),
@@ -664,7 +665,7 @@ const struct cfg_kw server_opt_kws[] = {
 	SUP("ca-file", "<file>", o_file),
 	SUP("check", "", o_flag),
 	SUP("check-alpn", "<protocols>", o_str),
-	SUP("check-proto", "<proto>", o_enum),
+	UNS("check-proto", "<proto>", "health checks speak HTTP/1.1 only"),
 	SUP("check-send-proxy", "", o_flag),
 	SUP("check-sni", "<name>", o_str),
 	SUP("check-ssl", "", o_flag),
@@ -689,7 +690,7 @@ const struct cfg_kw server_opt_kws[] = {
 	SUP("init-addr", "<methods>", o_init_addr),
 	SUP("inter", "<time>", o_time),
 	UNS("log-proto", "<proto>", "log servers in 'ring' sections are not implemented"),
-	SUP("max-reuse", "<n>", o_num),
+	IGNP("max-reuse", "<n>", o_num, "an idle server connection is reused without a limit on the number of requests"),
 	SUP("maxconn", "<n>", o_num),
 	SUP("maxqueue", "<n>", o_num),
 	SUP("minconn", "<n>", o_num),

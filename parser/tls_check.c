@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -133,14 +135,51 @@ load_dir(const char *path)
 	return msg;
 }
 
+int
+tlsc_bundle_files(const char *path, char ***out)
+{
+	static const char *const ext[] = { "dsa", "ecdsa", "rsa" };
+	char **v = out ? xcalloc(4, sizeof(*v)) : NULL;
+	int n = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct stat st;
+		char *p = xasprintf("%s.%s", path, ext[i]);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && v)
+			v[n++] = p;
+		else if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			n++, free(p);
+		else
+			free(p);
+	}
+	if (out)
+		*out = v;
+	return n;
+}
+
 char *
 tlsc_load_crt(const char *path, bool dir_ok)
 {
 	struct stat st;
 
-	if (stat(path, &st) != 0)
+	if (stat(path, &st) != 0) {
+		char **files = NULL;
+		int err = errno;
+		if (dir_ok && tlsc_bundle_files(path, &files) > 0) {
+			/* a bundle: "<path>.ecdsa", "<path>.rsa"... */
+			char *msg = NULL;
+			for (size_t i = 0; files[i]; i++) {
+				if (msg == NULL)
+					msg = load_file(files[i]);
+				free(files[i]);
+			}
+			free(files);
+			return msg;
+		}
+		free(files);
 		return xasprintf("unable to stat SSL certificate from file '%s' : %s.",
-		                 path, strerror(errno));
+		                 path, strerror(err));
+	}
 	if (S_ISDIR(st.st_mode) && dir_ok)
 		return load_dir(path);
 	if (!S_ISREG(st.st_mode)) /* HAProxy's words, errno being 0 */
@@ -230,4 +269,56 @@ tlsc_check_lists(bool client, const char *ciphers, const char *suites,
 	ERR_clear_error();
 	SSL_CTX_free(ctx);
 	return bad;
+}
+
+char *
+tlsc_ticket_keys(const char *path, unsigned char keys[TLSC_TICKET_KEYS][80],
+                 unsigned *aes_len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned char ring[TLSC_TICKET_KEYS][80];
+	unsigned aes = 0;
+	size_t n = 0;
+	int lineno = 0;
+	char *msg = NULL;
+
+	if (f == NULL)
+		return xasprintf("'%s' : unable to load ssl tickets keys file", path);
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		unsigned char dec[512];
+		lineno++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		int dl = EVP_DecodeBlock(dec, (const unsigned char *)line, (int)len);
+		if (dl < 0 || len % 4) {
+			msg = xasprintf("'%s' : unable to decode base64 key on line %d", path, lineno);
+			break;
+		}
+		for (size_t p = len; p > 0 && line[p - 1] == '='; p--)
+			dl--;
+		unsigned a = dl == 48 ? 16 : dl == 80 ? 32 : 0;
+		if (a == 0 || (aes && a != aes)) {
+			msg = xasprintf("'%s' : wrong sized key on line %d", path, lineno);
+			break;
+		}
+		aes = a;
+		memcpy(ring[n % TLSC_TICKET_KEYS], dec, 80);
+		n++;
+		OPENSSL_cleanse(dec, sizeof(dec));
+	}
+	fclose(f);
+	if (msg == NULL && n < TLSC_TICKET_KEYS)
+		msg = xasprintf("'%s' : please supply at least %d keys in the tls-tickets-file",
+		                path, TLSC_TICKET_KEYS);
+	if (msg == NULL && keys) {
+		/* the last keys in file order */
+		for (size_t i = 0; i < TLSC_TICKET_KEYS; i++)
+			memcpy(keys[i], ring[(n + i) % TLSC_TICKET_KEYS], 80);
+	}
+	if (aes_len)
+		*aes_len = aes;
+	OPENSSL_cleanse(ring, sizeof(ring));
+	return msg;
 }

@@ -16,6 +16,22 @@
  * an allocated message with HAProxy's text. */
 char *tlsc_load_crt(const char *path, bool dir_ok);
 
+/* HAProxy's multi-certificate bundle naming: when path itself does not
+ * exist, the existing "<path>.dsa", "<path>.ecdsa", "<path>.rsa" (in
+ * that order), each a certificate of its own. Returns how many were
+ * found (0: none, path is a plain name) and, when out is not NULL, an
+ * allocated NULL-terminated array of allocated paths in *out. */
+int tlsc_bundle_files(const char *path, char ***out);
+
+/* Reads a tls-ticket-keys file: base64 lines of 48 (AES-128) or 80
+ * (AES-256) bytes, at least TLSC_TICKET_KEYS of them; keeps the last
+ * TLSC_TICKET_KEYS as name(16) aes(16|32) hmac(16|32) in keys (when not
+ * NULL) and the AES key length in *aes_len. Returns NULL, or an
+ * allocated message with HAProxy's text ("'<path>' : ..."). */
+#define TLSC_TICKET_KEYS 3
+char *tlsc_ticket_keys(const char *path, unsigned char keys[TLSC_TICKET_KEYS][80],
+                       unsigned *aes_len);
+
 /* The protocol versions one TLS context ends up with. */
 struct tlsc_vers {
 	bool flags_ignored;   /* no-sslv3/no-tlsv1x given with min/max: warning */

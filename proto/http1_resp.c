@@ -153,8 +153,10 @@ set_framing(struct h1r_resp *r)
 				r->conn_close = true;
 		}
 	}
+	/* both: the chunked coding wins and Content-Length is to be dropped
+	 * (RFC 9112 §6.3; HAProxy 2.6 does so, observed) */
 	if (chunked && clen_seen)
-		return H1R_MALFORMED;
+		r->clen_dropped = true;
 	if ((r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304)
 		r->body = H1R_BODY_NONE;
 	else if (chunked)

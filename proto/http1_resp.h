@@ -12,9 +12,9 @@
  * end with CRLF or a bare LF; header names are RFC 7230 tokens; values
  * lose their surrounding spaces and tabs. Refused (MALFORMED): obsolete
  * line folding, a header without a colon, control bytes in a value, more
- * than H1R_MAX_HDRS headers, both Content-Length and chunked coding
- * (RFC 7230 §3.3.3 says to drop such a message from a server), differing
- * Content-Length values. */
+ * than H1R_MAX_HDRS headers, differing Content-Length values. Both
+ * Content-Length and chunked coding: chunked, the length to be dropped
+ * (clen_dropped), as HAProxy 2.6. */
 #ifndef SLUICE_PROTO_HTTP1_RESP_H
 #define SLUICE_PROTO_HTTP1_RESP_H
 
@@ -54,6 +54,7 @@ struct h1r_resp {
 	} body;
 	unsigned long long content_length;
 	bool conn_close;	/* "Connection: close" seen */
+	bool clen_dropped;	/* Content-Length beside chunked: to drop */
 };
 
 /* Parses the response head at buf[0..len). */

@@ -221,7 +221,7 @@ cmd_unsupported(struct cli_ctx *c)
 #define NOSUP(lvl, why, usage_, ...) \
 	{ .kw = { __VA_ARGS__, NULL }, .usage = usage_, .desc = why, .level = lvl, .parse = cmd_unsupported }
 
-#define WHY_SSL "no TLS certificate management at run time"
+#define WHY_SSL "no CA or CRL file changes at run time"
 #define WHY_TABLE "no stick tables"
 #define WHY_DYN "no dynamic servers"
 #define WHY_COOKIE "no cookie persistence"
@@ -242,29 +242,22 @@ const struct cli_cmd cli_cmds_core[] = {
 	{ { "show", "activity", NULL }, "show activity", "show the activity counters sluice keeps", U, cmd_show_activity, NULL },
 
 	NOSUP(A, WHY_SSL, "abort ssl ca-file <cafile>", "abort", "ssl", "ca-file"),
-	NOSUP(A, WHY_SSL, "abort ssl cert <certfile>", "abort", "ssl", "cert"),
 	NOSUP(A, WHY_SSL, "abort ssl crl-file <crlfile>", "abort", "ssl", "crl-file"),
 	NOSUP(A, WHY_DYN, "add server <bk>/<srv>", "add", "server"),
-	NOSUP(A, WHY_SSL, "add ssl crt-list <list> <cert> [opts]*", "add", "ssl", "crt-list"),
 	NOSUP(O, WHY_TABLE, "clear table <table> [<filter>]*", "clear", "table"),
 	NOSUP(A, WHY_SSL, "commit ssl ca-file <cafile>", "commit", "ssl", "ca-file"),
-	NOSUP(A, WHY_SSL, "commit ssl cert <certfile>", "commit", "ssl", "cert"),
 	NOSUP(A, WHY_SSL, "commit ssl crl-file <crlfile>", "commit", "ssl", "crl-file"),
 	NOSUP(A, WHY_DYN, "del server <bk>/<srv>", "del", "server"),
 	NOSUP(A, WHY_SSL, "del ssl ca-file <cafile>", "del", "ssl", "ca-file"),
-	NOSUP(A, WHY_SSL, "del ssl cert <certfile>", "del", "ssl", "cert"),
 	NOSUP(A, WHY_SSL, "del ssl crl-file <crlfile>", "del", "ssl", "crl-file"),
-	NOSUP(A, WHY_SSL, "del ssl crt-list <list> <cert[:line]>", "del", "ssl", "crt-list"),
 	NOSUP(A, WHY_COOKIE, "disable dynamic-cookie backend <bk>", "disable", "dynamic-cookie", "backend"),
 	NOSUP(A, WHY_COOKIE, "enable dynamic-cookie backend <bk>", "enable", "dynamic-cookie", "backend"),
 	NOSUP(O, "no variables at run time", "get var <name>", "get", "var"),
 	NOSUP(A, WHY_SSL, "new ssl ca-file <cafile>", "new", "ssl", "ca-file"),
-	NOSUP(A, WHY_SSL, "new ssl cert <certfile>", "new", "ssl", "cert"),
 	NOSUP(A, WHY_SSL, "new ssl crlfile <crlfile>", "new", "ssl", "crl-file"),
 	NOSUP(A, WHY_COOKIE, "set dynamic-cookie-key backend <bk> <k>", "set", "dynamic-cookie-key", "backend"),
 	NOSUP(A, "no profiling", "set profiling <what> {auto|on|off}", "set", "profiling"),
 	NOSUP(A, WHY_SSL, "set ssl ca-file <cafile> <payload>", "set", "ssl", "ca-file"),
-	NOSUP(A, WHY_SSL, "set ssl cert <certfile> <payload>", "set", "ssl", "cert"),
 	NOSUP(A, WHY_SSL, "set ssl crl-file <crlfile> <payload>", "set", "ssl", "crl-file"),
 	NOSUP(U, "no OCSP stapling", "set ssl ocsp-response <resp|payload>", "set", "ssl", "ocsp-response"),
 	NOSUP(U, "no TLS session ticket keys", "set ssl tls-key [id|file] <key>", "set", "ssl", "tls-key"),
@@ -278,9 +271,7 @@ const struct cli_cmd cli_cmds_core[] = {
 	NOSUP(A, "no profiling", "show profiling [<what>|<#lines>|byaddr]*", "show", "profiling"),
 	NOSUP(U, "no resolvers", "show resolvers [id]", "show", "resolvers"),
 	NOSUP(O, WHY_SSL, "show ssl ca-file [<cafile>[:<index>]]", "show", "ssl", "ca-file"),
-	NOSUP(O, WHY_SSL, "show ssl cert [<certfile>]", "show", "ssl", "cert"),
 	NOSUP(O, WHY_SSL, "show ssl crl-file [<crlfile[:<index>>]]", "show", "ssl", "crl-file"),
-	NOSUP(A, WHY_SSL, "show ssl crt-list [-n] [<list>]", "show", "ssl", "crt-list"),
 	NOSUP(U, "no OCSP stapling", "show ssl ocsp-response [id]", "show", "ssl", "ocsp-response"),
 	NOSUP(U, WHY_DEBUG, "show ssl providers", "show", "ssl", "providers"),
 	NOSUP(O, "no startup log buffer", "show startup-logs", "show", "startup-logs"),

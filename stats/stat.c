@@ -115,8 +115,10 @@ fill_fe(struct engine *eng, struct frontend *fe, struct st_row *row)
 	st_set_num(row, ST_F_BIN, atomic_load(&fe->bytes_in));
 	st_set_num(row, ST_F_BOUT, atomic_load(&fe->bytes_out));
 	st_set_num(row, ST_F_DREQ, atomic_load(&fe->denied_req));
-	st_set_num(row, ST_F_DRESP, 0);
+	st_set_num(row, ST_F_DRESP, atomic_load(&fe->denied_resp));
 	st_set_num(row, ST_F_EREQ, atomic_load(&fe->failed_req));
+	st_set_num(row, ST_F_WREW, atomic_load(&fe->failed_rewrites));
+	st_set_num(row, ST_F_EINT, atomic_load(&fe->internal_errors));
 	st_set_str(row, ST_F_STATUS, state[stt >= 0 && stt <= 2 ? stt : 0]);
 	st_set_num(row, ST_F_RATE, ctr_freq_read(&fe->sess_rate, now));
 	st_set_num(row, ST_F_RATE_LIM, (uint64_t)px->rate_limit_sessions);
@@ -140,6 +142,16 @@ fill_fe(struct engine *eng, struct frontend *fe, struct st_row *row)
 	st_set_num(row, ST_F_DCON, atomic_load(&fe->denied_conn));
 	st_set_num(row, ST_F_DSES, atomic_load(&fe->denied_sess));
 	set_modules(row, true);
+	/* TLS termination (engine/session_tls.c) */
+	st_set_num(row, ST_F_SSL_SESS, atomic_load(&fe->ssl_sess));
+	st_set_num(row, ST_F_SSL_REUSED_SESS, atomic_load(&fe->ssl_reused_sess));
+	st_set_num(row, ST_F_SSL_FAILED_HANDSHAKE, atomic_load(&fe->ssl_failed_hs));
+	if (http) {
+		/* the HTTP/1 mux's totals: client connections, requests */
+		st_set_num(row, ST_F_H1_OPEN_CONNECTIONS, (uint64_t)atomic_load(&fe->cur_conn));
+		st_set_num(row, ST_F_H1_TOTAL_CONNECTIONS, atomic_load(&fe->cum_conn));
+		st_set_num(row, ST_F_H1_TOTAL_STREAMS, atomic_load(&fe->http_req));
+	}
 	(void)eng;
 }
 
@@ -432,7 +444,9 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 	st_set_num(row, ST_F_STOT, atomic_load(&sc->cum_sess));
 	st_set_num(row, ST_F_BIN, atomic_load(&sc->bytes_in));
 	st_set_num(row, ST_F_BOUT, atomic_load(&sc->bytes_out));
-	st_set_num(row, ST_F_DRESP, 0);
+	st_set_num(row, ST_F_DRESP, atomic_load(&sc->denied_resp));
+	st_set_num(row, ST_F_WREW, atomic_load(&sc->failed_rewrites));
+	st_set_num(row, ST_F_EINT, atomic_load(&sc->internal_errors));
 	st_set_num(row, ST_F_ECON, atomic_load(&sc->econ));
 	st_set_num(row, ST_F_ERESP, atomic_load(&sc->eresp));
 	st_set_num(row, ST_F_WRETR, atomic_load(&sc->retries));
@@ -497,9 +511,11 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 		st_set_num(row, ST_F_AGENT_HEALTH, (uint64_t)st->agt.health);
 	}
 	if (http) {
+		/* the responses the server sent (ctr_http_srv_response) */
 		for (int f = ST_F_HRSP_1XX; f <= ST_F_HRSP_OTHER; f++)
-			st_set_num(row, (enum st_field)f, 0);
-		st_set_num(row, ST_F_REQ_TOT, atomic_load(&sc->cum_sess));
+			st_set_num(row, (enum st_field)f,
+			           atomic_load(&sc->http_rsp[f - ST_F_HRSP_1XX]));
+		st_set_num(row, ST_F_REQ_TOT, atomic_load(&sc->http_req));
 	}
 	if (c->observe != SRV_OBS_NONE)
 		st_set_num(row, ST_F_HANAFAIL, st->failed_hana);
@@ -515,7 +531,7 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 			st_set_str(row, ST_F_COOKIE, c->cookie);
 	}
 	st_set_num(row, ST_F_CONNECT, atomic_load(&sc->connect));
-	st_set_num(row, ST_F_REUSE, 0);
+	st_set_num(row, ST_F_REUSE, atomic_load(&sc->reuse));
 	st_set_num(row, ST_F_SRV_ICUR, 0);
 	if (c->pool_max_conn >= 0)
 		st_set_num(row, ST_F_SRC_ILIM, (uint64_t)c->pool_max_conn);
@@ -529,6 +545,10 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 		need = 1;
 	st_set_num(row, ST_F_NEED_CONN_EST, need);
 	set_modules(row, false);
+	/* "server ... ssl" (engine/session_tls.c) */
+	st_set_num(row, ST_F_SSL_SESS, atomic_load(&sc->ssl_sess));
+	st_set_num(row, ST_F_SSL_REUSED_SESS, atomic_load(&sc->ssl_reused_sess));
+	st_set_num(row, ST_F_SSL_FAILED_HANDSHAKE, atomic_load(&sc->ssl_failed_hs));
 }
 
 /* ---- backend --------------------------------------------------------------- */
@@ -579,7 +599,9 @@ fill_be(struct engine *eng, struct backend *be, struct st_row *row, bool hide)
 	st_set_num(row, ST_F_BIN, atomic_load(&be->bytes_in));
 	st_set_num(row, ST_F_BOUT, atomic_load(&be->bytes_out));
 	st_set_num(row, ST_F_DREQ, atomic_load(&be->denied_req));
-	st_set_num(row, ST_F_DRESP, 0);
+	st_set_num(row, ST_F_DRESP, atomic_load(&be->denied_resp));
+	st_set_num(row, ST_F_WREW, atomic_load(&be->failed_rewrites));
+	st_set_num(row, ST_F_EINT, atomic_load(&be->internal_errors));
 	st_set_num(row, ST_F_ECON, atomic_load(&be->econ));
 	st_set_num(row, ST_F_ERESP, atomic_load(&be->eresp));
 	st_set_num(row, ST_F_WRETR, atomic_load(&be->retries));
@@ -633,9 +655,10 @@ fill_be(struct engine *eng, struct backend *be, struct st_row *row, bool hide)
 	st_set_num(row, ST_F_RATE_MAX, atomic_load(&be->sps_max));
 	if (http) {
 		for (int f = ST_F_HRSP_1XX; f <= ST_F_HRSP_OTHER; f++)
-			st_set_num(row, (enum st_field)f, 0);
+			st_set_num(row, (enum st_field)f,
+			           atomic_load(&be->http_rsp[f - ST_F_HRSP_1XX]));
 		st_set_num(row, ST_F_REQ_TOT, atomic_load(&be->cum_conn));
-		st_set_num(row, ST_F_INTERCEPTED, 0);
+		/* HAProxy leaves the backend's "intercepted" cell empty */
 		st_set_num(row, ST_F_CACHE_LOOKUPS, 0);
 		st_set_num(row, ST_F_CACHE_HITS, 0);
 	}
@@ -652,11 +675,28 @@ fill_be(struct engine *eng, struct backend *be, struct st_row *row, bool hide)
 		st_set_str(row, ST_F_ALGO, lb_algo_name(be->lb));
 	}
 	st_set_num(row, ST_F_CONNECT, atomic_load(&be->connect));
-	st_set_num(row, ST_F_REUSE, 0);
+	st_set_num(row, ST_F_REUSE, atomic_load(&be->reuse));
 	st_set_num(row, ST_F_AGG_SERVER_STATUS, 0);
 	st_set_num(row, ST_F_AGG_SERVER_CHECK_STATUS, 0);
 	st_set_num(row, ST_F_AGG_CHECK_STATUS, 0);
 	set_modules(row, true);
+	uint64_t ssl_new = 0, ssl_reused = 0, ssl_failed = 0;
+	for (size_t i = 0; i < be->nsrv; i++) {
+		ssl_new += atomic_load(&be->sc[i].ssl_sess);
+		ssl_reused += atomic_load(&be->sc[i].ssl_reused_sess);
+		ssl_failed += atomic_load(&be->sc[i].ssl_failed_hs);
+	}
+	st_set_num(row, ST_F_SSL_SESS, ssl_new);
+	st_set_num(row, ST_F_SSL_REUSED_SESS, ssl_reused);
+	st_set_num(row, ST_F_SSL_FAILED_HANDSHAKE, ssl_failed);
+	if (http) {
+		/* server connections made, requests */
+		st_set_num(row, ST_F_H1_TOTAL_CONNECTIONS, atomic_load(&be->connect));
+		uint64_t sent = 0;
+		for (size_t i = 0; i < be->nsrv; i++)
+			sent += atomic_load(&be->sc[i].http_req);
+		st_set_num(row, ST_F_H1_TOTAL_STREAMS, sent);
+	}
 }
 
 /* ---- the walk ---------------------------------------------------------------- */
@@ -822,6 +862,9 @@ st_clear_counters(struct engine *eng, bool all)
 		atomic_store(&fe->bytes_out, 0);
 		atomic_store(&fe->http_req, 0);
 		atomic_store(&fe->intercepted, 0);
+		atomic_store(&fe->denied_resp, 0);
+		atomic_store(&fe->failed_rewrites, 0);
+		atomic_store(&fe->internal_errors, 0);
 		for (int k = 0; k < 6; k++)
 			atomic_store(&fe->http_rsp[k], 0);
 		if (fe->sni)
@@ -848,6 +891,13 @@ st_clear_counters(struct engine *eng, bool all)
 			atomic_store(&be->srv_abrt, 0);
 			atomic_store(&be->eresp, 0);
 			atomic_store(&be->last_sess_ms, 0);
+			atomic_store(&be->intercepted, 0);
+			atomic_store(&be->denied_resp, 0);
+			atomic_store(&be->failed_rewrites, 0);
+			atomic_store(&be->internal_errors, 0);
+			atomic_store(&be->reuse, 0);
+			for (int k = 0; k < 6; k++)
+				atomic_store(&be->http_rsp[k], 0);
 			srv_clear_counters(be);
 		}
 		for (size_t k = 0; k < be->nsrv; k++) {
@@ -870,6 +920,13 @@ st_clear_counters(struct engine *eng, bool all)
 			atomic_store(&sc->srv_abrt, 0);
 			atomic_store(&sc->eresp, 0);
 			atomic_store(&sc->last_sess_ms, 0);
+			atomic_store(&sc->http_req, 0);
+			atomic_store(&sc->denied_resp, 0);
+			atomic_store(&sc->failed_rewrites, 0);
+			atomic_store(&sc->internal_errors, 0);
+			atomic_store(&sc->reuse, 0);
+			for (int c = 0; c < 6; c++)
+				atomic_store(&sc->http_rsp[c], 0);
 		}
 	}
 }

@@ -58,13 +58,13 @@ START_TEST(options)
 	ck_assert_int_eq(b->ssl_opts.min_ver, SSLO_VER_TLS12);
 	ck_assert_int_eq(b->ssl_conf.verify, SSLO_VERIFY_OPTIONAL);
 	ck_assert(b->strict_sni && b->accept_proxy && b->v4v6 && b->tfo && b->defer_accept);
+	ck_assert_uint_eq(b->tcp_ut, 2000);
 	ck_assert_str_eq(b->name, "web");
 	ck_assert_int_eq(b->id, 7);
 	ck_assert_int_eq(b->maxconn, 100);
 	ck_assert_int_eq(b->backlog, 50);
 	ck_assert_int_eq(b->proto, BIND_PROTO_H2);
 	ck_assert_int_eq(b->mss, 1400);
-	ck_assert_uint_eq(b->tcp_ut, 2000);
 	cfg_free(c);
 }
 END_TEST

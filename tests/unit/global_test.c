@@ -12,8 +12,7 @@ START_TEST(values)
 	                      " tune.ssl.lifetime 60\n ssl-server-verify none\n spread-checks 5\n"
 	                      " ca-base /etc/ssl/\n description a  b c\n node n-1.x\n"
 	                      " ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n"
-	                      " ssl-default-bind-ciphers ECDHE\n tune.vars.txn-max-size 1024\n"
-	                      " no numa-cpu-mapping\n busy-polling\n", true);
+	                      " ssl-default-bind-ciphers ECDHE\n", true);
 	bclean(c);
 	struct cfg_global *g = c->global;
 	ck_assert_int_eq(g->maxconn, 1000);
@@ -30,9 +29,6 @@ START_TEST(values)
 	ck_assert_int_eq(g->ssl_bind_opts.min_ver, SSLO_VER_TLS12);
 	ck_assert(g->ssl_bind_opts.no_tls_tickets);
 	ck_assert_str_eq(g->ssl_bind_ciphers, "ECDHE");
-	ck_assert_uint_eq(g->tune_vars_max[3], 1024);
-	ck_assert(!g->numa_cpu_mapping);
-	ck_assert(g->busy_polling);
 	cfg_free(c);
 }
 END_TEST
@@ -99,6 +95,18 @@ START_TEST(duplicates_and_quirks)
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(bd.nwarnings, 1);
 	cfg_free(c);
+	/* tunables the engine does not apply: a warning each, arguments
+	 * still checked */
+	c = bload("global\n tune.vars.txn-max-size 1024\n no numa-cpu-mapping\n busy-polling\n", false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(bd.nerrors, 0);
+	bexpect(DIAG_WARNING, 2, 2, "'tune.vars.txn-max-size' is ignored by sluice: the size of variables is not limited");
+	bexpect(DIAG_WARNING, 3, 5, "'numa-cpu-mapping' is ignored by sluice: threads are not pinned to CPUs: the system scheduler places them");
+	bexpect(DIAG_WARNING, 4, 2, "'busy-polling' is ignored by sluice: the event loop sleeps until an event arrives; it never busy-polls");
+	cfg_free(c);
+	ck_assert_ptr_null(bload("global\n tune.maxaccept 10\n tune.pipesize\n", false));
+	bexpect(DIAG_WARNING, 2, 2, "'tune.maxaccept' is ignored by sluice: libevent decides how many connections a listener accepts per wake-up");
+	ck_assert_uint_eq(bd.nerrors, 1); /* the missing argument still is one */
 	c = bload("global\n zero-warning\n", false);
 	ck_assert_ptr_nonnull(c);
 	ck_assert(c->opts.zero_warning);

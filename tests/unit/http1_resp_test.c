@@ -77,7 +77,10 @@ START_TEST(head_malformed)
 	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", &r), H1R_MALFORMED);
 	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nA: b\x01\r\n\r\n", &r), H1R_MALFORMED);
 	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &r), H1R_MALFORMED);
-	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r), H1R_MALFORMED);
+	/* both framings: chunked wins, the length is to be dropped */
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r), H1R_OK);
+	ck_assert_int_eq(r.body, H1R_BODY_CHUNKED);
+	ck_assert(r.clen_dropped);
 	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", &r), H1R_MALFORMED);
 	char big[4096];
 	size_t n = (size_t)snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\n");

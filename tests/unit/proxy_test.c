@@ -95,7 +95,7 @@ END_TEST
 START_TEST(limits)
 {
 	pload(PDEF "listen l\n maxconn 100\n backlog 10\n fullconn 50\n retries 5\n"
-	      " retry-on conn-failure 503 empty-response\n rate-limit sessions 10\n"
+	      " retry-on conn-failure\n rate-limit sessions 10\n"
 	      " http-reuse always\n", false);
 	pclean();
 	struct cfg_proxy *l = ppx("l");
@@ -103,8 +103,7 @@ START_TEST(limits)
 	ck_assert_int_eq(l->backlog, 10);
 	ck_assert_int_eq(l->fullconn, 50);
 	ck_assert_int_eq(l->retries, 5);
-	ck_assert_uint_eq(l->retry_on, PX_RETRY_CONN_FAILURE | PX_RETRY_EMPTY_RESPONSE);
-	ck_assert_int_eq((int)l->retry_on_status.n, 1);
+	ck_assert_uint_eq(l->retry_on, PX_RETRY_CONN_FAILURE);
 	ck_assert_int_eq(l->rate_limit_sessions, 10);
 	ck_assert_int_eq(l->http_reuse, PX_REUSE_ALWAYS);
 	pload(PDEF "listen l\n maxconn\n maxconn 10 x\n retry-on\n retry-on foo\n"
@@ -153,7 +152,7 @@ START_TEST(options_params)
 {
 	pload(PDEFH "listen l\n option forwardfor except 10.0.0.0/8 header X-Real-IP if-none\n"
 	      " option originalto\n option httplog clf\n option redispatch 2\n"
-	      " option httpchk GET /health HTTP/1.1\n option http-restrict-req-hdr-names reject\n", false);
+	      " option httpchk GET /health HTTP/1.1\n", false);
 	pclean();
 	struct cfg_proxy *l = ppx("l");
 	ck_assert_str_eq(l->forwardfor->header, "X-Real-IP");
@@ -167,7 +166,6 @@ START_TEST(options_params)
 	ck_assert_str_eq(l->httpchk->meth, "GET");
 	ck_assert_str_eq(l->httpchk->uri, "/health");
 	ck_assert_str_eq(l->httpchk->ver, "HTTP/1.1");
-	ck_assert_int_eq(l->restrict_req_hdr_names, PX_RHN_REJECT);
 
 	pload(PDEF "listen l\n option forwardfor except 1.2.3.4/33\n option forwardfor foo\n"
 	      " option originalto if-none\n option httplog x\n option httpchk a b c d\n"
@@ -177,7 +175,17 @@ START_TEST(options_params)
 	PERR(8, 20, "'option originalto' only supports optional values: 'except' and 'header'.");
 	PERR(9, 17, "keyword 'httplog' only supports option 'clf'.");
 	PERR(10, 23, "'option httpchk' cannot handle unexpected argument 'd'.");
-	PERR(11, 9, "missing parameter. option 'http-restrict-req-hdr-names' expects 'preserve', 'reject' or 'delete' option.");
+	PERR(11, 2, "'option http-restrict-req-hdr-names' is not supported by sluice: header names are forwarded as received (HAProxy's default 'preserve')");
+	pdone();
+
+	/* keywords the engine would not apply are refused, not ignored */
+	pload(PDEF "listen l\n retry-on conn-failure 503\n retry-on none\n option persist\n"
+	      " option http-ignore-probes\n option prefer-last-server\n", false);
+	PERR(6, 24, "'retry-on 503' is not supported by sluice: only connection failures are retried ('retry-on conn-failure', the default)");
+	PERR(7, 11, "'retry-on none' is not supported by sluice: only connection failures are retried ('retry-on conn-failure', the default)");
+	PERR(8, 2, "'option persist' is not supported by sluice: a request is never sent to a server that is down, even with a persistence cookie");
+	PERR(9, 2, "'option http-ignore-probes' is not supported by sluice: connections closed before a request are logged and answered as HAProxy's default does");
+	PWARN(10, 2, "'option prefer-last-server' is ignored by sluice: each request picks a server through the load-balancing algorithm");
 	pdone();
 }
 END_TEST

@@ -11,7 +11,7 @@ START_TEST(options)
 	                      "proxy-v2-options ssl,authority observe layer7 error-limit 3 on-error mark-down "
 	                      "on-marked-down shutdown-sessions ssl verify none alpn h2 ssl-min-ver TLSv1.2 "
 	                      "check-sni x.test agent-check agent-port 9999 agent-inter 4s disabled ws h1 "
-	                      "pool-max-conn 10 max-reuse 3 source 10.0.0.1\n"
+	                      "pool-max-conn 10 source 10.0.0.1\n"
 	                      " server t 127.0.0.1:80 port 8080 addr 127.0.0.2\n", true);
 	bclean(c);
 	struct cfg_server *s = c->proxies.v[0]->servers.v[0];
@@ -28,6 +28,7 @@ START_TEST(options)
 	ck_assert_str_eq(s->cookie, "c1");
 	ck_assert_int_eq(s->id, 9);
 	ck_assert_uint_eq(s->slowstart, 10000);
+	ck_assert_int_eq(s->source.kind, ADDR_INET);
 	ck_assert_int_eq(s->send_proxy, 2);
 	ck_assert_uint_eq(s->pp2_opts, SRV_PP2_SSL | SRV_PP2_AUTHORITY);
 	ck_assert_int_eq(s->observe, SRV_OBS_LAYER7);
@@ -42,8 +43,6 @@ START_TEST(options)
 	ck_assert_uint_eq(s->agent_inter, 4000);
 	ck_assert_int_eq(s->ws, SRV_WS_H1);
 	ck_assert_int_eq(s->pool_max_conn, 10);
-	ck_assert_int_eq(s->max_reuse, 3);
-	ck_assert_int_eq(s->source.kind, ADDR_INET);
 	s = c->proxies.v[0]->servers.v[1];
 	ck_assert_int_eq(s->check_port, 8080);
 	ck_assert_int_eq(s->check_addr.kind, ADDR_INET);

@@ -555,6 +555,100 @@ START_TEST(clear_counters)
 }
 END_TEST
 
+/* The HTTP columns: the counter calls the HTTP engine makes for a mix
+ * of requests (engine/counters.h), then the cells as haproxy 2.6.12
+ * showed them after the same mix (its hrsp_* / req_tot / dresp /
+ * intercepted / wrew / eint / reuse columns). */
+static const char http_cfg[] =
+    "defaults\n"
+    "    mode http\n"
+    "    timeout connect 1s\n"
+    "    timeout client 10s\n"
+    "    timeout server 10s\n"
+    "frontend fh\n"
+    "    bind 127.0.0.1:21020\n"
+    "    default_backend be\n"
+    "backend be\n"
+    "    server s1 127.0.0.1:21001\n"
+    "backend bempty\n";
+
+static const char *
+cell(struct lab *t, const char *px, const char *sv, enum st_field f)
+{
+	static char buf[64];
+	struct st_filter flt = { .iid = -1, .types = -1, .sid = -1 };
+	struct st_cursor cur = { 0 };
+	struct st_row *row = xmalloc(sizeof(*row));
+	buf[0] = 0;
+	while (st_next(&t->eng, &cur, &flt, row)) {
+		struct sbuf out = { 0 };
+		st_csv_row(&out, row);
+		static char c[ST_F_COUNT + 2][128];
+		cells(out.s, c, ST_F_COUNT + 2);
+		if (!strcmp(c[0], px) && !strcmp(c[1], sv))
+			str_copy(buf, sizeof(buf), c[f]);
+		free(out.s);
+	}
+	free(row);
+	return buf;
+}
+
+START_TEST(http_counters)
+{
+	struct lab t;
+	lab_load(&t, http_cfg);
+	struct frontend *fe = &t.eng.frontends[0];
+	struct backend *be = engine_backend_by_name(&t.eng, "be");
+	struct backend *none = engine_backend_by_name(&t.eng, "bempty");
+	struct srv_counters *sc = ctr_srv(be, &be->srvs[0]);
+	ck_assert_ptr_nonnull(sc);
+	/* GET / twice (the second on a kept connection): 200 from s1 */
+	for (int i = 0; i < 2; i++) {
+		ctr_http_srv_response(sc, 200);
+		ctr_http_status(fe, be, 200);
+	}
+	ctr_http_event(NULL, be, sc, CTR_HTTP_REUSE);
+	/* a redirect and a return made by the frontend's rules */
+	ctr_http_event(fe, NULL, NULL, CTR_HTTP_INTERCEPTED);
+	ctr_http_status(fe, NULL, 302);
+	ctr_http_event(fe, NULL, NULL, CTR_HTTP_INTERCEPTED);
+	ctr_http_status(fe, NULL, 201);
+	/* no server in bempty: 503 */
+	ctr_http_status(fe, none, 503);
+	/* http-response deny on s1's 200: 502 */
+	ctr_http_srv_response(sc, 200);
+	ctr_http_event(fe, be, sc, CTR_HTTP_DENIED_RESP);
+	ctr_http_status(fe, be, 502);
+	/* a failed rewrite, an internal error */
+	ctr_http_event(fe, be, sc, CTR_HTTP_FAILED_REWRITE);
+	ctr_http_event(fe, be, sc, CTR_HTTP_INTERNAL_ERR);
+
+	static const struct { const char *px, *sv; enum st_field f; const char *want; } w[] = {
+		{ "fh", "FRONTEND", ST_F_HRSP_2XX, "3" }, { "fh", "FRONTEND", ST_F_HRSP_3XX, "1" },
+		{ "fh", "FRONTEND", ST_F_HRSP_5XX, "2" }, { "fh", "FRONTEND", ST_F_INTERCEPTED, "2" },
+		{ "fh", "FRONTEND", ST_F_DRESP, "1" }, { "fh", "FRONTEND", ST_F_WREW, "1" },
+		{ "fh", "FRONTEND", ST_F_EINT, "1" },
+		{ "be", "s1", ST_F_HRSP_2XX, "3" }, { "be", "s1", ST_F_HRSP_5XX, "0" },
+		{ "be", "s1", ST_F_REQ_TOT, "3" }, { "be", "s1", ST_F_DRESP, "1" },
+		{ "be", "s1", ST_F_REUSE, "1" }, { "be", "s1", ST_F_STOT, "1" },
+		{ "be", "BACKEND", ST_F_HRSP_2XX, "2" }, { "be", "BACKEND", ST_F_HRSP_5XX, "1" },
+		{ "be", "BACKEND", ST_F_INTERCEPTED, "" }, { "be", "BACKEND", ST_F_REUSE, "1" },
+		{ "be", "BACKEND", ST_F_DRESP, "1" }, { "be", "BACKEND", ST_F_H1_TOTAL_STREAMS, "3" },
+		{ "bempty", "BACKEND", ST_F_HRSP_5XX, "1" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(w); i++) {
+		const char *got = cell(&t, w[i].px, w[i].sv, w[i].f);
+		ck_assert_msg(strcmp(got, w[i].want) == 0, "%s/%s %s: got '%s', want '%s'", w[i].px,
+		              w[i].sv, st_field_name(w[i].f), got, w[i].want);
+	}
+	st_clear_counters(&t.eng, true);
+	ck_assert_str_eq(cell(&t, "be", "s1", ST_F_HRSP_2XX), "0");
+	ck_assert_str_eq(cell(&t, "fh", "FRONTEND", ST_F_DRESP), "0");
+	ck_assert_str_eq(cell(&t, "be", "BACKEND", ST_F_REUSE), "0");
+	lab_free(&t);
+}
+END_TEST
+
 Suite *suite_stat(void);
 
 Suite *
@@ -572,6 +666,7 @@ suite_stat(void)
 	tcase_add_test(tc, freq_ctr);
 	tcase_add_test(tc, swrate);
 	tcase_add_test(tc, clear_counters);
+	tcase_add_test(tc, http_counters);
 	suite_add_tcase(s, tc);
 	return s;
 }

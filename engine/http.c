@@ -1,0 +1,656 @@
+/* HTTP mode (http.h): the transaction state machine of a session.
+ *   HP_REQ  read + parse the head -> frontend rules -> stats/service
+ *           -> use_backend -> backend rules -> forwardfor -> connection
+ *           headers -> HP_SRV (session_connect.c: lb, queue, connect,
+ *           or an idle connection of this session to that server)
+ *   HP_XFER head + body to the server; response head -> rules -> head +
+ *           body to the client (1xx interim forwarded, 101 -> tunnel)
+ *   then the transaction is logged and the next one starts on the same
+ *   connection (keep-alive, pipelining) or the session closes.
+ * Answers made here (errors, rules, stats page) go through HP_LOCAL.
+ * Requests: http_req.c; responses and tunnels: http_res.c; kept server
+ * connections: http_conn.c; I/O and bodies: http_io.c; answers, logs
+ * and counters: http_txn.c. */
+#include "engine/http_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "engine/backend.h"
+#include "engine/engine.h"
+#include "engine/log.h"
+#include "engine/http_local.h"
+#include "engine/relay.h"
+#include "engine/server.h"
+#include "engine/session.h"
+#include "engine/session_int.h"
+#include "engine/smp_eval.h"
+#include "lib/util.h"
+#include "parser/global.h"
+#include "parser/proxy.h"
+#include "parser/proxy_kw.h"
+#include "parser/server.h"
+
+static void txn_begin(struct http_sess *h, bool first);
+static void arm_timer(struct http_sess *h);
+
+const struct http_log_info *
+http_log_info(const struct session *s)
+{
+	return s->http ? &s->http->log : NULL;
+}
+
+uint32_t
+http_px_tmo(const struct cfg_proxy *px, enum px_timeout_id id)
+{
+	return px ? px->timeout[id] : 0;
+}
+
+/* The frontend's wait for a request: "timeout http-request", else
+ * "timeout client"; between requests "timeout http-keep-alive" first. */
+static uint32_t
+req_timeout(const struct http_sess *h, bool keepalive)
+{
+	const struct cfg_proxy *px = h->s->fe->px;
+	uint32_t t = 0;
+	if (keepalive)
+		t = http_px_tmo(px, PX_TO_HTTP_KEEP_ALIVE);
+	if (t == 0)
+		t = http_px_tmo(px, PX_TO_HTTP_REQUEST);
+	if (t == 0)
+		t = http_px_tmo(px, PX_TO_CLIENT);
+	return t;
+}
+
+void
+http_sess_start(struct session *s)
+{
+	const struct cfg_global *g = s->w->eng->cfg->global;
+	struct http_sess *h = xcalloc(1, sizeof(*h));
+	s->http = h;
+	h->s = s;
+	sess_set_state(s, SS_HTTP);
+	h->cx.fd = s->cfd;
+	h->cx.ssl = s->cli_ssl;
+	h->sx.fd = -1;
+	h1q_limits_default(&h->lim);
+	if (g->tune_bufsize > 0)
+		h->lim.bufsize = (size_t)g->tune_bufsize;
+	if (g->tune_maxrewrite >= 0 && (size_t)g->tune_maxrewrite < h->lim.bufsize)
+		h->lim.maxrewrite = (size_t)g->tune_maxrewrite;
+	if (g->tune_http_maxhdr > 0)
+		h->lim.maxhdr = (size_t)g->tune_http_maxhdr;
+	h->max_head = h->lim.bufsize;
+	h->qhdrs = http_thread_qhdrs(h->lim.maxhdr);
+	h->resp = http_thread_resp();
+	h->c_rd = h->c_wr = true;
+	h->c_rwant = h->s_rwant = EV_READ;
+	h->c_wwant = h->s_wwant = EV_WRITE;
+	h->c_ev = h->s_ev = -1;
+	h->watch_fd = -1;
+	h->tmr_at = -1;
+	s->sctx.cli_ssl = s->cli_ssl;
+	/* what came after a PROXY header in the same read */
+	if (s->req_len > 0 && s->cli_ssl == NULL) {
+		http_buf_alloc(&h->in, h->lim.bufsize);
+		size_t n = s->req_len < h->in.cap ? s->req_len : h->in.cap;
+		memcpy(h->in.b, s->req, n);
+		h->in.len = n;
+	}
+	sess_release_inspect(s);
+	s->req_len = 0;
+	txn_begin(h, true);
+	http_run(h);
+}
+
+/* A new transaction: the session's per-transaction view starts over. */
+static void
+txn_begin(struct http_sess *h, bool first)
+{
+	struct session *s = h->s;
+	long long now = now_ms();
+	if (!first) {
+		s->t_accept_wall_ms += now - s->t0;
+		s->t0 = now;
+	}
+	memset(&h->log, 0, sizeof(h->log));
+	h->log.th = first ? (long)(now - s->t0) : 0;
+	h->log.ti = h->log.tr = h->log.tw = h->log.tc = h->log.tres = -1;
+	h->log.status = -1;
+	h->log.cookie[0] = h->log.cookie[1] = '-';
+	s->t_queue = s->t_connect = s->t_established = -1;
+	s->bytes_in = s->bytes_out = 0;
+	s->term[0] = s->term[1] = 0;
+	s->retries_done = 0;
+	s->be_qpos = 0;
+	s->conn_tries = 0;
+	s->prev_srv = NULL;
+	h->logged = false;
+	h->txn_open = false;
+	h->ph = HP_REQ;
+	h->cli_exp = now + req_timeout(h, !first);
+	h->srv_exp = 0;
+}
+
+/* Closes s, logging the transaction in progress with c0c1 (http_sess_end
+ * does it from sess_end). */
+void
+http_finish(struct http_sess *h, char c0, char c1)
+{
+	struct session *s = h->s;
+	h->ph = HP_DONE;
+	sess_close(s, c0, c1);
+}
+
+/* ---- the server connection --------------------------------------------- */
+
+void
+http_on_server_ready(struct session *s, size_t pp_sent)
+{
+	struct http_sess *h = s->http;
+	sess_set_state(s, SS_HTTP);
+	h->sx.fd = s->sfd;
+	h->sx.ssl = s->srv_ssl;
+	if (!h->reused)
+		h->uses = 1;
+	h->s_rd = h->s_wr = true;
+	h->s_rwant = EV_READ;
+	h->s_wwant = EV_WRITE;
+	/* a watched idle connection taken again keeps its event as it is */
+	if (s->sfd != h->watch_fd)
+		h->s_ev = -1;
+	h->watch_fd = -1;
+	h->tmr_at = -1; /* session_connect.c used the timer */
+	s->sctx.srv = s->srv ? s->srv->cfg : NULL;
+	sbuf_reset(&h->sout);
+	h->sout_off = 0;
+	if (s->pp_hdr && s->pp_len > pp_sent)
+		sbuf_addn(&h->sout, (const char *)s->pp_hdr + pp_sent, s->pp_len - pp_sent);
+	hmsg_write(&h->hreq, &h->sout);
+	/* a small body already here goes with the head: one write */
+	size_t avail = h->in.len - h->in.off;
+	if (h->rb == HB_CLEN && avail && h->rb_left <= SMALL_BODY) {
+		size_t n = avail < h->rb_left ? avail : (size_t)h->rb_left;
+		sbuf_addn(&h->sout, h->in.b + h->in.off, n);
+		h->in.off += n;
+		h->rb_left -= n;
+		if (h->rb_left == 0)
+			h->rb = HB_NONE;
+	}
+	h->req_sent = false;
+	h->ph = HP_XFER;
+	h->srv_exp = now_ms() + http_px_tmo(s->be->px, PX_TO_SERVER);
+	if (http_px_tmo(s->be->px, PX_TO_SERVER) == 0)
+		h->srv_exp = 0;
+	h->cli_exp = 0;
+	if (h->busy)
+		h->again = true;
+	else
+		http_run(h);
+}
+
+bool
+http_on_close(struct session *s, char c0, char c1)
+{
+	struct http_sess *h = s->http;
+	if (h == NULL || h->ph != HP_SRV || (c0 != 'S' && c0 != 's'))
+		return false;
+	/* no server, queue or connect failure: HAProxy answers 503 */
+	s->term[0] = c0;
+	s->term[1] = c1;
+	h->tmr_at = -1; /* session_connect.c's timer callback is replaced */
+	http_answer(h, 503, c0, c1);
+	if (h->busy)
+		h->again = true;
+	else
+		http_run(h);
+	return true;
+}
+
+void
+http_sess_end(struct session *s, char c0, char c1)
+{
+	struct http_sess *h = s->http;
+	if (h == NULL)
+		return;
+	/* (a hard stop ends the sessions without their lines, as HAProxy) */
+	if (!h->logged && (h->txn_open || s->be)) {
+		if (s->w->eng->stopping == 2)
+			h->txn_open = false;
+		http_txn_end(h, c0, c1);
+	}
+	http_idle_drop_all(h);
+	http_txn_reset(h);
+	http_buf_free(&h->in);
+	http_buf_free(&h->rin);
+	free(h->sout.s);
+	free(h->cout.s);
+	s->sctx.http = NULL;
+	s->sctx.http_res = NULL;
+	s->http = NULL;
+	free(h);
+}
+
+/* ---- request ------------------------------------------------------------ */
+
+
+
+
+
+
+
+
+
+/* ---- response ----------------------------------------------------------- */
+
+
+/* ---- tunnel (101) -------------------------------------------------------- */
+
+
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* The client went away or failed; c1 the phase. */
+static int
+client_gone(struct http_sess *h, char c0)
+{
+	char c1 = h->ph == HP_REQ ? 'R' : h->res_head_sent ? 'D' : 'H';
+	if (h->ph == HP_REQ && h->txn_open && h->log.status < 0)
+		h->log.status = 400;
+	http_finish(h, c0, c1);
+	return -1;
+}
+
+/* The server failed before or during its response. */
+static int
+server_gone(struct http_sess *h, char c0)
+{
+	struct session *s = h->s;
+	int i = s->srv ? backend_srv_index(s->be, s->srv) : -1;
+	if (!h->res_head_sent && h->cout.len == 0 && c0 == 'S' && h->nreq > 1 &&
+	    h->rin.len == h->rin.off && !h->have_res) {
+		/* a later request of a keep-alive connection: the client may
+		 * send it again, so HAProxy closes without an answer */
+		atomic_fetch_add(&s->be->eresp, 1);
+		if (i >= 0)
+			atomic_fetch_add(&s->be->sc[i].eresp, 1);
+		h->cli_ka = false;
+		http_finish(h, c0, 'H');
+		return -1;
+	}
+	if (!h->res_head_sent && h->cout.len == 0) {
+		http_close_server(h);
+		atomic_fetch_add(&s->be->eresp, 1);
+		if (i >= 0)
+			atomic_fetch_add(&s->be->sc[i].eresp, 1);
+		http_answer(h, c0 == 's' ? 504 : 502, c0, 'H');
+		return 1;
+	}
+	http_finish(h, c0, 'D');
+	return -1;
+}
+
+/* HAProxy 2.6 answers 413 to an HTTP/1.0 GET, HEAD or DELETE request
+ * with a payload (Content-Length > 0 or chunked) unless the global
+ * h1-accept-payload-with-any-method is set (observed). */
+static bool
+payload_refused(const struct cfg_global *g, const struct h1q_req *q)
+{
+	if (g->h1_accept_payload_with_any_method || q->major != 1 || q->minor != 0)
+		return false;
+	if (!(q->body == H1Q_BODY_CHUNKED ||
+	      (q->body == H1Q_BODY_CLEN && q->content_length > 0)))
+		return false;
+	return (q->method_len == 3 && memcmp(q->method, "GET", 3) == 0) ||
+	       (q->method_len == 4 && memcmp(q->method, "HEAD", 4) == 0) ||
+	       (q->method_len == 6 && memcmp(q->method, "DELETE", 6) == 0);
+}
+
+/* One pass over what can move in phase HP_REQ. */
+static int
+step_req(struct http_sess *h)
+{
+	struct session *s = h->s;
+	int rd = http_cli_read(h);
+	if (rd < 0)
+		return client_gone(h, 'C');
+	size_t avail = h->in.len - h->in.off;
+	if (avail == 0) {
+		if (h->cli_eof) {
+			/* a client gone without a request: HAProxy logs the
+			 * first one as a bad request unless dontlognull */
+			if (h->nreq == 0 && !PX_OPT(s->fe->px, PXO_DONTLOGNULL)) {
+				h->txn_open = true;
+				h->log.status = 400;
+			}
+			s->cli_eof = true;
+			http_finish(h, 'C', 'R');
+			return -1;
+		}
+		return rd;
+	}
+	if (h->log.t_req == 0) {
+		h->log.t_req = now_ms();
+		h->log.ti = (long)(h->log.t_req - s->t0 - h->log.th);
+		h->txn_open = true;
+		h->cli_exp = now_ms() + req_timeout(h, false);
+	}
+	h->req.hdrs = h->qhdrs;
+	h->req.hdrs_cap = h->lim.maxhdr;
+	enum h1q_result rc = h1q_parse(h->in.b + h->in.off, avail, &h->lim, &h->req);
+	if (rc == H1Q_NEED_MORE) {
+		if (avail < h->lim.bufsize && !h->cli_eof)
+			return rd;
+		if (h->cli_eof) {
+			h->log.status = 400;
+			return client_gone(h, 'C');
+		}
+		rc = H1Q_BAD; /* does not fit in the buffer */
+	}
+	if (rc != H1Q_OK) {
+		atomic_fetch_add(&s->fe->failed_req, 1);
+		/* HAProxy counts the invalid request in req_tot too */
+		atomic_fetch_add(&s->fe->http_req, 1);
+		h->in.off = h->in.len; /* nothing after it is read */
+		http_raw_error(h, rc == H1Q_UNPROCESSABLE ? 422 : 400, 'P', 'R');
+		return 1;
+	}
+	if (payload_refused(s->w->eng->cfg->global, &h->req)) {
+		/* as HAProxy's H1 parser: an invalid request, answered 413 */
+		atomic_fetch_add(&s->fe->failed_req, 1);
+		atomic_fetch_add(&s->fe->http_req, 1);
+		h->in.off = h->in.len;
+		http_raw_error(h, 413, 'P', 'R');
+		return 1;
+	}
+	return http_process_request(h);
+}
+
+static int
+step_xfer(struct http_sess *h)
+{
+	int progress = 0, r;
+	if (!h->req_sent) {
+		r = http_to_srv(h);
+		if (r == -2) {
+			atomic_fetch_add(&h->s->fe->failed_req, 1);
+			h->cli_ka = false;
+			if (!h->res_head_sent && h->cout.len == 0) {
+				http_close_server(h);
+				http_raw_error(h, 400, 'P', 'D');
+				return 1;
+			}
+			http_finish(h, 'P', 'D');
+			return -1;
+		}
+		if (r < 0)
+			return server_gone(h, 'S');
+		progress |= r;
+	}
+	r = http_cli_read(h);
+	if (r < 0)
+		return client_gone(h, 'C');
+	progress |= r;
+	if (h->cli_eof && !h->req_sent && h->rb != HB_NONE && h->in.len == h->in.off &&
+	    !(h->rb == HB_CHUNKED && h->rq.done))
+		return client_gone(h, 'C'); /* body cut short */
+	if (!h->res_done) {
+		r = http_srv_read(h);
+		if (r < 0)
+			return server_gone(h, 'S');
+		progress |= r;
+	}
+	while (!h->res_head_sent && h->ph == HP_XFER && h->rin.len > h->rin.off) {
+		enum h1r_result pr = h1r_parse(h->rin.b + h->rin.off, h->rin.len - h->rin.off,
+		                               h->resp);
+		if (pr == H1R_NEED_MORE) {
+			if (h->rin.len - h->rin.off < h->rin.cap)
+				break;
+			pr = H1R_MALFORMED;
+		}
+		if (pr == H1R_MALFORMED) {
+			http_close_server(h);
+			atomic_fetch_add(&h->s->be->eresp, 1);
+			/* and the server's (HAProxy's failed_resp) */
+			struct srv_counters *esc = ctr_srv(h->s->be, h->s->srv);
+			if (esc)
+				atomic_fetch_add(&esc->eresp, 1);
+			http_answer(h, 502, 'P', 'H');
+			return 1;
+		}
+		r = http_process_response(h);
+		if (r < 0)
+			return -1;
+		progress = 1;
+	}
+	if (h->ph != HP_XFER)
+		return 1;
+	if (!h->res_head_sent && h->srv_eof && h->rin.len == h->rin.off && h->cout.len == 0)
+		return server_gone(h, 'S');
+	r = http_to_cli(h);
+	if (r == -2) {
+		atomic_fetch_add(&h->s->be->eresp, 1);
+		http_finish(h, 'S', 'D');
+		return -1;
+	}
+	if (r < 0)
+		return client_gone(h, 'C');
+	progress |= r;
+	if (h->res_head_sent && !h->res_done && h->srv_eof && h->rin.len == h->rin.off)
+		return server_gone(h, 'S'); /* body cut short */
+	if (h->res_done && h->cout.len == 0) {
+		if (!h->req_sent) {
+			/* answered before the whole request: no reuse */
+			h->srv_ka = false;
+			h->cli_ka = false;
+		}
+		return 2; /* transaction complete */
+	}
+	return progress;
+}
+
+/* The end of a transaction: server connection kept or closed, log,
+ * next transaction or close. 1 progress, -1 gone. */
+static int
+txn_complete(struct http_sess *h)
+{
+	struct session *s = h->s;
+	if (s->sfd >= 0) {
+		if (h->srv_ka && !h->srv_eof && h->rin.len == h->rin.off &&
+		    h->sout_off == h->sout.len && s->srv)
+			http_park_server(h);
+		else
+			http_close_server(h);
+	}
+	http_txn_end(h, '-', '-');
+	bool more = h->in.len > h->in.off;
+	if (!h->cli_ka || (h->cli_eof && !more) || s->w->eng->stopping) {
+		if (h->cli_eof)
+			s->cli_eof = true;
+		http_finish(h, '-', '-');
+		return -1;
+	}
+	http_txn_reset(h);
+	txn_begin(h, false);
+	if (!more && h->in.b) {
+		/* an idle connection keeps no buffers */
+		http_buf_free(&h->in);
+		http_buf_free(&h->rin);
+	}
+	return 1;
+}
+
+static int
+step(struct http_sess *h)
+{
+	int r;
+	switch (h->ph) {
+	case HP_REQ:
+		return step_req(h);
+	case HP_BODY:
+		r = http_cout_flush(h);
+		if (r < 0 || http_cli_read(h) < 0)
+			return client_gone(h, 'C');
+		http_buf_compact(&h->in);
+		if (h->in.len - h->in.off >= h->rb_left || h->in.len == h->in.cap || h->cli_eof) {
+			if (h->in.len - h->in.off >= h->rb_left) {
+				h->s->sctx.http_body = h->in.b + h->in.off;
+				h->s->sctx.http_body_len = (size_t)h->rb_left;
+			}
+			http_serve_local(h, false);
+			return 1;
+		}
+		return r;
+	case HP_SRV:
+	case HP_TARPIT:
+	case HP_DONE:
+		return 0;
+	case HP_TUNNEL:
+		r = http_cout_flush(h);
+		if (r < 0)
+			return client_gone(h, 'C');
+		if (h->cout.len == 0) {
+			http_start_tunnel(h);
+			return 0;
+		}
+		return r;
+	case HP_LOCAL:
+		if (h->rb != HB_NONE) {
+			/* the request body the answer does not need is
+			 * skipped when it is all there; else no keep-alive */
+			if (http_cli_read(h) < 0)
+				return client_gone(h, 'C');
+			if (!http_skip_req_body(h) && (h->in.len == h->in.cap || h->cli_eof))
+				h->cli_ka = false;
+		}
+		r = http_cout_flush(h);
+		if (r < 0)
+			return client_gone(h, 'C');
+		if (h->cout.len == 0) {
+			if (h->rb != HB_NONE)
+				h->cli_ka = false;
+			return txn_complete(h);
+		}
+		return r;
+	case HP_XFER:
+		r = step_xfer(h);
+		if (r == 2)
+			return txn_complete(h);
+		return r;
+	}
+	return 0;
+}
+
+bool
+http_run(struct http_sess *h)
+{
+	if (h->busy) {
+		h->again = true;
+		return true;
+	}
+	h->busy = true;
+	for (int guard = 0;; guard++) {
+		h->again = false;
+		int r = step(h);
+		if (r < 0)
+			return false; /* freed */
+		if (r == 0 && !h->again)
+			break;
+		if (guard > 10000)
+			break; /* never spin: the events come back */
+	}
+	h->busy = false;
+	if (h->ph == HP_TUNNEL)
+		return true;
+	/* deadlines of the sides that wait */
+	long long now = now_ms();
+	struct session *s = h->s;
+	if (h->ph == HP_XFER) {
+		bool cli_wait = (!h->req_sent && h->rb != HB_NONE) ||
+		                h->cout.len > h->cout_off || (h->res_head_sent && !h->res_done);
+		uint32_t ct = http_px_tmo(s->fe->px, PX_TO_CLIENT);
+		uint32_t st = http_px_tmo(s->be->px, PX_TO_SERVER);
+		h->cli_exp = cli_wait && ct ? now + ct : 0;
+		h->srv_exp = !h->res_done && st ? now + st : 0;
+	} else if (h->ph == HP_LOCAL || h->ph == HP_BODY) {
+		uint32_t ct = http_px_tmo(s->fe->px, PX_TO_CLIENT);
+		h->cli_exp = ct ? now + ct : 0;
+	}
+	http_update_events(h);
+	arm_timer(h);
+	return true;
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	struct http_sess *h = s->http;
+	(void)fd;
+	(void)what;
+	long long now = now_ms();
+	h->tmr_at = -1;
+	if (h->ph == HP_TARPIT && now >= h->tarpit_end) {
+		http_answer(h, 0, 'P', 'T');
+		http_run(h);
+		return;
+	}
+	if (h->cli_exp && now >= h->cli_exp) {
+		if (h->ph == HP_REQ && (h->txn_open || h->nreq == 0)) {
+			/* a partial request, or none on a new connection:
+			 * 408, and close (an idle keep-alive one just closes) */
+			atomic_fetch_add(&s->fe->failed_req, 1);
+			h->txn_open = true;
+			http_raw_error(h, 408, 'c', 'R');
+			http_run(h);
+			return;
+		}
+		if (h->ph == HP_REQ) {
+			http_finish(h, 'c', 'R');
+			return;
+		}
+		http_finish(h, 'c', h->res_head_sent ? 'D' : 'H');
+		return;
+	}
+	if (h->srv_exp && now >= h->srv_exp && h->ph == HP_XFER) {
+		if (server_gone(h, 's') < 0)
+			return;
+		http_run(h);
+		return;
+	}
+	arm_timer(h);
+}
+
+/* The state timer for the earliest deadline. */
+static void
+arm_timer(struct http_sess *h)
+{
+	struct session *s = h->s;
+	long long at = 0;
+	if (h->ph == HP_SRV || h->ph == HP_DONE)
+		return; /* session_connect.c's */
+	if (h->ph == HP_TARPIT)
+		at = h->tarpit_end;
+	if (h->cli_exp && (at == 0 || h->cli_exp < at))
+		at = h->cli_exp;
+	if (h->srv_exp && (at == 0 || h->srv_exp < at))
+		at = h->srv_exp;
+	/* a later deadline keeps the timer armed for the earlier one: it
+	 * fires, finds nothing expired and re-arms (saves re-arming it at
+	 * every step of a busy connection) */
+	if (at == h->tmr_at || (at && h->tmr_at > 0 && at > h->tmr_at))
+		return;
+	h->tmr_at = at;
+	long long ms = at ? at - now_ms() : 0;
+	if (at && ms <= 0)
+		ms = 1;
+	sess_set_timer(s, on_timer, (uint32_t)ms);
+}
