@@ -105,6 +105,7 @@ def main():
 _SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                     "runtime error:", "WARNING: ThreadSanitizer")
 _sanitizer_reports = []
+_CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGFPE, signal.SIGILL)
 
 
 def _sanitizer_scan(p):
@@ -264,6 +265,10 @@ def stop(p, sig=signal.SIGTERM, timeout=5.0):
     its exit status."""
     if p in _procs:
         _procs.remove(p)
+    if p.poll() is not None and -p.returncode in _CRASH_SIGNALS:
+        # it died on its own: a crash even without a sanitizer report
+        _sanitizer_reports.append("%s died of signal %d before it was stopped\n%s" % (
+            getattr(p, "args", ["?"])[0], -p.returncode, logs(p)[-3000:]))
     if p.poll() is None:
         try:
             p.send_signal(sig)
@@ -321,6 +326,24 @@ def port_open(port, host=LOOPBACK):
         return False
 
 
+def port_listening(port):
+    """True when a TCP socket listens on port (Linux: /proc/net/tcp*,
+    without connecting to it); True where that cannot be read."""
+    found = False
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(f) as fh:
+                next(fh)
+                for line in fh:
+                    w = line.split()
+                    found = True
+                    if w[3] == "0A" and int(w[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue
+    return not found
+
+
 def wait_port(port, host=LOOPBACK, timeout=10.0, proc=None):
     """Waits until host:port accepts a TCP connection. Gives up early when
     proc (a Popen) has exited."""
@@ -350,6 +373,9 @@ class _NamedHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
+        # recorded before answering: a client that has its answer can
+        # rely on the request being listed
+        self.server.requests.append((self.command, self.path, dict(self.headers)))
         body = ("%s %s\n" % (self.server.name, self.path)).encode()
         self.send_response(self.server.status)
         self.send_header("Content-Type", "text/plain")
@@ -357,7 +383,6 @@ class _NamedHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Server", self.server.name)
         self.end_headers()
         self.wfile.write(body)
-        self.server.requests.append((self.command, self.path, dict(self.headers)))
 
     do_HEAD = do_GET
     do_POST = do_GET

@@ -67,7 +67,7 @@ def unsupported_commands_say_so():
     cases = {
         b"show table": b"'show table' is not supported by sluice (no stick tables).\n\n",
         b"show table t1": b"'show table' is not supported by sluice (no stick tables).\n\n",
-        b"show ssl cert": b"'show ssl cert' is not supported by sluice (no TLS certificate management at run time).\n\n",
+        b"show ssl ca-file": b"'show ssl ca-file' is not supported by sluice (no CA or CRL file changes at run time).\n\n",
         b"show peers": b"'show peers' is not supported by sluice (no peers).\n\n",
         b"show resolvers": b"'show resolvers' is not supported by sluice (no resolvers).\n\n",
         b"trace": b"'trace' is not supported by sluice (no traces).\n\n",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""sluice only: which 'mode http' proxies this version runs (the stats
-page and the Prometheus exporter, engine/support.c) and how it refuses
-the others at start-up, naming the line."""
+"""sluice only: what 'mode http' features this version does not run yet
+is refused at start-up naming the line (engine/support.c); the stats page
+and the exporter run in the HTTP engine."""
 
 import lib
 
@@ -17,42 +17,21 @@ defaults
 
 
 @lib.test
-def http_proxying_is_refused_naming_the_line():
+def what_http_mode_does_not_run_yet_is_refused_naming_the_line():
     port = lib.free_port()
     cfg = lib.config(HEAD + """\
 frontend fe
     bind 127.0.0.1:%d
+    monitor-uri /health
     default_backend be
 backend be
-    server s1 127.0.0.1:9
+    cookie SRV insert indirect nocache
+    server s1 127.0.0.1:9 cookie s1
 """ % port)
     r = lib.run(["-db", "-f", cfg], timeout=10)
     lib.eq(r.rc, 1, "exit status")
-    lib.contains(r.err, "t.cfg:6:1: error: frontend 'fe' is in 'mode http' and forwards to a backend")
-    lib.contains(r.err, "t.cfg:9:1: error: backend 'be' is in 'mode http'")
-
-
-@lib.test
-def other_http_rules_are_refused():
-    port = lib.free_port()
-    cfg = lib.config(HEAD + """\
-frontend st
-    bind 127.0.0.1:%d
-    stats enable
-    http-request set-header X-A b
-""" % port)
-    r = lib.run(["-db", "-f", cfg], timeout=10)
-    lib.eq(r.rc, 1, "exit status")
-    lib.contains(r.err, "t.cfg:9:5: error: 'http-request set-header' is not run by this version")
-
-
-@lib.test
-def a_mode_http_proxy_must_serve_something():
-    port = lib.free_port()
-    cfg = lib.config(HEAD + "frontend st\n    bind 127.0.0.1:%d\n" % port)
-    r = lib.run(["-db", "-f", cfg], timeout=10)
-    lib.eq(r.rc, 1, "exit status")
-    lib.contains(r.err, "serves neither the stats page nor the Prometheus exporter")
+    lib.contains(r.err, "t.cfg:8:5: error: 'monitor-uri' is not run by this version")
+    lib.contains(r.err, "t.cfg:11:5: error: cookie-based persistence ('cookie SRV') is not run by this version")
 
 
 @lib.test

@@ -745,6 +745,12 @@ def proxy(body, nbthread, glob="", defaults=""):
     readiness probes never reach a backend nor change balancing state)."""
     ready, text = config_text(body, nbthread, glob, defaults)
     p = lib.start(lib.config(text), ready_ports=[ready])
+    # the ready frontend comes first in the file: with several threads the
+    # test's own listeners may be bound a moment later. Wait for them too,
+    # briefly (a test may bind a port on purpose that never listens).
+    # Without connecting: a probe would be a session of the test.
+    for port in re.findall(r"^\s*bind\s+127\.0\.0\.1:(\d+)\b", body, re.M):
+        lib.wait_for(lambda: lib.port_listening(int(port)), 2.0)
     p.cfgtext = text
     return p
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Keywords HAProxy accepts but sluice would not apply (issue "no keyword
+accepted and silently ignored"): 'sluice -c' refuses those whose absence
+changes what traffic sees, naming file:line:col, and warns about
+tunables. HAProxy accepts all of these, hence sluice-only."""
+
+import lib
+
+BEYOND_HAPROXY = True
+
+HEAD = """\
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:%d
+    default_backend be
+backend be
+    server s1 127.0.0.1:%d
+""" % (lib.free_port(), lib.free_port())
+FIRST = HEAD.count("\n") + 1  # line of the first added keyword
+
+REFUSED = [
+    ("retry-on conn-failure empty-response", 27,
+     "'retry-on empty-response' is not supported by sluice: only connection failures are retried"),
+    ("retry-on none", 14, "'retry-on none' is not supported by sluice"),
+    ("option http-pretend-keepalive", 5, "'option http-pretend-keepalive' is not supported by sluice"),
+    ("option accept-invalid-http-response", 5, "'option accept-invalid-http-response' is not supported by sluice"),
+    ("option checkcache", 5, "'option checkcache' is not supported by sluice"),
+    ("option independent-streams", 5, "'option independent-streams' is not supported by sluice"),
+    ("option persist", 5, "'option persist' is not supported by sluice"),
+    ("server s2 127.0.0.1:1 check-proto h1", 27, "'server be/s2' : 'check-proto' is not supported by sluice"),
+]
+
+
+@lib.test
+def refused_with_location():
+    for line, col, text in REFUSED:
+        r = lib.check(lib.config(HEAD + "    " + line + "\n"))
+        lib.eq(r.rc, 1, "exit status for '%s'\n%r" % (line, r))
+        lib.contains(r.err, "t.cfg:%d:%d: error: %s" % (FIRST, col, text))
+
+
+@lib.test
+def plain_conn_failure_stays_accepted():
+    r = lib.check(lib.config(HEAD + "    retry-on conn-failure\n"))
+    lib.eq(r.rc, 0, repr(r))
+    lib.lacks(r.err, "retry-on")
+
+
+@lib.test
+def tunables_warn_with_location():
+    r = lib.check(lib.config("global\n    tune.idletimer 1s\n    tune.chksize 32768\n" + HEAD))
+    lib.eq(r.rc, 0, repr(r))
+    lib.contains(r.err, "t.cfg:2:5: warning: 'tune.idletimer' is ignored by sluice")
+    lib.contains(r.err, "t.cfg:3:5: warning: 'tune.chksize' is ignored by sluice")
+    # the arguments are still checked as HAProxy does
+    r = lib.check(lib.config("global\n    tune.idletimer\n" + HEAD))
+    lib.eq(r.rc, 1, repr(r))
+
+
+lib.main()
