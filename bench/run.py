@@ -23,9 +23,13 @@ CPU time is the /proc/<pid>/stat utime+stime delta over a slice, divided by
 its requests or connections. Loopback only; every phase is bounded in time.
 Python 3 standard library only.
 
-  make bench                      full run (about 4 minutes)
-  make bench BENCH_ARGS=--quick   under a minute
+  bench/run.py                    full run (about 4 minutes)
+  bench/run.py --quick            under a minute
+  make bench                      this, then bench/term.py (termination)
   bench/run.py --help
+
+bench/term.py reuses this file's machinery (Bench, its hooks run_phase,
+direct_port, hold_argv and idle_warm, prepare(), table()).
 """
 
 import argparse
@@ -47,6 +51,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SINK_SNI = "sink.bench.test"
 SINK_RESP = 2048          # bytes the sink answers, about a ServerHello flight
+EC_P256 = ["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+RSA_2048 = ["rsa:2048"]
 WRK_CONNS = 50
 REPLAY_CONC = 50
 PROXIES = ("sluice", "haproxy")
@@ -233,24 +239,65 @@ class Bench:
             shutil.rmtree(self.work, ignore_errors=True)
 
     # --- setup ---------------------------------------------------------
-    def setup(self):
+    def make_cert(self, name, newkey):
+        """A self-signed certificate for localhost made for the run, e.g.
+        newkey ["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] or
+        ["rsa:2048"]. Returns (crt, key, pem with both) paths."""
         w = self.work
-        crt, key = os.path.join(w, "crt.pem"), os.path.join(w, "key.pem")
-        subprocess.run([self.tools["openssl"], "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-subj", "/CN=localhost", "-days", "2",
+        crt, key = os.path.join(w, name + ".crt"), os.path.join(w, name + ".key")
+        subprocess.run([self.tools["openssl"], "req", "-x509", "-newkey"] + newkey + [
+                        "-nodes", "-subj", "/CN=localhost", "-days", "2",
                         "-keyout", key, "-out", crt],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pem = os.path.join(w, name + ".pem")
+        with open(pem, "w") as out:
+            for path in (crt, key):
+                with open(path) as f:
+                    out.write(f.read())
+        return crt, key, pem
+
+    def start_nginx(self, plain_port=None):
+        """nginx on self.nginx_port over TLS (ECDSA P-256), and in plain HTTP
+        on plain_port when given."""
+        w = self.work
+        crt, key, _ = self.make_cert("nginx", EC_P256)
         with open(os.path.join(HERE, "nginx.conf.in")) as f:
             conf = f.read()
+        plain = "listen 127.0.0.1:%d;" % plain_port if plain_port else ""
         conf = conf.replace("@WORK@", w).replace("@PORT@", str(self.nginx_port))
-        conf = conf.replace("@CRT@", crt).replace("@KEY@", key)
+        conf = conf.replace("@CRT@", crt).replace("@KEY@", key).replace("@PLAIN_LISTEN@", plain)
         with open(os.path.join(w, "nginx.conf"), "w") as f:
             f.write(conf)
         ng = self.spawn(self.pinned(self.a.load_cpu, [
             self.tools["nginx"], "-p", w, "-e", os.path.join(w, "nginx.err"),
             "-c", os.path.join(w, "nginx.conf")]), "nginx")
         wait_port(self.nginx_port, ng, "nginx", os.path.join(w, "nginx.err"))
+        if plain_port:
+            wait_port(plain_port, ng, "nginx", os.path.join(w, "nginx.err"))
+
+    def write_configs(self, template, fields):
+        """Fills template (a file of bench/) with fields ({"@X@": value},
+        plus @FE@ = each proxy's port and @MAXCONN@) once per proxy, and has
+        each proxy check it."""
+        with open(os.path.join(HERE, template)) as f:
+            tmpl = f.read()
+        for name in PROXIES:
+            cfg = tmpl.replace("@FE@", str(self.fe[name]))
+            cfg = cfg.replace("@MAXCONN@", str(self.maxconn))
+            for k, v in fields(name).items():
+                cfg = cfg.replace(k, str(v))
+            self.cfg[name] = os.path.join(self.work, name + ".cfg")
+            with open(self.cfg[name], "w") as f:
+                f.write(cfg)
+            r = subprocess.run([self.binary[name], "-c", "-f", self.cfg[name]],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError("%s rejects the benchmark config:\n%s%s" % (
+                    name, r.stdout, r.stderr))
+
+    def setup(self):
+        w = self.work
+        self.start_nginx()
 
         self.hello = os.path.join(w, "hello.bin")
         with open(self.hello, "wb") as f:
@@ -259,22 +306,10 @@ class Bench:
             self.a.loadtool, "serve", str(self.sink_port), str(SINK_RESP)]), "sink")
         wait_port(self.sink_port, sink, "loadtool serve", os.path.join(w, "sink.log"))
 
-        with open(os.path.join(HERE, "passthrough.cfg.in")) as f:
-            tmpl = f.read()
         splice = {"default": "", "off": "    no option splice-auto\n",
                   "auto": "    option splice-auto\n"}[self.a.splice]
-        for name in PROXIES:
-            cfg = tmpl.replace("@FE@", str(self.fe[name])).replace("@SPLICE@", splice)
-            cfg = cfg.replace("@NGINX@", str(self.nginx_port)).replace("@SINK@", str(self.sink_port))
-            cfg = cfg.replace("@MAXCONN@", str(self.maxconn))
-            self.cfg[name] = os.path.join(w, name + ".cfg")
-            with open(self.cfg[name], "w") as f:
-                f.write(cfg)
-            r = subprocess.run([self.binary[name], "-c", "-f", self.cfg[name]],
-                               capture_output=True, text=True)
-            if r.returncode != 0:
-                raise RuntimeError("%s rejects the benchmark config:\n%s%s" % (
-                    name, r.stdout, r.stderr))
+        self.write_configs("passthrough.cfg.in", lambda name: {
+            "@SPLICE@": splice, "@NGINX@": self.nginx_port, "@SINK@": self.sink_port})
 
     def start_proxy(self, name):
         extra = self.a.sluice_args.split() if name == "sluice" else []
@@ -285,11 +320,11 @@ class Bench:
         return p
 
     # --- one slice of load ------------------------------------------------
-    def wrk(self, port, secs, close=False):
+    def wrk(self, port, secs, close=False, scheme="https"):
         argv = [self.tools["wrk"], "-t1", "-c%d" % WRK_CONNS, "-d%ds" % secs, "--latency"]
         if close:
             argv += ["-H", "Connection: close"]
-        argv.append("https://localhost:%d/" % port)
+        argv.append("%s://localhost:%d/" % (scheme, port))
         r = subprocess.run(self.pinned(self.a.load_cpu, argv), capture_output=True,
                            text=True, timeout=secs + 30)
         return parse_wrk(r.stdout)
@@ -306,15 +341,36 @@ class Bench:
                 "rate": float(m.group(4)), "p50": int(m.group(5)) / 1e3,
                 "p99": int(m.group(6)) / 1e3}
 
+    # the load phases in order, and those also run straight to nginx
+    PHASES = ("ka", "tls", "replay")
+    DIRECT = ("ka", "tls")
+
+    def run_phase(self, phase, port, secs):
+        """One slice of phase against port: {"requests", "rate", "errors", ...}."""
+        if phase == "replay":
+            return self.replay(port, secs)
+        return self.wrk(port, secs, close=phase == "tls")
+
+    def direct_port(self, phase):
+        """Where the direct column's load goes for phase."""
+        return self.nginx_port
+
+    def hold_argv(self, name):
+        """The command that opens self.idle_n idle connections to proxy
+        name, prints "ready K failed F" and holds them until its stdin closes."""
+        return [self.a.loadtool, "hold", str(self.fe[name]), self.hello, str(self.idle_n),
+                str(SINK_RESP)]
+
+    def idle_warm(self, name):
+        """Runs before the idle phase's first RSS reading, for one-time
+        allocations that are not the connections' (none here)."""
+
     def slice(self, phase, port, pid, secs):
         """Runs one phase for secs against port; with pid, adds the proxy's
         CPU time and how busy its core was."""
         c0, t0 = (proc_cpu(pid) if pid else 0), time.monotonic()
         k0 = cpu_times(self.a.proxy_cpu)
-        if phase == "replay":
-            res = self.replay(port, secs)
-        else:
-            res = self.wrk(port, secs, close=phase == "tls")
+        res = self.run_phase(phase, port, secs)
         k1 = cpu_times(self.a.proxy_cpu)
         c1, t1 = (proc_cpu(pid) if pid else 0), time.monotonic()
         if pid:
@@ -330,7 +386,7 @@ class Bench:
     def load(self, perf_name=None):
         """All load phases, proxies alternating. Returns {proxy: {phase: [slices]}}."""
         procs = {name: self.start_proxy(name) for name in PROXIES}
-        res = {name: {"ka": [], "tls": [], "replay": []} for name in PROXIES + ("direct",)}
+        res = {name: {ph: [] for ph in self.PHASES} for name in PROXIES + ("direct",)}
         perf = None
         try:
             for name in PROXIES:  # warm-up: page faults, caches, nginx's state
@@ -342,17 +398,17 @@ class Bench:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(0.5)
             d, n = self.a.duration, self.a.rounds
-            for phase in ("ka", "tls", "replay"):
+            for phase in self.PHASES:
                 log("bench: %s: %d x %ds per proxy" % (phase, n, d))
                 for i in range(n):
                     order = list(PROXIES) if i % 2 == 0 else list(reversed(PROXIES))
-                    if phase != "replay" and not perf_name and i < self.a.direct_rounds:
+                    if phase in self.DIRECT and not perf_name and i < self.a.direct_rounds:
                         order.append("direct")
                     for name in order:
                         if perf_name and name != perf_name:
                             continue
                         if name == "direct":
-                            s = self.slice(phase, self.nginx_port, None, d)
+                            s = self.slice(phase, self.direct_port(phase), None, d)
                         else:
                             s = self.slice(phase, self.fe[name], procs[name].pid, d)
                             if procs[name].poll() is not None:
@@ -403,15 +459,15 @@ class Bench:
         p = self.start_proxy(name)
         hold = None
         try:
+            self.idle_warm(name)
             time.sleep(0.3)
             before = proc_rss_kib(p.pid)
-            hold = subprocess.Popen(self.pinned(self.a.load_cpu, [
-                self.a.loadtool, "hold", str(self.fe[name]), self.hello, str(self.idle_n),
-                str(SINK_RESP)]), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            hold = subprocess.Popen(self.pinned(self.a.load_cpu, self.hold_argv(name)),
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             line = hold.stdout.readline()
             m = re.match(r"ready (\d+) failed (\d+)", line)
             if not m:
-                raise RuntimeError("loadtool hold: %r" % line)
+                raise RuntimeError("%s: %r" % (" ".join(self.hold_argv(name)[:2]), line))
             time.sleep(1.0)  # the proxy settles: buffers of the handshakes go back
             after = proc_rss_kib(p.pid)
             ready = int(m.group(1))
@@ -485,19 +541,21 @@ ROWS = [
 ]
 
 
-def table(s, idle_n):
+def table(s, idle_n, rows=None, direct_keys=("ka_rate", "ka_p50", "ka_p99", "tls_rate")):
+    """The side-by-side table of rows (default ROWS) from summarize()'s s;
+    the direct column for direct_keys only."""
     fmt_row = "%-38s %9s %9s %6s  %-15s %9s"
     head = fmt_row % ("metric", "sluice", "haproxy", "ratio", "target", "direct")
     lines = [head, "-" * len(head)]
-    for key, label, fmt, target in ROWS:
+    for key, label, fmt, target in rows or ROWS:
         a, b = s[key].get("sluice"), s[key].get("haproxy")
-        d = s[key].get("direct") if key in ("ka_rate", "ka_p50", "ka_p99", "tls_rate") else None
+        d = s[key].get("direct") if key in direct_keys else None
         ratio = a / b if a is not None and b else None
         t = ""
         if target and ratio is not None:
             op, bound = target
             ok = ratio >= bound if op == ">=" else ratio <= bound
-            t = "%s %.1f %s" % (op, bound, "ok" if ok else "MISSED")
+            t = "%s %g %s" % (op, bound, "ok" if ok else "MISSED")
         lines.append(fmt_row % (
             label.format(n=idle_n), fmt % a if a is not None else "-",
             fmt % b if b is not None else "-", "%.2f" % ratio if ratio is not None else "-",
@@ -522,33 +580,29 @@ def raise_nofile():
     return want
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="2 slices of 2 s per phase (under a minute)")
+def add_common_args(ap, idle_default):
+    """The options run.py and term.py share."""
+    ap.add_argument("--quick", action="store_true", help="2 slices of 2 s per phase")
     ap.add_argument("--rounds", type=int, help="slices per phase and proxy (default 5, quick 2)")
     ap.add_argument("--duration", type=int, help="seconds per slice (default 5, quick 2)")
-    ap.add_argument("--idle", type=int, default=10000, help="idle connections (default 10000)")
+    ap.add_argument("--idle", type=int, default=idle_default,
+                    help="idle connections (default %d)" % idle_default)
     ap.add_argument("--idle-rounds", type=int, help="idle measurements per proxy (default 2, quick 1)")
     ap.add_argument("--sluice", default=os.path.join(HERE, "..", "build", "sluice"))
     ap.add_argument("--loadtool", default=os.path.join(HERE, "..", "build", "bench", "loadtool"))
     ap.add_argument("--haproxy", help="haproxy binary (default: from PATH)")
-    ap.add_argument("--splice", choices=("default", "off", "auto"), default="default",
-                    help="default: each proxy's own (sluice splices, haproxy does not); "
-                    "off / auto: 'no option splice-auto' / 'option splice-auto' for both")
     ap.add_argument("--sluice-args", default="", help="extra sluice command-line options")
     ap.add_argument("--proxy-cpu", type=int, default=0)
     ap.add_argument("--load-cpu", type=int, default=1)
-    ap.add_argument("--perf", action="store_true",
-                    help="then one more load pass of one proxy under perf record, and its report")
-    ap.add_argument("--perf-proxy", choices=PROXIES, default="sluice",
-                    help="the proxy --perf profiles (default sluice)")
-    ap.add_argument("--syscalls", action="store_true",
-                    help="also count each proxy's syscalls per connection and per "
-                    "request with strace (a noise-free view on a busy machine)")
     ap.add_argument("--json", help="also write every measurement to this file")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
     ap.add_argument("--no-install", action="store_true", help="never run apt-get")
-    a = ap.parse_args()
+
+
+def prepare(a, want):
+    """Fills the defaults of add_common_args() options, checks the binaries
+    and installs or names the tools of want (plus haproxy). Returns (tools,
+    haproxy version line, number of idle connections the fd limit allows)."""
     a.rounds = a.rounds or (2 if a.quick else 5)
     a.duration = a.duration or (2 if a.quick else 5)
     a.idle_rounds = a.idle_rounds or (1 if a.quick else 2)
@@ -560,27 +614,43 @@ def main():
             sys.exit("bench: %s is missing: run 'make bench'" % path)
     if sys.platform != "linux":
         sys.exit("bench: Linux only (taskset, /proc, epoll)")
-
-    want = ["wrk", "nginx", "openssl", "taskset"] + ([] if a.haproxy else ["haproxy"])
-    if a.perf:
-        want.append("perf")
-    if a.syscalls:
-        want.append("strace")
-        TOOLS["strace"] = "strace"
-    tools = ensure_tools(want, a.no_install)
+    tools = ensure_tools(want + ([] if a.haproxy else ["haproxy"]), a.no_install)
     if a.haproxy:
         tools["haproxy"] = a.haproxy
     ver = subprocess.run([tools["haproxy"], "-v"], capture_output=True, text=True).stdout
     ver = ver.splitlines()[0] if ver else "?"
     if "version 2.6" not in ver:
         log("bench: warning: the oracle is haproxy 2.6; this is: " + ver)
-
     nofile = raise_nofile()
     # each idle connection costs the proxy two descriptors
     idle_n = min(a.idle, (nofile - 200) // 2)
     if idle_n < a.idle:
         log("bench: open-file limit %d cannot be raised: %d idle connections instead of %d" % (
             nofile, idle_n, a.idle))
+    return tools, ver, idle_n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_common_args(ap, 10000)
+    ap.add_argument("--splice", choices=("default", "off", "auto"), default="default",
+                    help="default: each proxy's own (sluice splices, haproxy does not); "
+                    "off / auto: 'no option splice-auto' / 'option splice-auto' for both")
+    ap.add_argument("--perf", action="store_true",
+                    help="then one more load pass of one proxy under perf record, and its report")
+    ap.add_argument("--perf-proxy", choices=PROXIES, default="sluice",
+                    help="the proxy --perf profiles (default sluice)")
+    ap.add_argument("--syscalls", action="store_true",
+                    help="also count each proxy's syscalls per connection and per "
+                    "request with strace (a noise-free view on a busy machine)")
+    a = ap.parse_args()
+    want = ["wrk", "nginx", "openssl", "taskset"]
+    if a.perf:
+        want.append("perf")
+    if a.syscalls:
+        want.append("strace")
+        TOOLS["strace"] = "strace"
+    tools, ver, idle_n = prepare(a, want)
 
     b = Bench(a, tools)
     b.idle_n = idle_n
