@@ -305,8 +305,8 @@ worker_main(void *arg)
 	 * no session has no event left: it must keep running to be woken. */
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	sess_close_all(w);
-	relay_thread_cleanup();
 	http_thread_cleanup(); /* engine/http.h: shared idle server connections */
+	relay_thread_cleanup(); /* last: the I/O buffer cache */
 	atomic_fetch_sub(&w->eng->nrunning, 1);
 	return NULL;
 }

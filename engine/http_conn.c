@@ -101,7 +101,6 @@ http_thread_cleanup(void)
 	FREE_NULL(tl_qhdrs);
 	tl_qcap = 0;
 	FREE_NULL(tl_resp);
-	http_buf_cache_free();
 }
 
 /* Keeps the server connection of the transaction for the next ones:

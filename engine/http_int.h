@@ -215,8 +215,6 @@ void http_rechunk_free(struct http_rechunk *rc);
 /* Buffer helpers. */
 void http_buf_alloc(struct http_buf *b, size_t cap);
 void http_buf_free(struct http_buf *b);
-/* Frees the thread's cache of empty buffers (thread exit). */
-void http_buf_cache_free(void);
 void http_buf_compact(struct http_buf *b);
 /* Walks the chunked response body already received: false when it is
  * malformed (the head is then not sent: 502 instead, as HAProxy). */

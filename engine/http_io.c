@@ -12,26 +12,20 @@
 #include <event2/event.h>
 
 #include "engine/engine.h"
+#include "engine/relay.h"
 #include "engine/session.h"
 #include "engine/session_int.h"
 #include "lib/util.h"
 
-/* Empty buffers of this thread, reused: a side holds a buffer only
- * while it has bytes in it, so an idle keep-alive connection costs no
- * 2 x tune.bufsize, and a busy one does not malloc per read. */
-#define BUF_CACHE_MAX 32
-static _Thread_local char *buf_cache[BUF_CACHE_MAX];
-static _Thread_local size_t buf_cache_n, buf_cache_size;
-
+/* A side holds a buffer only while it has bytes in it, so an idle
+ * keep-alive connection costs no 2 x tune.bufsize; empty buffers go back
+ * to the thread's cache the relay also uses (engine/relay.h). */
 void
 http_buf_alloc(struct http_buf *b, size_t cap)
 {
 	if (b->b)
 		return;
-	if (buf_cache_n > 0 && buf_cache_size == cap)
-		b->b = buf_cache[--buf_cache_n];
-	else
-		b->b = xmalloc(cap);
+	b->b = relay_buf_get(cap);
 	b->cap = cap;
 	b->off = b->len = 0;
 }
@@ -39,20 +33,10 @@ http_buf_alloc(struct http_buf *b, size_t cap)
 void
 http_buf_free(struct http_buf *b)
 {
-	if (b->b && buf_cache_n < BUF_CACHE_MAX && (buf_cache_n == 0 || buf_cache_size == b->cap)) {
-		buf_cache_size = b->cap;
-		buf_cache[buf_cache_n++] = b->b;
-		b->b = NULL;
-	}
-	FREE_NULL(b->b);
+	if (b->b)
+		relay_buf_put(b->b, b->cap);
+	b->b = NULL;
 	b->off = b->len = b->cap = 0;
-}
-
-void
-http_buf_cache_free(void)
-{
-	while (buf_cache_n > 0)
-		free(buf_cache[--buf_cache_n]);
 }
 
 /* Moves the unconsumed bytes to the front (room at the end). */

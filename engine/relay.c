@@ -81,8 +81,8 @@ struct relay {
 	void *arg;
 };
 
-static void *
-buf_get(size_t size)
+void *
+relay_buf_get(size_t size)
 {
 	if (nbuf_cache > 0 && buf_cache_size == size)
 		return buf_cache[--nbuf_cache];
@@ -120,8 +120,8 @@ set_wwant(struct relay *r, int i, short want)
 		r->wr_r0 = want == EV_READ;
 }
 
-static void
-buf_put(void *b, size_t size)
+void
+relay_buf_put(void *b, size_t size)
 {
 	if (nbuf_cache < CACHE_MAX && (nbuf_cache == 0 || buf_cache_size == size)) {
 		buf_cache_size = size;
@@ -447,7 +447,7 @@ flush_tls(struct dir *d)
 		touch(r, d->to);
 	}
 	if (d->buf) {
-		buf_put(d->buf, r->o.bufsize);
+		relay_buf_put(d->buf, r->o.bufsize);
 		d->buf = NULL;
 		d->len = d->off = 0;
 	}
@@ -475,7 +475,7 @@ flush_dir(struct dir *d)
 		touch(d->r, d->to);
 	}
 	if (d->buf) {
-		buf_put(d->buf, d->r->o.bufsize);
+		relay_buf_put(d->buf, d->r->o.bufsize);
 		d->buf = NULL;
 		d->len = d->off = 0;
 	}
@@ -514,7 +514,7 @@ read_tls(struct dir *d)
 		if (pending(d))
 			return true;
 		if (d->buf == NULL)
-			d->buf = buf_get(r->o.bufsize);
+			d->buf = relay_buf_get(r->o.bufsize);
 		size_t n;
 		short want = EV_READ;
 		enum xprt_rc rc = xprt_recv(&x, d->buf, r->o.bufsize, &n, &want);
@@ -579,7 +579,7 @@ dir_read(struct dir *d)
 copy:
 #endif
 	if (d->buf == NULL)
-		d->buf = buf_get(r->o.bufsize);
+		d->buf = relay_buf_get(r->o.bufsize);
 	ssize_t n = recv(fd, d->buf, r->o.bufsize, 0);
 	if (n > 0) {
 		d->len = (size_t)n;
@@ -744,7 +744,7 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 			d->off = (size_t)n;
 			d->bytes += (uint64_t)n;
 			if (d->off == d->len) {
-				buf_put(d->buf, r->o.bufsize);
+				relay_buf_put(d->buf, r->o.bufsize);
 				d->buf = NULL;
 				d->len = d->off = 0;
 			}
@@ -790,7 +790,7 @@ relay_free(struct relay *r)
 		struct dir *d = &r->d[i];
 		event_del(&r->ev[i]);
 		if (d->buf)
-			buf_put(d->buf, r->o.bufsize);
+			relay_buf_put(d->buf, r->o.bufsize);
 #ifdef HAVE_SPLICE
 		if (d->pfd[0] >= 0) {
 			/* data left in a pipe is dropped with it */

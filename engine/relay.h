@@ -60,7 +60,13 @@ void relay_abort(struct relay *r);
 void relay_free(struct relay *r);
 void relay_stats(const struct relay *r, struct relay_stats *st);
 
-/* Pipes for splice are kept per thread and reused; at thread exit. */
+/* The thread's cache of empty I/O buffers, shared by the relay and HTTP
+ * mode (engine/http_io.c): a buffer of size bytes, and its return. */
+void *relay_buf_get(size_t size);
+void relay_buf_put(void *b, size_t size);
+
+/* Buffers and pipes for splice are kept per thread and reused; frees
+ * them at thread exit (after every other user of the buffers). */
 void relay_thread_cleanup(void);
 
 #endif
