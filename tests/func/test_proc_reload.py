@@ -20,6 +20,14 @@ def workers_of(master):
     return pu.children(master)
 
 
+def the_worker(master, timeout=15.0):
+    """The pids of master's workers once there is exactly one: HAProxy's
+    master binds the listeners before it forks, so a port that answers
+    does not yet mean a worker exists."""
+    return lib.wait_for(lambda: (lambda w: w if len(w) == 1 else None)(workers_of(master)),
+                        timeout) or workers_of(master)
+
+
 def wait_new_worker(master, old, timeout=15.0):
     """The one worker of master that is not in old, once it exists."""
     def get():
@@ -114,7 +122,7 @@ def master_worker_reloads_without_losing_a_connection():
         lib.ok(lib.wait_port(port, proc=m), "listening:\n" + pu.output(m))
         lib.ok(pu.wait_log(m, "Loading success."), pu.output(m))
         lib.eq(pu.read_pid(pidfile), m.pid, "pidfile holds the master's pid")
-        ws = workers_of(m.pid)
+        ws = the_worker(m.pid)
         lib.eq(len(ws), 1, "one worker")
         loop = pu.ClientLoop(port)
         tunnels = []
@@ -155,7 +163,7 @@ def broken_config_reload_keeps_the_old_worker():
         m, cfg, pidfile = start_master(text)
         lib.ok(lib.wait_port(port, proc=m), "listening:\n" + pu.output(m))
         lib.ok(pu.wait_log(m, "Loading success."), pu.output(m))
-        ws = workers_of(m.pid)
+        ws = the_worker(m.pid)
         nlines = text.count("\n")
         with open(cfg, "a") as f:
             f.write("    no-such-keyword here\n")
@@ -183,7 +191,7 @@ def master_worker_keyword_and_sigterm():
         port = lib.free_port()
         m, cfg, pidfile = start_master(pu.tcp_config(port, echo.port, "    master-worker"), args=())
         lib.ok(lib.wait_port(port, proc=m), "listening:\n" + pu.output(m))
-        ws = workers_of(m.pid)
+        ws = the_worker(m.pid)
         lib.eq(len(ws), 1, "one worker")
         lib.eq(pu.echo_once(port), b"ping\n", "traffic")
         m.send_signal(signal.SIGTERM)
@@ -219,7 +227,7 @@ def master_cli_show_proc_and_reload():
         lib.ok(lib.wait_port(port, proc=m), "listening:\n" + pu.output(m))
         lib.ok(pu.wait_log(m, "Loading success."), pu.output(m))
         lib.ok(lib.wait_unix(sock), "master CLI answers")
-        ws = workers_of(m.pid)
+        ws = the_worker(m.pid)
         out = mcli(sock, "show proc")
         lines = out.split("\n")
         lib.eq(lines[0].split(), ["#<PID>", "<type>", "<reloads>", "<uptime>", "<version>"], "header")
