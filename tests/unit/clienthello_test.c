@@ -331,6 +331,24 @@ START_TEST(captured)
 	ck_assert_int_eq(ci.nversions, 2);
 	ck_assert_int_eq(ci.session_ticket, 1);
 	expect_prefixes(ch_python, sizeof(ch_python), CH_OK);
+
+	/* Chrome-shaped, X25519MLKEM768 share: GREASE values are kept as
+	 * sent (they are for the server to ignore, not for us to drop) */
+	ck_assert_int_eq(parse(ch_chrome_pq, sizeof(ch_chrome_pq), &ci), CH_OK);
+	ck_assert_str_eq(ci.sni, "pq.example.test");
+	ck_assert_int_eq(ci.nalpn, 2);
+	ck_assert(ch_has_alpn(&ci, "h2", 2) && ch_has_alpn(&ci, "http/1.1", 8));
+	ck_assert_int_eq(ci.nkey_shares, 3);
+	ck_assert_int_eq(ci.key_shares[0], 0x2a2a);
+	ck_assert_int_eq(ci.key_shares[1], 0x11ec);
+	ck_assert_int_eq(ci.key_shares[2], 0x001d);
+	ck_assert_int_eq(ci.nversions, 3);
+	ck_assert_int_eq(ci.versions[1], 0x0304);
+	ck_assert(ci.has_ech);
+	ck_assert_int_eq(ci.ncipher_suites, 16);
+	ck_assert_int_eq(ci.nextensions, 18);
+	ck_assert_int_eq(ci.consumed, 1789);
+	expect_prefixes(ch_chrome_pq, sizeof(ch_chrome_pq), CH_OK);
 }
 END_TEST
 
