@@ -209,41 +209,50 @@ push_hdr(struct hmsg *m, const char *n, size_t nl, const char *v, size_t vl)
 	h->value_len = vl;
 }
 
-/* HAProxy's http_scheme_based_normalize(), applied as it parses a
+/* Drops the ":port" of every Host field whose port is a default one for
+ * scheme (NULL: CONNECT, 80 or 443), or empty unless keep_empty. */
+static void
+host_default_port(struct hmsg *m, const char *scheme, size_t sl, bool keep_empty)
+{
+	for (long h = hmsg_find(m, "host", 4, 0), n = 0; h >= 0; h = hmsg_find(m, "host", 4, (size_t)++n)) {
+		char *v = m->hdrs[h].value;
+		size_t vl = m->hdrs[h].value_len, p = vl;
+		while (p > 0 && v[p - 1] >= '0' && v[p - 1] <= '9')
+			p--;
+		if (p < 2 || v[p - 1] != ':' || (keep_empty && p == vl) ||
+		    !h1q_default_port(scheme, sl, v + p, vl - p))
+			continue;
+		m->hdrs[h].value_len = p - 1;
+		v[p - 1] = '\0';
+	}
+}
+
+/* HAProxy 2.6's http_scheme_based_normalize(), applied as it parses a
  * request (so rules and fetches see the result): an absolute "http://"
  * URI on port 80 or "https://" on 443, or with an empty port, loses the
- * port, and a Host field equal to the old authority follows (observed:
+ * port, and so does a Host field with a default or empty port (observed:
  * "GET http://a:80/p" + "Host: a:80" is sent as "GET http://a/p" +
- * "host: a"). */
+ * "host: a"; "GET http://a/p" + "Host: a:80" is left alone). A CONNECT's
+ * Host loses the port 80 or 443 the parser found equal to the target's. */
 static void
 normalize_port(struct hmsg *m)
 {
+	if (m->method_len == 7 && memcmp(m->method, "CONNECT", 7) == 0) {
+		host_default_port(m, NULL, 0, true);
+		return;
+	}
 	size_t alen;
 	long a = authority(m->uri, m->uri_len, &alen);
 	if (a < 0 || alen == 0)
 		return;
 	const char *u = m->uri, *auth = u + a, *end = auth + alen;
-	const char *def;
-	if (a == 7 && strncasecmp(u, "http://", 7) == 0)
-		def = "80";
-	else if (a == 8 && strncasecmp(u, "https://", 8) == 0)
-		def = "443";
-	else
-		return;
 	const char *p = end;
 	while (p > auth && p[-1] >= '0' && p[-1] <= '9')
 		p--;
-	if (p == auth || p[-1] != ':')
+	if (p == auth || p[-1] != ':' || !h1q_default_port(u, (size_t)a, p, (size_t)(end - p)))
 		return;
-	size_t plen = (size_t)(end - p);
-	if (plen && (plen != strlen(def) || memcmp(p, def, plen) != 0))
-		return;
-	size_t hlen = (size_t)(p - 1 - auth);   /* host without ":port" */
-	long h = hmsg_find(m, "host", 4, 0);
-	if (h >= 0 && m->hdrs[h].value_len == alen && memcmp(m->hdrs[h].value, auth, alen) == 0) {
-		m->hdrs[h].value_len = hlen;
-		m->hdrs[h].value[hlen] = '\0';
-	}
+	host_default_port(m, u, (size_t)a, false);
+	size_t hlen = (size_t)(p - 1 - auth);   /* authority without ":port" */
 	memmove(m->uri + a + hlen, end, m->uri_len - (size_t)(end - u) + 1);
 	m->uri_len -= alen - hlen;
 }

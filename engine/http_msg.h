@@ -61,7 +61,8 @@ struct hmsg {
 /* From a parsed request head (its strings are copied). max_head: see
  * above. As HAProxy's parser, an absolute "http://" URI on port 80 or
  * "https://" on 443 (or an empty port) loses the port, and so does a
- * Host field equal to that authority. Always 0 (kept for callers). */
+ * Host field with such a port; a CONNECT's Host loses a port 80 or 443.
+ * Always 0 (kept for callers). */
 int hmsg_from_req(struct hmsg *m, const struct h1q_req *r, size_t max_head);
 int hmsg_from_resp(struct hmsg *m, const struct h1r_resp *r, size_t max_head);
 void hmsg_free(struct hmsg *m);

@@ -144,51 +144,6 @@ http_one_clen(struct hmsg *m, unsigned long long len)
 		hmsg_remove(m, (size_t)j);
 }
 
-/* An absolute URI with its scheme's default port ("http://a:80/p",
- * "https://a:443/") loses it, in the URI and in the Host field, as
- * HAProxy 2.6 normalises them. */
-static void
-default_port(struct hmsg *m)
-{
-	const char *u = m->uri;
-	size_t ul = m->uri_len, skip;
-	const char *port;
-	if (ul > 7 && strncasecmp(u, "http://", 7) == 0) {
-		skip = 7;
-		port = ":80";
-	} else if (ul > 8 && strncasecmp(u, "https://", 8) == 0) {
-		skip = 8;
-		port = ":443";
-	} else {
-		return;
-	}
-	size_t pl = strlen(port), a = skip;
-	while (a < ul && u[a] != '/' && u[a] != '?' && u[a] != '#')
-		a++;
-	if (a - skip <= pl || memcmp(u + a - pl, port, pl) != 0)
-		return;
-	struct sbuf nu = { 0 };
-	sbuf_addn(&nu, u, a - pl);
-	sbuf_addn(&nu, u + a, ul - a);
-	/* the Host field, when it names the same authority */
-	long hi = hmsg_find(m, "host", 4, 0);
-	char *host = NULL;
-	size_t hl = 0;
-	if (hi >= 0 && m->hdrs[hi].value_len > pl &&
-	    memcmp(m->hdrs[hi].value + m->hdrs[hi].value_len - pl, port, pl) == 0) {
-		hl = m->hdrs[hi].value_len - pl;
-		host = xstrndup(m->hdrs[hi].value, hl);
-	}
-	hmsg_set_uri(m, nu.s, nu.len);
-	if (host) {
-		hi = hmsg_find(m, "host", 4, 0);
-		if (hi >= 0)
-			hmsg_set_value(m, (size_t)hi, host, hl);
-	}
-	free(host);
-	free(nu.s);
-}
-
 /* Body framing headers as HAProxy's H1 parser leaves them: with
  * Transfer-Encoding, Content-Length is dropped (and the client
  * connection closed after the exchange); identical Content-Length values
@@ -203,7 +158,6 @@ framing_fixup(struct http_sess *h)
 	} else if (h->req.body == H1Q_BODY_CLEN) {
 		http_one_clen(m, h->req.content_length);
 	}
-	default_port(m);
 	long u = hmsg_find(m, "upgrade", 7, 0);
 	if (u >= 0 && m->hdrs[u].value_len == 9 &&
 	    strncasecmp(m->hdrs[u].value, "websocket", 9) == 0) {

@@ -142,7 +142,9 @@ parse_clen(const char *v, size_t n, bool *seen, unsigned long long *out)
 		unsigned long long x = 0;
 		while (i < n && v[i] >= '0' && v[i] <= '9') {
 			unsigned d = (unsigned)(v[i] - '0');
-			if (x > (~0ULL - d) / 10)
+			/* HAProxy refuses 2^63 and beyond (a signed 64-bit
+			 * length); its wrap-around at 2^64 is not copied */
+			if (x > (9223372036854775807ULL - d) / 10)
 				return false;
 			x = x * 10 + d;
 			i++;
@@ -197,9 +199,10 @@ parse_te(const char *v, size_t n, bool *chunked_last, bool *chunked_seen,
 	return any ? 0 : -1;
 }
 
-/* The authority of an absolute URI ("http://host:port/..."), or NULL. */
+/* The authority of an absolute URI ("http://user@host:port/..."), without
+ * its userinfo, or NULL; *slen is the length of the scheme with its "://". */
 static const char *
-uri_authority(const struct h1q_req *r, size_t *len)
+uri_authority(const struct h1q_req *r, size_t *len, size_t *slen)
 {
 	const char *u = r->uri, *end = r->uri + r->uri_len;
 	const char *p = memchr(u, ':', r->uri_len);
@@ -208,8 +211,91 @@ uri_authority(const struct h1q_req *r, size_t *len)
 	const char *a = p + 3, *q = a;
 	while (q < end && *q != '/' && *q != '?')
 		q++;
+	for (const char *at = q; at > a; at--)
+		if (at[-1] == '@') {
+			a = at;
+			break;
+		}
 	*len = (size_t)(q - a);
+	*slen = (size_t)(p + 3 - u);
 	return a;
+}
+
+/* Splits "host[:port]" as HAProxy's http_get_host_port() does: the port is
+ * the digits after a final ':' (possibly none: "a:" has an empty port);
+ * false when there is no such ':'. *hlen is the length of the host part. */
+static bool
+host_port(const char *v, size_t n, size_t *hlen, const char **port, size_t *plen)
+{
+	size_t i = n;
+	while (i > 0 && v[i - 1] >= '0' && v[i - 1] <= '9')
+		i--;
+	if (i < 2 || v[i - 1] != ':')
+		return false;
+	*hlen = i - 1;
+	*port = v + i;
+	*plen = n - i;
+	return true;
+}
+
+bool
+h1q_default_port(const char *scheme, size_t sl, const char *port, size_t pl)
+{
+	if (pl == 0)
+		return true;
+	bool p80 = pl == 2 && memcmp(port, "80", 2) == 0;
+	bool p443 = pl == 3 && memcmp(port, "443", 3) == 0;
+	if (!scheme)
+		return p80 || p443;
+	return (p80 && eq_ci(scheme, sl, "http://")) || (p443 && eq_ci(scheme, sl, "https://"));
+}
+
+/* A Host field next to an authority-form (CONNECT) target, as HAProxy 2.6
+ * checks it: the target needs a port; a Host with a port must name the same
+ * host and port; a Host without one, the same host with the target on port
+ * 80 or 443. False: 400. */
+static bool
+connect_host_ok(const struct h1q_req *r, const char *host, size_t hn)
+{
+	size_t uh, hh, up, hp;
+	const char *uport, *hport;
+	if (!host_port(r->uri, r->uri_len, &uh, &uport, &up) || up == 0)
+		return false;
+	if (!host)
+		return true;
+	if (host_port(host, hn, &hh, &hport, &hp) && hp > 0)
+		return hh == uh && strncasecmp(host, r->uri, uh) == 0 &&
+		       hp == up && memcmp(hport, uport, up) == 0;
+	if (hn > 0 && host[hn - 1] == ':')
+		hn--;
+	return h1q_default_port(NULL, 0, uport, up) && hn == uh &&
+	       strncasecmp(host, r->uri, uh) == 0;
+}
+
+/* An absolute URI's authority differing from the Host field is accepted
+ * only when the two differ by a default port of the URI's scheme (80 for
+ * http://, 443 for https://, or an empty port) on one side (HAProxy 2.6's
+ * h1_validate_mismatch_authority()); without a scheme (scheme NULL), not
+ * at all. */
+static bool
+authority_matches(const char *scheme, size_t sl, const char *a, size_t al,
+                  const char *host, size_t hn)
+{
+	if (al == hn && strncasecmp(a, host, al) == 0)
+		return true;
+	if (!scheme)
+		return false;
+	size_t ah = al, hh = hn, ap = 0, hp = 0;
+	const char *aport = NULL, *hport = NULL;
+	bool has_a = host_port(a, al, &ah, &aport, &ap);
+	bool has_h = host_port(host, hn, &hh, &hport, &hp);
+	if (!has_a && !has_h)
+		return false;
+	if (has_a && !h1q_default_port(scheme, sl, aport, ap))
+		return false;
+	if (has_h && !h1q_default_port(scheme, sl, hport, hp))
+		return false;
+	return ah == hh && strncasecmp(a, host, ah) == 0;
 }
 
 enum h1q_result
@@ -303,7 +389,20 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 		if (++count > l->maxhdr - 1)
 			return bad(r, s);
 		htx += h.name_len + h.value_len + HTX_BLK;
-		if (count <= r->hdrs_cap)
+		/* a repeated Host field: a different value is refused, the same
+		 * one (any case) is dropped, the first kept (HAProxy 2.6) */
+		bool dup_host = false;
+		if (eq_ci(h.name, h.name_len, "host")) {
+			if (host && (host_len != h.value_len ||
+			             strncasecmp(host, h.value, host_len) != 0))
+				return bad(r, s);
+			dup_host = host != NULL;
+			if (!host) {
+				host = h.value;
+				host_len = h.value_len;
+			}
+		}
+		if (!dup_host && count <= r->hdrs_cap)
 			r->hdrs[r->nhdrs++] = h;
 		last = h;
 		have_last = true;
@@ -315,12 +414,6 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 			te = true;
 			if (parse_te(h.value, h.value_len, &te_chunked_last, &te_chunked, &te_other) < 0)
 				return bad(r, s);
-		} else if (eq_ci(h.name, h.name_len, "host")) {
-			if (host && (host_len != h.value_len ||
-			             strncasecmp(host, h.value, host_len) != 0))
-				return bad(r, s);
-			host = h.value;
-			host_len = h.value_len;
 		} else if (eq_ci(h.name, h.name_len, "connection")) {
 			const char *v = h.value, *end = h.value + h.value_len;
 			while (v < end) {
@@ -351,10 +444,22 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 	} else if (clen_seen) {
 		r->body = H1Q_BODY_CLEN;
 	}
-	if (host) {
-		size_t al;
-		const char *a = uri_authority(r, &al);
-		if (a && (al != host_len || strncasecmp(a, host, al) != 0))
+	if (r->method_len == 7 && memcmp(r->method, "CONNECT", 7) == 0) {
+		if (!connect_host_ok(r, host, host_len))
+			return bad(r, 0);
+	} else if (host && r->uri_len > 0) {
+		size_t al, sl;
+		const char *scheme = r->uri, *a = uri_authority(r, &al, &sl);
+		if (!a && r->uri[0] != '/' && r->uri[0] != '*') {
+			/* an authority-form target with another method than
+			 * CONNECT: it must equal Host exactly */
+			a = r->uri;
+			for (al = 0; al < r->uri_len && a[al] != '/' && a[al] != '?'; al++)
+				;
+			scheme = NULL;
+			sl = 0;
+		}
+		if (a && !authority_matches(scheme, sl, a, al, host, host_len))
 			return bad(r, 0);
 	}
 	if (r->major > 1 || (r->major == 1 && r->minor >= 1))
@@ -386,8 +491,8 @@ const char *
 h1q_path(const struct h1q_req *r, size_t *len)
 {
 	const char *u = r->uri, *end = r->uri + r->uri_len;
-	size_t al;
-	const char *a = uri_authority(r, &al);
+	size_t al, sl;
+	const char *a = uri_authority(r, &al, &sl);
 	if (a)
 		u = a + al;
 	const char *q = memchr(u, '?', (size_t)(end - u));

@@ -94,6 +94,11 @@ enum h1q_result h1q_parse(char *buf, size_t len, const struct h1q_limits *l,
                           struct h1q_req *r);
 
 /* The n-th (from 0) header named name (case-insensitive), or NULL. */
+/* Whether port[0..pl) is a default port as HAProxy's http_is_default_port()
+ * sees it: empty; for scheme "http://" 80, "https://" 443 (any case); with
+ * no scheme (scheme NULL: CONNECT), 80 or 443. */
+bool h1q_default_port(const char *scheme, size_t sl, const char *port, size_t pl);
+
 const struct h1q_hdr *h1q_header(const struct h1q_req *r, const char *name,
                                  size_t n);
 

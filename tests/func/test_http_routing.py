@@ -175,6 +175,45 @@ def absolute_uri_default_port_is_dropped_from_uri_and_host():
 
 
 @lib.test
+def host_and_authority_compared_as_haproxy_does():
+    # an authority differing from Host only by the scheme's default port
+    # (or an empty one) on either side passes; a repeated identical Host
+    # (any case) is dropped; a CONNECT target needs a port and a matching
+    # Host; anything else is a 400 (observed on 2.6.12)
+    with H.backend() as b:
+        port = lib.free_port()
+        H.simple(port, b.port)
+        for raw, want in (
+                (b"GET http://a:80/p HTTP/1.1\r\nHost: a\r\n\r\n", b"GET http://a/p HTTP/1.1\r\nhost: a\r\n\r\n"),
+                (b"GET http://a/p HTTP/1.1\r\nHost: a:80\r\n\r\n", b"GET http://a/p HTTP/1.1\r\nhost: a:80\r\n\r\n"),
+                (b"GET https://a:443/p HTTP/1.1\r\nHost: a\r\n\r\n", b"GET https://a/p HTTP/1.1\r\nhost: a\r\n\r\n"),
+                (b"GET http://a:80/p HTTP/1.1\r\nHost: a:\r\n\r\n", b"GET http://a/p HTTP/1.1\r\nhost: a\r\n\r\n"),
+                (b"GET HTTP://u@a:80/p HTTP/1.1\r\nHost: a\r\n\r\n", b"GET HTTP://u@a/p HTTP/1.1\r\nhost: a\r\n\r\n"),
+                (b"GET http://[::1]:80/p HTTP/1.1\r\nHost: [::1]\r\n\r\n",
+                 b"GET http://[::1]/p HTTP/1.1\r\nhost: [::1]\r\n\r\n"),
+                (b"GET /p HTTP/1.1\r\nHost: a\r\nX: 1\r\nhost: A\r\n\r\n", b"GET /p HTTP/1.1\r\nhost: a\r\nx: 1\r\n\r\n"),
+                (b"GET http://a:80/p HTTP/1.1\r\nHost: a:80\r\nHost: a:80\r\n\r\n",
+                 b"GET http://a/p HTTP/1.1\r\nhost: a\r\n\r\n")):
+            with H.Client(port) as c:
+                c.send(raw)
+                lib.eq(c.response().status, 200, repr(raw))
+            lib.eq(b.requests[-1].raw, want, "what the server received for %r" % raw)
+        for raw in (b"GET http://a:8080/p HTTP/1.1\r\nHost: a\r\n\r\n",
+                    b"GET http://a:443/p HTTP/1.1\r\nHost: a\r\n\r\n",
+                    b"GET http://a:080/p HTTP/1.1\r\nHost: a\r\n\r\n",
+                    b"GET ftp://a:80/p HTTP/1.1\r\nHost: a\r\n\r\n",
+                    b"GET /p HTTP/1.1\r\nHost: a\r\nHost: a:80\r\n\r\n",
+                    b"FOO a:443 HTTP/1.1\r\nHost: b\r\n\r\n",
+                    b"CONNECT a HTTP/1.1\r\nHost: a\r\n\r\n",
+                    b"CONNECT a:443 HTTP/1.1\r\nHost: b\r\n\r\n",
+                    b"CONNECT a:443 HTTP/1.1\r\nHost: a:80\r\n\r\n",
+                    b"CONNECT a:8443 HTTP/1.1\r\nHost: a\r\n\r\n"):
+            with H.Client(port) as c:
+                c.send(raw)
+                lib.eq(c.response().status, 400, repr(raw))
+
+
+@lib.test
 def no_backend_and_no_server_answer_503():
     with H.backend() as b, H.refused_port() as dead:
         port = lib.free_port()

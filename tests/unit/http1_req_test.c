@@ -115,6 +115,45 @@ START_TEST(request_forms)
 }
 END_TEST
 
+/* Host against the request target, each verdict observed on 2.6.12 */
+START_TEST(request_host_authority)
+{
+	struct h1q_req r;
+	/* a default port (or an empty one) of the URI's scheme on one side */
+	ck_assert_int_eq(verdict("GET http://a:80/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("GET http://a/p HTTP/1.1\r\nHost: a:80\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("GET HTTPS://a:443/p HTTP/1.1\r\nHost: A\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("GET http://a:/p HTTP/1.1\r\nHost: a:80\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("GET http://u:pw@a:80/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("GET http://[::1]:80/ HTTP/1.1\r\nHost: [::1]\r\n\r\n"), H1Q_OK);
+	/* another port, the other scheme's port, a padded port, no scheme */
+	ck_assert_int_eq(verdict("GET http://a:8080/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("GET http://a:443/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("GET https://a/p HTTP/1.1\r\nHost: a:80\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("GET http://a:080/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("GET ftp://a:80/p HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("FOO a:443 HTTP/1.1\r\nHost: b\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("FOO a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n"), H1Q_OK);
+	/* CONNECT: a port is needed; Host names the same host and port, or
+	 * the same host with the target on 80 or 443 */
+	ck_assert_int_eq(verdict("CONNECT a HTTP/1.1\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("CONNECT a: HTTP/1.1\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("CONNECT a:443 HTTP/1.1\r\nHost: a:\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("CONNECT a:8443 HTTP/1.1\r\nHost: A:8443\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("CONNECT a:8443 HTTP/1.1\r\nHost: a\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("CONNECT a:443 HTTP/1.1\r\nHost: a:80\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("CONNECT a:443 HTTP/1.1\r\nHost: b\r\n\r\n"), H1Q_BAD);
+	/* methods are case-sensitive: "connect" is another method */
+	ck_assert_int_eq(verdict("connect a HTTP/1.1\r\n\r\n"), H1Q_OK);
+	/* a repeated identical Host is dropped, the first kept */
+	ck_assert_int_eq(parse("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nhost: A\r\n\r\n", &r), H1Q_OK);
+	ck_assert_int_eq(r.nhdrs, 2);
+	ck_assert_int_eq(r.hdrs[0].value[0], 'a');
+	ck_assert_int_eq(verdict("GET / HTTP/1.1\r\nHost: a\r\nHost: a:80\r\n\r\n"), H1Q_BAD);
+}
+END_TEST
+
 START_TEST(request_fold)
 {
 	struct h1q_req r;
@@ -191,6 +230,11 @@ START_TEST(request_framing)
 	ck_assert_int_eq(verdict("GET /x HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n"), H1Q_BAD);
 	ck_assert_int_eq(verdict("GET /x HTTP/1.1\r\nContent-Length: \r\n\r\n"), H1Q_BAD);
 	ck_assert_int_eq(verdict("GET /x HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n"), H1Q_BAD);
+	/* HAProxy's bound: 2^63 - 1 passes, 2^63 and 2^64 (which HAProxy
+	 * 2.6.12 wraps to 0) are refused */
+	ck_assert_int_eq(verdict("POST /x HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n"), H1Q_OK);
+	ck_assert_int_eq(verdict("POST /x HTTP/1.1\r\nContent-Length: 9223372036854775808\r\n\r\n"), H1Q_BAD);
+	ck_assert_int_eq(verdict("POST /x HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n"), H1Q_BAD);
 	/* Transfer-Encoding */
 	ck_assert_int_eq(parse("POST /x HTTP/1.1\r\nTransfer-Encoding: Chunked \r\nContent-Length: 5\r\n\r\n", &r), H1Q_OK);
 	ck_assert_int_eq(r.body, H1Q_BODY_CHUNKED); /* Content-Length ignored */
@@ -281,6 +325,7 @@ suite_http1_req(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, request_ok);
 	tcase_add_test(tc, request_forms);
+	tcase_add_test(tc, request_host_authority);
 	tcase_add_test(tc, request_fold);
 	tcase_add_test(tc, request_bad);
 	tcase_add_test(tc, request_framing);
