@@ -48,9 +48,10 @@ Linux)
 		echo "deps: OpenSSL and Check headers, python3, openssl, curl, socat, clang, haproxy" >&2
 		exit 1
 	fi
-	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev check \
+	# libcrypt-dev: crypt_r for userlist password hashes (-lcrypt)
+	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev libcrypt-dev check \
 	         python3 openssl curl socat clang libclang-rt-dev \
-	         mandoc dpkg-dev debhelper fakeroot lintian keepalived iproute2 $ORACLE; do
+	         mandoc dpkg-dev debhelper fakeroot lintian keepalived iproute2 valgrind $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
 		*" installed") ;;
@@ -67,7 +68,7 @@ Linux)
 	run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 	;;
 FreeBSD)
-	# cc (clang), openssl and mandoc come with the base system.
+	# cc (clang), openssl, mandoc and libcrypt come with the base system.
 	for p in gmake pkgconf flex bison libevent pcre2 check python3 curl socat $ORACLE; do
 		pkg info -e "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
@@ -79,7 +80,7 @@ FreeBSD)
 	run env ASSUME_ALWAYS_YES=yes pkg install -y $missing
 	;;
 OpenBSD)
-	# cc (clang), pkg-config and LibreSSL come with the base system; the
+	# cc (clang), pkg-config, crypt(3) (in libc) and LibreSSL come with the base system; the
 	# OpenSSL 3 package gives the API the build expects.
 	for p in gmake flex bison libevent pcre2 check python curl socat openssl $ORACLE; do
 		pkg_info -e "$p-*" >/dev/null 2>&1 || missing="$missing $p"

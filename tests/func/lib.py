@@ -42,6 +42,14 @@ BIN = os.path.abspath(os.environ.get("SLUICE_BIN") or os.path.join(ROOT, "build"
 ORACLE = os.environ.get("SLUICE_ORACLE") == "1"
 LOOPBACK = "127.0.0.1"
 CONFIG_FILES = os.path.join(ROOT, "tests", "configs", "files")
+# SLUICE_VALGRIND=1 (make check-valgrind) runs every binary started by
+# start(), run() and procutil.spawn() under memcheck; SLUICE_WRAP="cmd
+# args" prefixes it with any other command. Both make it slower: start,
+# run and stop timeouts are multiplied by SLOW.
+VALGRIND = os.environ.get("SLUICE_VALGRIND") == "1"
+WRAP = os.environ.get("SLUICE_WRAP", "").split()
+SLOW = float(os.environ.get("SLUICE_SLOW") or (8 if VALGRIND else 1))
+VALGRIND_SUPP = os.path.join(ROOT, "tests", "valgrind.supp")
 
 
 class Failure(AssertionError):
@@ -115,6 +123,39 @@ def _sanitizer_scan(p):
         if i >= 0:
             _sanitizer_reports.append(text[max(0, i - 200):i + 3000])
             return
+
+
+def wrap_argv(argv, logdir):
+    """argv prefixed with $SLUICE_WRAP and, under SLUICE_VALGRIND=1,
+    with valgrind writing one log per process (forked workers and
+    re-executed masters included) into logdir, scanned by stop()."""
+    pre = list(WRAP)
+    if VALGRIND:
+        pre = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite",
+               "--errors-for-leak-kinds=definite", "--trace-children=yes",
+               "--child-silent-after-fork=no", "--num-callers=30",
+               "--log-file=" + os.path.join(logdir, "valgrind.%p.%n.log")]
+        if os.path.isfile(VALGRIND_SUPP):
+            pre.append("--suppressions=" + VALGRIND_SUPP)
+        pre += list(WRAP)
+    return pre + list(argv)
+
+
+def _valgrind_scan(logdir):
+    """Queues a report for every valgrind log in logdir whose process
+    ended with errors: an invalid access, an uninitialised value, a
+    definite leak (possible leaks and reachable blocks are not errors)."""
+    try:
+        names = sorted(n for n in os.listdir(logdir) if n.startswith("valgrind."))
+    except OSError:
+        return
+    for n in names:
+        with open(os.path.join(logdir, n), "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        for line in text.splitlines():
+            if "ERROR SUMMARY:" in line and "ERROR SUMMARY: 0 errors" not in line:
+                _sanitizer_reports.append("valgrind (%s):\n%s" % (n, text[:20000]))
+                break
 
 
 def _sanitizer_check():
@@ -209,8 +250,11 @@ def run(args, cwd=None, env=None, timeout=30, binary=None):
     e = dict(os.environ)
     if env:
         e.update(env)
-    p = subprocess.run(argv, cwd=cwd, env=e, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    logdir = tmpdir() if VALGRIND else None
+    p = subprocess.run(wrap_argv(argv, logdir), cwd=cwd, env=e, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout * SLOW)
+    if logdir:
+        _valgrind_scan(logdir)
     return Run(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
                p.stderr.decode("utf-8", "replace"))
 
@@ -228,11 +272,12 @@ def start(cfg, args=(), env=None, cwd=None, ready_ports=(), timeout=10.0, prefix
     until every (host, port) or port in ready_ports accepts connections.
     prefix: a command that execs the rest (e.g. "ip netns exec ns").
     Returns the Popen; stop() (or the end of the script) stops it."""
-    argv = list(prefix) + [BIN, "-db", "-f", cfg] + list(args)
     e = dict(os.environ)
     if env:
         e.update(env)
     logdir = tmpdir()
+    argv = list(prefix) + wrap_argv([BIN, "-db", "-f", cfg] + list(args), logdir)
+    timeout *= SLOW
     out = open(os.path.join(logdir, "stdout"), "wb")
     err = open(os.path.join(logdir, "stderr"), "wb")
     p = subprocess.Popen(argv, cwd=cwd, env=e, stdin=subprocess.DEVNULL,
@@ -272,12 +317,14 @@ def stop(p, sig=signal.SIGTERM, timeout=5.0):
     if p.poll() is None:
         try:
             p.send_signal(sig)
-            p.wait(timeout)
+            p.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
     if getattr(p, "logdir", None):
         _sanitizer_scan(p)
+        if VALGRIND:
+            _valgrind_scan(p.logdir)
     return p.returncode
 
 
@@ -454,15 +501,25 @@ def tcp_echo(host=LOOPBACK, port=0, banner=b""):
 
 
 def unix_connect(path, timeout=10.0):
-    """A connected UNIX stream socket with a timeout."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    try:
-        s.connect(path)
-    except OSError:
-        s.close()
-        raise
-    return s
+    """A connected UNIX stream socket with a timeout. A full listen
+    backlog makes a connect with a timeout fail at once with EAGAIN on
+    Linux, where a blocking client (socat) would wait: retried until
+    timeout, as that client sees it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+        except OSError:
+            s.close()
+            raise
 
 
 def read_until_close(s, allow_reset=True):

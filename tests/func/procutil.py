@@ -41,7 +41,8 @@ def spawn(args, env=None):
     d = lib.tmpdir()
     out = open(os.path.join(d, "stdout"), "wb")
     err = open(os.path.join(d, "stderr"), "wb")
-    p = subprocess.Popen([lib.BIN] + list(args), env=e, stdin=subprocess.DEVNULL,
+    p = subprocess.Popen(lib.wrap_argv([lib.BIN] + list(args), d), env=e,
+                         stdin=subprocess.DEVNULL,
                          stdout=out, stderr=err, start_new_session=True)
     p.logdir = d
     track(p.pid)

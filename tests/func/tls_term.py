@@ -350,7 +350,7 @@ def dial(port, sni=None, ctx=None, session=None, banner=True, timeout=5.0, sourc
     Raises Refused(reason) when the listener refuses."""
     ctx = ctx or context(**ctxargs)
     raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    raw.settimeout(timeout)
+    raw.settimeout(timeout * lib.SLOW)  # SLOW: under valgrind
     if source:
         raw.bind((source, 0))
     raw.connect((lib.LOOPBACK, port))
@@ -401,7 +401,7 @@ def s_client(port, *args, sni=None, inp=b"", timeout=10):
         argv += ["-servername", sni]
     argv += list(args)
     p = subprocess.run(argv, input=inp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=timeout)
+                       timeout=timeout * lib.SLOW)
     return p.returncode, p.stdout.decode("utf-8", "replace")
 
 
@@ -502,13 +502,13 @@ def https_get(port, path="/", sni=None, headers=None, ctx=None, conn=None, sessi
     import http.client
     if conn is None:
         ctx = ctx or context()
-        conn = http.client.HTTPSConnection(lib.LOOPBACK, port, timeout=5, context=ctx)
+        conn = http.client.HTTPSConnection(lib.LOOPBACK, port, timeout=5 * lib.SLOW, context=ctx)
         # connect to 127.0.0.1 whatever the SNI (http.client sends its
         # host as SNI), resuming <session> if given
         conn.host = sni or lib.LOOPBACK
 
         def connect():
-            raw = socket.create_connection((lib.LOOPBACK, port), timeout=5)
+            raw = socket.create_connection((lib.LOOPBACK, port), timeout=5 * lib.SLOW)
             conn.sock = ctx.wrap_socket(raw, server_hostname=sni, session=session)
         conn.connect = connect
     conn.request("GET", path, headers=headers or {})
