@@ -14,6 +14,7 @@
 #include "parser/logtarget.h"
 #include "parser/proxy.h"
 #include "parser/proxy_kw.h"
+#include "parser/userlist.h"
 
 /* ---- cookies ---------------------------------------------------------------------- */
 
@@ -287,6 +288,57 @@ FETCH(f_auth_pass)
 	return true;
 }
 
+/* HAProxy's check_user() on the Basic credentials against the userlist
+ * named by the fetch's argument. false when there are no Basic
+ * credentials (the fetch finds nothing); else *ok tells whether they
+ * match, and *user (*ulen bytes) is the user name. User and password are C
+ * strings to HAProxy: an embedded NUL ends them. crypt runs inline. */
+static bool
+auth_check(struct smp_run *run, const struct smp_expr *e, bool *ok,
+           const char **user, size_t *ulen)
+{
+	struct smp_chunk *c;
+	size_t colon;
+	if (!basic_creds(run, &c, &colon))
+		return false;
+	const struct cfg_userlist *ul = ulist_find(run->ctx->cfg, arg_str(e, 0));
+	char *u = xstrndup(c->p, colon);
+	char *p = xstrndup(c->p + colon + 1, c->len - colon - 1);
+	*ok = ul && ulist_check(ul, u, p);
+	explicit_bzero(p, strlen(p));
+	free(u);
+	free(p);
+	*user = c->p;
+	*ulen = colon;
+	return true;
+}
+
+FETCH(f_auth)
+{
+	bool ok;
+	const char *u;
+	size_t ul;
+	(void)idx;
+	if (!auth_check(run, e, &ok, &u, &ul))
+		return false;
+	set_bool(v, ok);
+	return true;
+}
+
+/* The user name when the credentials are good (the ACL http_auth_group
+ * then matches the user's groups, engine/match_rt.c). */
+FETCH(f_auth_group)
+{
+	bool ok;
+	const char *u;
+	size_t ul;
+	(void)idx;
+	if (!auth_check(run, e, &ok, &u, &ul) || !ok)
+		return false;
+	set_str(v, SMP_T_STR, u, ul);
+	return true;
+}
+
 FETCH(f_auth_bearer)
 {
 	const char *cr;
@@ -487,6 +539,7 @@ const struct smp_fetch_impl smp_fetch_cook[] = {
 	{ "capture.res.hdr", f_cap_res_hdr }, { "capture.res.ver", f_cap_res_ver },
 	{ "cook", q_cook }, { "cook_cnt", q_cook_cnt }, { "cook_val", q_cook_val },
 	{ "cookie", d_cookie },
+	{ "http_auth", f_auth }, { "http_auth_group", f_auth_group },
 	{ "http_auth_bearer", f_auth_bearer }, { "http_auth_pass", f_auth_pass },
 	{ "http_auth_type", f_auth_type }, { "http_auth_user", f_auth_user },
 	{ "req.cook", q_cook }, { "req.cook_cnt", q_cook_cnt },

@@ -17,6 +17,7 @@
 #include "engine/smp_eval.h"
 #include "engine/patref.h"
 #include "engine/smp_rt.h"
+#include "parser/userlist.h"
 
 /* ---- single patterns -------------------------------------------------------- */
 
@@ -615,6 +616,24 @@ enum { T_FAIL = 0, T_MISS = 1, T_PASS = 3 };
 const struct patset *smp_rt_patset(const struct smp_rt *rt,
                                    const struct acl_expr *e);
 
+/* ACL http_auth_group(<userlist>) <groups>: v is the user name the fetch
+ * found good; does the user belong to one of the groups (HAProxy's
+ * pat_match_auth())? */
+static bool
+auth_group_match(struct smp_run *run, const struct acl_expr *e,
+                 const struct smp_val *v)
+{
+	if (e->smp->nargs < 1 || !e->smp->args[0].str)
+		return false;
+	const struct cfg_userlist *ul = ulist_find(run->ctx->cfg, e->smp->args[0].str);
+	char *user = xstrndup(v->ptr, v->len);
+	bool in = false;
+	for (size_t i = 0; ul && !in && i < e->pats.n; i++)
+		in = ulist_in_group(ul, user, e->pats.v[i].str);
+	free(user);
+	return in;
+}
+
 static bool
 expr_match(struct smp_run *run, const struct acl_expr *e, struct smp_val *v)
 {
@@ -624,6 +643,8 @@ expr_match(struct smp_run *run, const struct acl_expr *e, struct smp_val *v)
 		return false;
 	if (e->match == ACL_M_BOOL)
 		return v->sint != 0;
+	if (e->match == ACL_M_AUTH)
+		return auth_group_match(run, e, v);
 	struct patref_user *const *refs = smp_rt_acl_refs(run->rt, e);
 	if (refs) {
 		for (; *refs; refs++)

@@ -25,6 +25,7 @@ enum acl_match {
 	ACL_M_DIR,
 	ACL_M_DOM,
 	ACL_M_METH, /* HTTP method names ("method" keyword) */
+	ACL_M_AUTH, /* group names of the user (ACL http_auth_group) */
 	ACL_M__COUNT,
 };
 const char *acl_match_name(enum acl_match m);

@@ -39,13 +39,15 @@ enum cfg_section {
 	SEC_FRONTEND,
 	SEC_BACKEND,
 	SEC_LISTEN,
-	SEC_SKIPPED, /* userlist, peers, resolvers, ... */
+	SEC_SKIPPED, /* peers, resolvers, ... */
 	SEC_HTTP_ERRORS, /* http-errors <name> (http_errors.h) */
+	SEC_USERLIST, /* userlist <name> (userlist.h) */
 };
 
 struct cfg_global; /* global.h */
 struct cfg_proxy;  /* proxy.h */
 struct cfg_http_errors; /* http_errors.h */
+struct cfg_userlist; /* userlist.h */
 
 /* Options from the command line that change how a config is checked. */
 struct cfg_opts {
@@ -61,6 +63,7 @@ struct cfg {
 	VEC(struct cfg_proxy *) defaults; /* every defaults section, in order */
 	VEC(char *) files;                /* interned file names (owned) */
 	VEC(struct cfg_http_errors *) http_errors; /* http-errors sections */
+	VEC(struct cfg_userlist *) userlists; /* userlist sections, in order */
 	int nparsed;                      /* files read (directories expanded) */
 	struct cfg_opts opts;
 };

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "global.h"
 #include "http_errors.h"
+#include "userlist.h"
 #include "proxy.h"
 #include "resolve.h"
 #include "tables.h"
@@ -32,7 +33,7 @@ static const struct {
 } section_names[] = {
 	{ "global", SEC_GLOBAL },     { "defaults", SEC_DEFAULTS },
 	{ "frontend", SEC_FRONTEND }, { "backend", SEC_BACKEND },
-	{ "listen", SEC_LISTEN },     { "userlist", SEC_SKIPPED },
+	{ "listen", SEC_LISTEN },     { "userlist", SEC_USERLIST },
 	{ "peers", SEC_SKIPPED },     { "resolvers", SEC_SKIPPED },
 	{ "mailers", SEC_SKIPPED },   { "cache", SEC_SKIPPED },
 	{ "program", SEC_SKIPPED },   { "http-errors", SEC_HTTP_ERRORS },
@@ -346,6 +347,11 @@ cfgp_keyword(struct cfg_parser *p, struct cfg_line *l)
 		cfg_line_free(l);
 		return;
 	}
+	if (p->cx.sect == SEC_USERLIST) {
+		ulist_keyword(&p->cx, l->w, l->n);
+		cfg_line_free(l);
+		return;
+	}
 	if (p->cx.sect == SEC_HTTP_ERRORS) {
 		herrs_keyword(&p->cx, l->w, l->n);
 		cfg_line_free(l);
@@ -438,6 +444,10 @@ cfgp_section(struct cfg_parser *p, struct cfg_line *l)
 
 	if (sect == SEC_HTTP_ERRORS) {
 		cx->sect = herrs_section(cx, w, n) ? SEC_HTTP_ERRORS : SEC_SKIPPED;
+		goto out;
+	}
+	if (sect == SEC_USERLIST) {
+		cx->sect = ulist_section(cx, w, n) ? SEC_USERLIST : SEC_SKIPPED;
 		goto out;
 	}
 	if (sect == SEC_SKIPPED) {
@@ -837,6 +847,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->defaults.v);
 	global_free(cfg->global);
 	herrs_free(cfg);
+	ulists_free(cfg);
 	for (size_t i = 0; i < cfg->files.n; i++)
 		free(cfg->files.v[i]);
 	free(cfg->files.v);

@@ -18,7 +18,7 @@ static const char *const match_names[ACL_M__COUNT] = {
 	[ACL_M_IP] = "ip", [ACL_M_BIN] = "bin", [ACL_M_LEN] = "len",
 	[ACL_M_STR] = "str", [ACL_M_SUB] = "sub", [ACL_M_REG] = "reg",
 	[ACL_M_BEG] = "beg", [ACL_M_END] = "end", [ACL_M_DIR] = "dir",
-	[ACL_M_DOM] = "dom", [ACL_M_METH] = "meth",
+	[ACL_M_DOM] = "dom", [ACL_M_METH] = "meth", [ACL_M_AUTH] = "auth",
 };
 
 const char *
@@ -30,7 +30,7 @@ acl_match_name(enum acl_match m)
 int
 acl_match_by_name(const char *name, size_t len)
 {
-	/* "meth" is internal: -m cannot select it */
+	/* "meth" and "auth" are internal: -m cannot select them */
 	for (int i = 0; i < ACL_M_METH; i++)
 		if (strlen(match_names[i]) == len &&
 		    strncmp(match_names[i], name, len) == 0)

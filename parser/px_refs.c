@@ -8,6 +8,7 @@
 #include "px_int.h"
 #include "resolve.h"
 #include "server.h"
+#include "userlist.h"
 
 /* What holds the expressions being walked, for HAProxy's wording. */
 struct refs {
@@ -97,6 +98,13 @@ ref_arg(struct refs *r, const struct cfg_loc *at, const struct smp_arg *a,
 		           sname, px_name(px), pos, ctx);
 		break;
 	}
+	case SMP_ARG_USR:
+		if (ulist_find(r->cfg, s))
+			return;
+		ctx = ref_ctx(r, kind, kw);
+		diag_error(r->d, at, "unable to find userlist '%s' referenced in arg %d of %s.",
+		           s, pos, ctx);
+		break;
 	default:
 		return;
 	}
@@ -146,6 +154,37 @@ expr_refs(struct refs *r, const struct smp_expr *e, const char *kw)
 	}
 }
 
+/* An ACL expression: its sample's names, and for the ACL keyword
+ * http_auth_group the groups it matches, which must exist in the userlist
+ * (HAProxy's acl_find_targets(), same words). acl: the ACL's name or NULL. */
+static void
+acl_refs(struct refs *r, const struct acl_expr *e, const char *acl)
+{
+	int before = r->rc;
+	r->rc = 0;
+	expr_refs(r, e->smp, e->kw);
+	bool found = r->rc == 0;
+	r->rc |= before;
+	/* "-m str" on the keyword: HAProxy's group list is then empty */
+	bool other_match = e->match != ACL_M_AUTH && e->kw && e->smp->convs.n == 0 &&
+	                   strcmp(e->kw, "http_auth_group") == 0;
+	if ((e->match != ACL_M_AUTH && !other_match) || !found || e->smp->nargs < 1)
+		return;
+	const struct cfg_userlist *ul = ulist_find(r->cfg, e->smp->args[0].str);
+	if (other_match || (e->pats.n == 0 && e->files.n == 0)) {
+		diag_error(r->d, &e->loc, "proxy %s: acl %s %s(): no groups specified.",
+		           px_name(r->px), acl ? acl : "", e->kw);
+		r->rc = -1;
+		return;
+	}
+	for (size_t i = 0; i < e->pats.n; i++)
+		if (!ulist_has_group(ul, e->pats.v[i].str)) {
+			diag_error(r->d, &e->loc, "proxy %s: acl %s %s(): invalid group '%s'.",
+			           px_name(r->px), acl ? acl : "", e->kw, e->pats.v[i].str);
+			r->rc = -1;
+		}
+}
+
 static void
 lf_refs(struct refs *r, const struct lf_expr *lf)
 {
@@ -165,8 +204,7 @@ cond_refs(struct refs *r, const struct acl_cond *c)
 			if (!term->owned || term->acl->predefined)
 				continue;
 			for (size_t x = 0; x < term->acl->exprs.n; x++)
-				expr_refs(r, term->acl->exprs.v[x]->smp,
-				          term->acl->exprs.v[x]->kw);
+				acl_refs(r, term->acl->exprs.v[x], NULL);
 		}
 	r->where = where;
 }
@@ -265,7 +303,7 @@ section_refs(struct refs *r)
 		for (size_t x = 0; x < px->acls.v[a]->exprs.n; x++) {
 			const struct acl_expr *e = px->acls.v[a]->exprs.v[x];
 			if (!inherited(px, &e->loc))
-				expr_refs(r, e->smp, e->kw);
+				acl_refs(r, e, px->acls.v[a]->name);
 		}
 	RULES(px->tcp_req_conn, rule_refs);
 	RULES(px->tcp_req_sess, rule_refs);

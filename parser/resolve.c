@@ -52,6 +52,7 @@ cfg_resolve(struct cfg *cfg, struct diag *d)
 	int rc = 0;
 	assign_ids(cfg, d);
 	rc |= global_resolve(cfg, d);
+	rc |= ulists_resolve(cfg, d);
 	rc |= binds_resolve(cfg, d);
 	rc |= servers_resolve(cfg, d);
 	rc |= proxies_resolve(cfg, d);

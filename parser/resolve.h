@@ -14,6 +14,7 @@ int global_resolve(struct cfg *cfg, struct diag *d);   /* global.c */
 int servers_resolve(struct cfg *cfg, struct diag *d);  /* server_resolve.c: track, addresses, TLS */
 int binds_resolve(struct cfg *cfg, struct diag *d);    /* bind.c: ssl without crt, ... */
 int proxies_resolve(struct cfg *cfg, struct diag *d);  /* kw_proxy.c: backends, modes, rules, warnings */
+int ulists_resolve(struct cfg *cfg, struct diag *d);  /* userlist.c: groups and users */
 int sni_hints_resolve(struct cfg *cfg, struct diag *d); /* sni_hint.c: check-ssl without check-sni */
 
 #endif

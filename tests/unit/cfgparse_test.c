@@ -92,13 +92,13 @@ END_TEST
 
 START_TEST(sections)
 {
-	struct cfg *c = load("global\nfrontend a\nbackend a\nlisten l\nuserlist u\n  user x insecure-password y\nbackend b\n", false);
+	struct cfg *c = load("global\nfrontend a\nbackend a\nlisten l\npeers u\n  peer x 127.0.0.1:1\nbackend b\n", false);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq((int)c->proxies.n, 4);
 	ck_assert_str_eq(proxy_type_name(c->proxies.v[0]), "frontend");
 	ck_assert_str_eq(proxy_type_name(c->proxies.v[1]), "backend");
 	ck_assert_str_eq(proxy_type_name(c->proxies.v[2]), "listen");
-	expect(DIAG_WARNING, 5, 1, "section 'userlist' is not supported by sluice yet");
+	expect(DIAG_WARNING, 5, 1, "section 'peers' is not supported by sluice yet");
 	cfg_free(c);
 
 	ck_assert_ptr_null(load("listen l\nfrontend l\n", false));
