@@ -485,6 +485,13 @@ tls_bind_ctx_new(struct tls_bind *b, const struct tls_cert *cert,
 	}
 	const char *ciphers = PICK(ciphers), *suites = PICK(ciphersuites);
 	const char *curves = PICK(curves), *ecdhe = PICK(ecdhe);
+	/* sluice's default TLS 1.2 list where nothing sets one: OpenSSL's
+	 * DEFAULT in its order without the CBC (LUCKY13) and static RSA (no
+	 * forward secrecy) suites that testssl.sh flags; a bind allowing
+	 * older versions keeps OpenSSL's list, which they need
+	 * (doc/security.md) */
+	if (ciphers == NULL && i->min_ver >= TLS1_2_VERSION)
+		ciphers = TLS_DEFAULT_BIND_CIPHERS;
 	if (ciphers && SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
 		*err = xasprintf("unable to set SSL cipher list to '%s'", ciphers);
 		goto fail;

@@ -216,6 +216,14 @@ unsigned char *tls_alpn_wire(const char *list, size_t *len);
  * HAProxy does (bind: TLSv1.2 minimum by default); -1 when none left. */
 int tls_apply_versions(SSL_CTX *ctx, const struct sslo_opts *o, enum sslo_ver min,
                        enum sslo_ver max, bool bind, int *omin, int *omax);
+/* The TLS <= 1.2 cipher list of a bind (and crt-list entry) whose own
+ * line, crt-list and ssl-default-bind-ciphers set none, when its minimum
+ * is TLSv1.2 or more: OpenSSL 3's DEFAULT, same order, only the AEAD
+ * suites with forward secrecy (doc/security.md says why). */
+#define TLS_DEFAULT_BIND_CIPHERS \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-CHACHA20-POLY1305:" \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256"
 /* Fills b's ca-ignore-err / crt-ignore-err lists from its cfg. */
 void tls_bind_ignore_init(struct tls_bind *b);
 /* The info callback of every context (see tls_ctx.c). */

@@ -1030,21 +1030,39 @@ struct tls_report {
 	int ret;
 };
 
-static void
-tls_emit(struct tls_report *r, bool error, char *text)
+/* True (text freed) when r already said text; else r keeps it. */
+static bool
+tls_said(struct tls_report *r, char *text)
 {
 	for (size_t i = 0; i < r->seen.n; i++)
 		if (strcmp(r->seen.v[i], text) == 0) {
 			free(text);
-			return;
+			return true;
 		}
+	VEC_PUSH(r->seen, text);
+	return false;
+}
+
+static void
+tls_emit(struct tls_report *r, bool error, char *text)
+{
+	if (tls_said(r, text))
+		return;
 	if (error) {
 		diag_error(r->d, &r->b->loc, "%s", text);
 		r->ret = -1;
 	} else {
 		diag_warn(r->d, &r->b->loc, "%s", text);
 	}
-	VEC_PUSH(r->seen, text);
+}
+
+/* A sluice-only warning (diag_advise: not fatal under zero-warning), said
+ * once per bind like the others. */
+static void
+tls_advise(struct tls_report *r, char *text)
+{
+	if (!tls_said(r, text))
+		diag_advise(r->d, &r->b->loc, "%s", text);
 }
 
 /* "Proxy '<px>': <what> for bind '<addr>' at [<file>:<line>].<after>" */
@@ -1089,6 +1107,11 @@ check_ctx(struct tls_report *r, const struct sslo_bind_conf *e)
 	}
 	if (v.none)
 		tls_report(r, true, "", "all SSL/TLS versions are disabled");
+	/* HAProxy accepts a downgrade silently; it is legal but should never
+	 * be an accident (doc/security.md) */
+	if (v.below12)
+		tls_advise(r, xasprintf("bind '%s' allows %s, a protocol version below TLSv1.2 (set by ssl-min-ver, ssl-max-ver, force-* or no-tlsv1x on this line, in its crt-list or in ssl-default-bind-options): TLSv1.0 and TLSv1.1 are deprecated (RFC 8996); use 'ssl-min-ver TLSv1.2' unless old clients really need it",
+		                        b->text, sslo_ver_name(v.min)));
 
 	enum sslo_verify verify = e && e->verify ? e->verify : c->verify;
 	const char *ca = e && e->ca_file ? e->ca_file : c->ca_file;

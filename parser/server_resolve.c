@@ -179,6 +179,10 @@ check_tls(struct cfg *cfg, struct diag *d, struct cfg_server *s)
 		diag_warn(d, &s->loc, "'server %s/%s' : %s '%s': SSL/TLS versions range not contiguous for server '%s'. Hole find for %s. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.",
 		          s->px->name, s->name, px_type(s->px), s->px->name, s->name,
 		          sslo_ver_name(v.hole));
+	/* legal (HAProxy is silent) but should never be an accident */
+	if (v.below12)
+		diag_advise(d, &s->loc, "server '%s/%s' allows %s, a protocol version below TLSv1.2 (set by ssl-min-ver, ssl-max-ver, force-* or no-tlsv1x on this line or in ssl-default-server-options): TLSv1.0 and TLSv1.1 are deprecated (RFC 8996); use 'ssl-min-ver TLSv1.2' unless the server really needs it",
+		            s->px->name, s->name, sslo_ver_name(v.min));
 	if (v.none) {
 		rerr(d, s, "%s '%s': all SSL/TLS versions are disabled for server '%s'.",
 		     px_type(s->px), s->px->name, s->name);

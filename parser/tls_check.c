@@ -216,6 +216,7 @@ tlsc_versions(const struct sslo_opts *o, enum sslo_ver min, enum sslo_ver max,
 		r->flags_ignored = true;
 	else
 		off = o->no_vers;
+	bool explicit_lo = lo != SSLO_VER_UNSET;
 	if (bind && lo == SSLO_VER_UNSET) {
 		if (hi == SSLO_VER_UNSET || hi >= SSLO_VER_TLS12) {
 			lo = SSLO_VER_TLS12;
@@ -243,6 +244,10 @@ tlsc_versions(const struct sslo_opts *o, enum sslo_ver min, enum sslo_ver max,
 	r->none = first == SSLO_VER_UNSET;
 	r->min = first;
 	r->max = last;
+	/* a server without settings starts at the oldest version OpenSSL
+	 * has, as HAProxy: only what the operator wrote is a downgrade */
+	r->below12 = !r->none && first < SSLO_VER_TLS12 &&
+	             (bind || explicit_lo || last < SSLO_VER_TLS12);
 }
 
 unsigned

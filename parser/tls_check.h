@@ -38,6 +38,9 @@ struct tlsc_vers {
 	bool ambiguous;       /* bind: only a max below the default min (TLSv1.2) */
 	enum sslo_ver hole;   /* server: a disabled version inside the range */
 	bool none;            /* every version disabled: an error */
+	bool below12;         /* the settings allow a version below TLSv1.2
+	                       * (bind: any; server: an explicit lower bound
+	                       * or a maximum below TLSv1.2): sluice warns */
 	enum sslo_ver min, max; /* the range in use when !none */
 };
 

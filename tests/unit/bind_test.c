@@ -110,6 +110,38 @@ START_TEST(tls_context_checks)
 	ck_assert_ptr_nonnull(c);
 	bexpect(DIAG_WARNING, 6, 7, "Proxy 'f': no-sslv3/no-tlsv1x are ignored for bind ':8443' at [t.cfg:6]. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
 	cfg_free(c);
+
+	/* sluice's own advice: a bind allowing a version below TLSv1.2 */
+	const char *below = "bind ':8443' allows %s, a protocol version below TLSv1.2 (set by ssl-min-ver, ssl-max-ver, force-* or no-tlsv1x on this line, in its crt-list or in ssl-default-bind-options): TLSv1.0 and TLSv1.1 are deprecated (RFC 8996); use 'ssl-min-ver TLSv1.2' unless old clients really need it";
+	static const struct { const char *opts, *ver; } downs[] = {
+		{ "ssl-min-ver TLSv1.0", "TLSv1.0" }, { "ssl-max-ver TLSv1.1", "TLSv1.1" },
+		{ "force-tlsv11", "TLSv1.1" }, { "ssl-min-ver TLSv1.0 no-tlsv11", "TLSv1.0" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(downs); i++) {
+		c = bind_with(downs[i].opts);
+		ck_assert_ptr_nonnull(c);
+		char *want = xasprintf(below, downs[i].ver);
+		bexpect(DIAG_WARNING, 6, 7, want);
+		free(want);
+		ck_assert_int_ge(bd.nadvice, 1);
+		cfg_free(c);
+	}
+	static const char *const clean[] = { "", "ssl-min-ver TLSv1.2", "ssl-max-ver TLSv1.2", "no-tlsv12", "force-tlsv13" };
+	for (size_t i = 0; i < ARRAY_SIZE(clean); i++) {
+		c = bind_with(clean[i]);
+		bclean(c);
+		cfg_free(c);
+	}
+	char *g = xasprintf("global\n ssl-default-bind-options ssl-min-ver TLSv1.1\n"
+	                    "frontend f\n bind :8443 ssl crt %s/a.pem\n", dir);
+	c = bload(g, true);
+	free(g);
+	ck_assert_ptr_nonnull(c);
+	char *want = xasprintf(below, "TLSv1.1");
+	bexpect(DIAG_WARNING, 4, 7, want);
+	free(want);
+	cfg_free(c);
+
 	c = bind_with("no-tlsv10 curves X25519 ecdhe BOGUS ca-verify-file /dev/null verify required");
 	bclean(c);
 	ck_assert(c->proxies.v[0]->binds.v[0]->ssl_opts.no_vers & SSLO_VER_NOBIT(SSLO_VER_TLS10));

@@ -264,6 +264,21 @@ START_TEST(tls_checks)
 	ck_assert_uint_eq(bd.nerrors, 0); /* u: no TLS, nothing checked, as HAProxy */
 	bexpect(DIAG_WARNING, 6, 2, "'server b/s' : backend 'b': SSL/TLS versions range not contiguous for server 's'. Hole find for TLSv1.1. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
 	bexpect(DIAG_WARNING, 7, 2, "'server b/t' : no-sslv3/no-tlsv1x are ignored for this server. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.");
+	/* sluice's advice for t's explicit TLSv1.0; s only narrows the default */
+	bexpect(DIAG_WARNING, 7, 2, "server 'b/t' allows TLSv1.0, a protocol version below TLSv1.2 (set by ssl-min-ver, ssl-max-ver, force-* or no-tlsv1x on this line or in ssl-default-server-options): TLSv1.0 and TLSv1.1 are deprecated (RFC 8996); use 'ssl-min-ver TLSv1.2' unless the server really needs it");
+	ck_assert_int_eq(bd.nadvice, 1);
+	cfg_free(c);
+	c = bload("global\n ssl-default-server-options no-tlsv12 no-tlsv13\n"
+	          "backend b\n server s 127.0.0.1:443 ssl verify none\n"
+	          " server t 127.0.0.1:443 ssl verify none ssl-max-ver TLSv1.3\n"
+	          " server u 127.0.0.1:443 ssl verify none\n", true);
+	ck_assert_ptr_nonnull(c);
+	bexpect(DIAG_WARNING, 4, 2, "server 'b/s' allows TLSv1.0, a protocol version below TLSv1.2 (set by ssl-min-ver, ssl-max-ver, force-* or no-tlsv1x on this line or in ssl-default-server-options): TLSv1.0 and TLSv1.1 are deprecated (RFC 8996); use 'ssl-min-ver TLSv1.2' unless the server really needs it");
+	cfg_free(c);
+	c = bload(BBE " server s 127.0.0.1:443 ssl verify none\n"
+	          " server t 127.0.0.1:443 ssl verify none ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3\n"
+	          " server u 127.0.0.1:443 ssl verify none no-tlsv10 no-tlsv13\n", true);
+	bclean(c);
 	cfg_free(c);
 
 	/* a TLS connect rule of the proxy's checks needs a CA too, even
