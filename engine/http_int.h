@@ -141,6 +141,11 @@ struct http_sess {
 	long long tarpit_end;
 	long long tmr_at;               /* deadline the timer is armed for */
 
+	/* cookie persistence (engine/http_cookie.c): the server index the
+	 * request's cookie chose (-1 none), the dates it carried */
+	int ck_srv;
+	uint32_t ck_last, ck_first;
+
 	/* idle server connections (http-reuse safe) */
 	struct http_idle idle[HTTP_IDLE_MAX];
 	int nidle;

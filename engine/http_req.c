@@ -14,6 +14,7 @@
 
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/http_cookie.h"
 #include "engine/http_local.h"
 #include "engine/log.h"
 #include "engine/relay.h"
@@ -216,6 +217,18 @@ http_send_interim(struct http_sess *h)
 	sbuf_reset(&h->reply.interim);
 }
 
+/* A request denied or tarpitted once its backend is known still has
+ * its persistence cookie read, for the log's letters (HAProxy: "allow
+ * cookie logging"); no server phase follows. */
+static void
+deny_cookie_log(struct http_sess *h)
+{
+	if (h->s->sctx.be == NULL)
+		return;
+	http_cookie_request(h);
+	h->s->persist_srv = NULL;
+}
+
 static int
 verdict(struct http_sess *h, enum http_verdict v, const char *service)
 {
@@ -232,6 +245,7 @@ verdict(struct http_sess *h, enum http_verdict v, const char *service)
 		else if (!h->reply.denied)
 			ctr_http_event(s->fe, s->be, NULL, CTR_HTTP_INTERCEPTED);
 		if (h->reply.denied) {
+			deny_cookie_log(h);
 			atomic_fetch_add(&s->fe->denied_req, 1);
 			if (s->be && s->be->px != s->fe->px)
 				atomic_fetch_add(&s->be->denied_req, 1);
@@ -242,6 +256,7 @@ verdict(struct http_sess *h, enum http_verdict v, const char *service)
 		return 1;
 	case HTTP_V_TARPIT: {
 		h->have_reply = true;
+		deny_cookie_log(h);
 		atomic_fetch_add(&s->fe->denied_req, 1);
 		uint32_t t = http_px_tmo(s->fe->px, PX_TO_TARPIT);
 		if (t == 0)
@@ -390,6 +405,8 @@ http_process_request(struct http_sess *h)
 		if (r)
 			return r;
 	}
+	/* the persistence cookie, before X-Forwarded-For as HAProxy */
+	http_cookie_request(h);
 	if (http_forwardfor(fe->px, bpx, &h->hreq, &s->sctx) < 0) {
 		http_answer(h, 500, 'P', 'R');
 		return 1;

@@ -3,6 +3,7 @@
  * rules to the client, interim answers, and the switch to a tunnel
  * after 101 Switching Protocols. */
 #include "engine/http_int.h"
+#include "engine/http_cookie.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,14 @@ http_process_response(struct http_sess *h)
 	if (v == HTTP_V_SILENT || v == HTTP_V_REJECT) {
 		http_finish(h, 'P', 'H');
 		return -1;
+	}
+	/* after the http-response rules, as HAProxy: persistence cookie */
+	if (http_cookie_response(h) < 0) {
+		h->srv_ka = false;
+		http_close_server(h);
+		ctr_http_event(s->fe, s->be, ctr_srv(s->be, s->srv), CTR_HTTP_FAILED_REWRITE);
+		http_answer(h, 500, 'P', 'H');
+		return 1;
 	}
 	http_strip_connection(&h->hres);
 	if (r->clen_dropped)

@@ -43,6 +43,8 @@ struct session {
 	struct backend *be;
 	struct srv_state *srv;         /* server holding a slot, or NULL */
 	struct srv_state *prev_srv;    /* last one tried (redispatch avoids it) */
+	struct srv_state *persist_srv; /* chosen by a persistence cookie (mode
+	                                * http), taken by the server phase */
 	struct sni_ent *sni_ent;       /* its per-SNI counters (engine/sni_stats.h) */
 	const struct cfg_proxy *inspect_px; /* whose content rules run (SS_INSPECT) */
 	enum sess_state st;
@@ -61,6 +63,7 @@ struct session {
 	uint8_t *req;                  /* inspected bytes, sent first */
 	size_t req_len, req_cap;
 	bool cli_eof;                  /* the client shut its side while inspected */
+	bool cli_err;                  /* ... with an error (a reset): see start_forward */
 	bool dropped;                  /* silent-drop: close with a reset */
 	bool srv_addr_owned;
 	/* here to pack the struct (an idle tunnel keeps it): */

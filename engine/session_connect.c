@@ -56,6 +56,20 @@ sess_start_server_phase(struct session *s)
 {
 	const struct cfg_proxy *be = s->be->px;
 	sess_sync_ctx(s, true);
+	/* a persistence cookie's server (engine/http_cookie.c checked it is
+	 * not stopped) comes before the use-server rules, as HAProxy */
+	struct srv_state *ps = s->persist_srv;
+	s->persist_srv = NULL;
+	if (ps) {
+		lb_take(s->be->lb, ps);
+		s->srv = ps;
+		srv_sess_attach(ps, s);
+		int idx = backend_srv_index(s->be, ps);
+		if (idx >= 0)
+			count_srv_sess(&s->be->sc[idx], ps, false);
+		try_connect(s);
+		return;
+	}
 	for (size_t i = 0; i < be->use_servers.n; i++) {
 		const struct px_switch *sw = be->use_servers.v[i];
 		if (sw->srv == NULL || acl_cond_eval(sw->cond, &s->sctx) != ACL_PASS)
@@ -298,6 +312,12 @@ start_forward(struct session *s, size_t sent)
 	o.cli_ssl = s->cli_ssl;
 	o.srv_ssl = s->srv_ssl;
 
+	if (s->cli_err) {
+		/* the client reset while inspected: the server got its bytes
+		 * (on_connected), nobody is left to answer */
+		sess_close(s, 'C', 'D');
+		return;
+	}
 	sess_set_state(s, SS_FORWARD);
 	/* first the PROXY header, then what inspection read */
 	uint8_t *first = NULL;

@@ -25,13 +25,20 @@ frontend fe
     monitor-uri /health
     default_backend be
 backend be
-    cookie SRV insert indirect nocache
+    cookie SRV insert indirect nocache maxidle 30m
     server s1 127.0.0.1:9 cookie s1
+backend be2
+    dynamic-cookie-key k
+    cookie D insert dynamic
+    server s1 127.0.0.1:9
 """ % port)
     r = lib.run(["-db", "-f", cfg], timeout=10)
     lib.eq(r.rc, 1, "exit status")
     lib.contains(r.err, "t.cfg:8:5: error: 'monitor-uri' is not run by this version")
-    lib.contains(r.err, "t.cfg:11:5: error: cookie-based persistence ('cookie SRV') is not run by this version")
+    # cookie persistence runs (test_http_cookie.py) but for dated and
+    # dynamic cookies
+    lib.contains(r.err, "t.cfg:11:5: error: 'cookie SRV ... maxidle|maxlife': dated persistence cookies are not run by this version")
+    lib.contains(r.err, "t.cfg:15:5: error: 'cookie D ... dynamic': dynamic cookies (dynamic-cookie-key) are not run by this version")
 
 
 @lib.test
