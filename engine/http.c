@@ -126,6 +126,7 @@ txn_begin(struct http_sess *h, bool first)
 	h->log.ti = h->log.tr = h->log.tw = h->log.tc = h->log.tres = -1;
 	h->log.status = -1;
 	h->log.cookie[0] = h->log.cookie[1] = '-';
+	h->ck_srv = -1;
 	s->t_queue = s->t_connect = s->t_established = -1;
 	s->bytes_in = s->bytes_out = 0;
 	s->term[0] = s->term[1] = 0;
@@ -262,7 +263,10 @@ http_sess_end(struct session *s, char c0, char c1)
 static int
 client_gone(struct http_sess *h, char c0)
 {
-	char c1 = h->ph == HP_REQ ? 'R' : h->res_head_sent ? 'D' : 'H';
+	/* a request body still on its way is the data phase for HAProxy
+	 * 2.6.12 too (observed: "CD--", counted in cli_abrt) */
+	bool body_due = !h->req_sent && h->rb != HB_NONE;
+	char c1 = h->ph == HP_REQ ? 'R' : h->res_head_sent || body_due ? 'D' : 'H';
 	if (h->ph == HP_REQ && h->txn_open && h->log.status < 0)
 		h->log.status = 400;
 	http_finish(h, c0, c1);
@@ -291,6 +295,10 @@ server_gone(struct http_sess *h, char c0)
 		atomic_fetch_add(&s->be->eresp, 1);
 		if (i >= 0)
 			atomic_fetch_add(&s->be->sc[i].eresp, 1);
+		/* the rest of a request body cannot be skipped: the answer
+		 * closes and says so (HAProxy 2.6.12, observed) */
+		if (!h->req_sent && h->rb != HB_NONE)
+			h->cli_ka = false;
 		http_answer(h, c0 == 's' ? 504 : 502, c0, 'H');
 		return 1;
 	}
@@ -312,6 +320,20 @@ payload_refused(const struct cfg_global *g, const struct h1q_req *q)
 	return (q->method_len == 3 && memcmp(q->method, "GET", 3) == 0) ||
 	       (q->method_len == 4 && memcmp(q->method, "HEAD", 4) == 0) ||
 	       (q->method_len == 6 && memcmp(q->method, "DELETE", 6) == 0);
+}
+
+/* True when the body bytes that arrived with a chunked head (msg[0..len),
+ * head_len bytes of head) hold a malformed chunk framing; the bytes are
+ * only looked at, not consumed. */
+static bool
+chunks_refused(const struct http_sess *h, const char *msg, size_t len, size_t head_len)
+{
+	struct h1c ck;
+	size_t used = 0;
+	if (len <= head_len)
+		return false;
+	h1c_init(&ck, h->lim.bufsize);
+	return h1c_feed(&ck, msg + head_len, len - head_len, &used) == H1C_BAD;
 }
 
 /* One pass over what can move in phase HP_REQ. */
@@ -342,6 +364,12 @@ step_req(struct http_sess *h)
 		h->log.ti = (long)(h->log.t_req - s->t0 - h->log.th);
 		h->txn_open = true;
 		h->cli_exp = now_ms() + req_timeout(h, false);
+	} else if (rd > 0 && http_px_tmo(s->fe->px, PX_TO_HTTP_REQUEST) == 0) {
+		/* without "timeout http-request", HAProxy's "timeout client"
+		 * runs between the chunks of a head, not over the whole head:
+		 * each read restarts it (reference §1.9; observed on 2.6.12:
+		 * a head trickled faster than the client timeout is not cut) */
+		h->cli_exp = now_ms() + req_timeout(h, false);
 	}
 	h->req.hdrs = h->qhdrs;
 	h->req.hdrs_cap = h->lim.maxhdr;
@@ -369,6 +397,17 @@ step_req(struct http_sess *h)
 		atomic_fetch_add(&s->fe->http_req, 1);
 		h->in.off = h->in.len;
 		http_raw_error(h, 413, 'P', 'R');
+		return 1;
+	}
+	if (h->req.body == H1Q_BODY_CHUNKED &&
+	    chunks_refused(h, h->in.b + h->in.off, avail, h->req.head_len)) {
+		/* HAProxy parses the chunk sizes that came with the head
+		 * before any server is chosen: a bad one is a request error
+		 * (PR--, <NOSRV>), not a server's */
+		atomic_fetch_add(&s->fe->failed_req, 1);
+		atomic_fetch_add(&s->fe->http_req, 1);
+		h->in.off = h->in.len;
+		http_raw_error(h, 400, 'P', 'R');
 		return 1;
 	}
 	return http_process_request(h);
@@ -416,6 +455,12 @@ step_xfer(struct http_sess *h)
 				break;
 			pr = H1R_MALFORMED;
 		}
+		/* as for requests, the chunk sizes that came with the head
+		 * are parsed with it (HAProxy: a 502 before any 2xx counted) */
+		if (pr == H1R_OK && h->resp->body == H1R_BODY_CHUNKED &&
+		    chunks_refused(h, h->rin.b + h->rin.off, h->rin.len - h->rin.off,
+		                   h->resp->head_len))
+			pr = H1R_MALFORMED;
 		if (pr == H1R_MALFORMED) {
 			http_close_server(h);
 			atomic_fetch_add(&h->s->be->eresp, 1);
@@ -574,8 +619,11 @@ http_run(struct http_sess *h)
 	long long now = now_ms();
 	struct session *s = h->s;
 	if (h->ph == HP_XFER) {
-		bool cli_wait = (!h->req_sent && h->rb != HB_NONE) ||
-		                h->cout.len > h->cout_off || (h->res_head_sent && !h->res_done);
+		/* a request body that stalls before the response starts is
+		 * left to "timeout server" (504, sH), not "timeout client":
+		 * HAProxy 2.6.12 does so (observed); each byte forwarded
+		 * restarts the server's timer below, so does a trickle */
+		bool cli_wait = h->cout.len > h->cout_off || (h->res_head_sent && !h->res_done);
 		uint32_t ct = http_px_tmo(s->fe->px, PX_TO_CLIENT);
 		uint32_t st = http_px_tmo(s->be->px, PX_TO_SERVER);
 		h->cli_exp = cli_wait && ct ? now + ct : 0;
@@ -621,6 +669,15 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (h->srv_exp && now >= h->srv_exp && h->ph == HP_XFER) {
+		if (!h->req_sent && (h->in.len > h->in.off || h->sout.len > h->sout_off ||
+		                     h->rq.out.len > h->rq.out_off)) {
+			/* the server stopped taking the request: HAProxy's
+			 * write timeout, sD and a close without an answer
+			 * (observed on 2.6.12); a body that only waits for
+			 * the client gets the 504 below */
+			http_finish(h, 's', 'D');
+			return;
+		}
 		if (server_gone(h, 's') < 0)
 			return;
 		http_run(h);

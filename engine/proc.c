@@ -76,11 +76,14 @@ proc_set_limits(const struct cfg *cfg, int maxconn_opt)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return maxconn > 0 ? maxconn : 1024;
+	/* what maxconn needs, as HAProxy's maxsock; not what 'ulimit-n'
+	 * asks for */
+	long long maxsock = maxconn > 0 ? (long long)maxconn * 2 + overhead : 0;
 	rlim_t want;
 	if (g->ulimit_n > 0)
 		want = (rlim_t)g->ulimit_n;
 	else if (maxconn > 0)
-		want = (rlim_t)maxconn * 2 + (rlim_t)overhead;
+		want = (rlim_t)maxsock;
 	else if (g->fd_hard_limit > 0 && (rlim_t)g->fd_hard_limit < rl.rlim_max)
 		want = (rlim_t)g->fd_hard_limit; /* the cap of an automatic limit */
 	else
@@ -94,20 +97,30 @@ proc_set_limits(const struct cfg *cfg, int maxconn_opt)
 		}
 		if (setrlimit(RLIMIT_NOFILE, &nl) < 0) {
 			/* strict-limits (on by default in HAProxy 2.6) makes this
-			 * fatal; "no strict-limits" only warns and runs with the
-			 * limit there is, as HAProxy does */
-			proc_msg(g->strict_limits ? "ALERT" : "WARNING",
-			         "[sluice.main()] Cannot raise FD limit to %llu, limit is %llu.",
-			         (unsigned long long)want, (unsigned long long)rl.rlim_max);
-			if (g->strict_limits)
+			 * fatal; "no strict-limits" only warns and, as HAProxy,
+			 * runs with the soft limit raised to the hard one */
+			if (g->strict_limits) {
+				proc_msg("ALERT", "[sluice.main()] Cannot raise FD limit to %llu, limit is %llu.",
+				         (unsigned long long)want, (unsigned long long)rl.rlim_cur);
 				return -1;
-			if (maxconn > 0)
-				proc_msg("ALERT", "[sluice.main()] FD limit (%llu) too low for maxconn=%d. Please raise 'ulimit-n' to %llu or more to avoid any trouble.",
-				         (unsigned long long)rl.rlim_cur, maxconn,
-				         (unsigned long long)want);
+			}
+			nl = rl;
+			nl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+				rl = nl;
+			proc_msg("WARNING", "[sluice.main()] Cannot raise FD limit to %llu, limit is %llu.",
+			         (unsigned long long)want, (unsigned long long)rl.rlim_cur);
 		} else {
 			rl = nl;
 		}
+	}
+	/* a limit below what maxconn needs (hard limit too low, or a small
+	 * 'ulimit-n'): HAProxy 2.6 alerts, and stops under strict-limits */
+	if (maxconn > 0 && rl.rlim_cur != RLIM_INFINITY && (long long)rl.rlim_cur < maxsock) {
+		proc_msg("ALERT", "[sluice.main()] FD limit (%llu) too low for maxconn=%d/maxsock=%lld. Please raise 'ulimit-n' to %lld or more to avoid any trouble.",
+		         (unsigned long long)rl.rlim_cur, maxconn, maxsock, maxsock);
+		if (g->strict_limits)
+			return -1;
 	}
 	if (maxconn <= 0) {
 		rlim_t lim = rl.rlim_cur;

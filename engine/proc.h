@@ -38,8 +38,10 @@ int proc_fd_overhead(const struct cfg *cfg);
  * with maxconn known (maxconn_opt from -n, else the global keyword) the
  * soft limit is raised to ulimit-n or 2 * maxconn + overhead; without it
  * to ulimit-n or the hard limit, and maxconn is derived from the limit.
- * A limit is never lowered. Returns maxconn, or -1 after an alert when the limit
- * cannot be raised ("Cannot raise FD limit to N, limit is M."). */
+ * A limit is never lowered. A limit below 2 * maxconn + overhead is
+ * alerted ("FD limit (N) too low for maxconn=M/maxsock=S..."). Returns
+ * maxconn, or -1 after an alert under strict-limits when the limit cannot
+ * be raised ("Cannot raise FD limit to N, limit is M.") or is too low. */
 int proc_set_limits(const struct cfg *cfg, int maxconn_opt);
 
 /* ---- daemon ------------------------------------------------------------ */

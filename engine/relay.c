@@ -647,6 +647,13 @@ side_timeout(const struct relay *r, bool cli)
 	const struct dir *in = &r->d[cli ? 0 : 1], *out = &r->d[cli ? 1 : 0];
 	uint32_t t = cli ? r->o.cli_timeout : r->o.srv_timeout;
 	uint32_t fin = cli ? r->o.cli_fin_timeout : r->o.srv_fin_timeout;
+	/* HAProxy times a side out while it reads from it or has bytes to
+	 * deliver to it: once that side sent its FIN and nothing waits for
+	 * it, only the other side's timeout runs (observed on 2.6.12: a
+	 * half-closed client and a silent server end at timeout server, "sD",
+	 * whatever timeout client or client-fin say) */
+	if (in->eof && !out->shut && out->len == out->off && out->in_pipe == 0)
+		return 0;
 	return (in->eof || out->shut) && fin ? fin : t;
 }
 

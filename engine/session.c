@@ -265,6 +265,15 @@ count_end(struct session *s, struct srv_counters *sc)
 				atomic_fetch_add(&sc->eresp, 1);
 		}
 	}
+	/* a tunnel ended by timeout counts as an abort of that side too,
+	 * without eresp (observed on 2.6.12: "cD" cli_abrt, "sD" srv_abrt;
+	 * HTTP mode counts its own in http_txn.c, and releases s->be) */
+	if (s->term[1] == 'D' && (s->term[0] == 'c' || s->term[0] == 's')) {
+		bool cli = s->term[0] == 'c';
+		atomic_fetch_add(cli ? &be->cli_abrt : &be->srv_abrt, 1);
+		if (sc)
+			atomic_fetch_add(cli ? &sc->cli_abrt : &sc->srv_abrt, 1);
+	}
 	if (s->t_established < 0)
 		return;
 	long long q = s->t_connect >= 0 ? s->t_connect - s->t0 : s->t_established - s->t0;
@@ -635,6 +644,17 @@ wait_client(evutil_socket_t fd, short what, void *arg)
 	event_del(s->cev);
 }
 
+/* A client error (a reset) while its bytes are inspected ends the
+ * inspection as an EOF would: the rules run on what came and the server
+ * gets it; the session then ends as a client abort ("CD", cli_abrt) in
+ * start_forward, as HAProxy 2.6 does (observed), not as "CR" unrouted. */
+static void
+inspect_client_error(struct session *s)
+{
+	s->cli_eof = true;
+	s->cli_err = true;
+}
+
 static void
 on_inspect_read(evutil_socket_t fd, short what, void *arg)
 {
@@ -643,11 +663,9 @@ on_inspect_read(evutil_socket_t fd, short what, void *arg)
 	bool timed_out = (what & EV_TIMEOUT) != 0;
 	if (!timed_out) {
 		int r = sess_read_client(s);
-		if (r < 0 && !s->cli_eof) {
-			sess_close(s, 'C', 'R'); /* client error while waiting */
-			return;
-		}
-		if (r == 0 && s->req_len < INSPECT_MAX)
+		if (r < 0 && !s->cli_eof)
+			inspect_client_error(s);
+		else if (r == 0 && s->req_len < INSPECT_MAX)
 			return;
 	}
 	inspect_step(s, timed_out);
@@ -662,10 +680,8 @@ start_inspect(struct session *s, const struct cfg_proxy *px)
 	 * the rules see what is there now (usually nothing). */
 	if (px->tcp_req_inspect_delay == 0 || px->tcp_req_cont.n == 0) {
 		int r = sess_read_client(s);
-		if (r < 0 && !s->cli_eof) {
-			sess_close(s, 'C', 'R');
-			return;
-		}
+		if (r < 0 && !s->cli_eof)
+			inspect_client_error(s);
 		inspect_step(s, true);
 		return;
 	}
@@ -673,10 +689,8 @@ start_inspect(struct session *s, const struct cfg_proxy *px)
 	sess_set_timer(s, on_inspect_read, px->tcp_req_inspect_delay);
 	/* data may already be there */
 	int r = sess_read_client(s);
-	if (r < 0 && !s->cli_eof) {
-		sess_close(s, 'C', 'R');
-		return;
-	}
+	if (r < 0 && !s->cli_eof)
+		inspect_client_error(s);
 	if (r > 0 || s->cli_eof)
 		inspect_step(s, false);
 }
@@ -716,16 +730,31 @@ sess_start_session(struct session *s)
 
 /* ---- PROXY header (accept-proxy / expect-proxy) ------------------------- */
 
+/* True when the incomplete PROXY header in s->req can never complete in
+ * the inspection buffer: the buffer is full, or a v2 header announces
+ * more than it holds (HAProxy calls it truncated at once). */
+static bool
+pp_cannot_fit(const struct session *s)
+{
+	static const uint8_t v2sig[12] = "\r\n\r\n\0\r\nQUIT\n";
+	if (s->req_len >= INSPECT_MAX)
+		return true;
+	return s->req_len >= PP_V2_HDR && memcmp(s->req, v2sig, sizeof(v2sig)) == 0 &&
+	       PP_V2_HDR + (((size_t)(uint8_t)s->req[14] << 8) | (uint8_t)s->req[15]) > INSPECT_MAX;
+}
+
 static void
 on_proxy_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 	(void)fd;
 	if (what & EV_TIMEOUT) {
-		atomic_fetch_add(&s->fe->failed_req, 1);
-		if (li_stats(s))
-			atomic_fetch_add(&s->l->failed_req, 1);
-		sess_close(s, 'c', 'R');
+		/* HAProxy has no session yet: a connection error line
+		 * (reference §4.7), no traffic log line, neither ereq nor
+		 * bytes counted (observed on 2.6.12) */
+		log_conn_error(s->w->eng->logs, s, "Timeout while waiting for PROXY protocol header");
+		s->req_len = 0;
+		sess_close_nolog(s, 'c', 'R');
 		return;
 	}
 	int r = sess_read_client(s);
@@ -735,14 +764,17 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	}
 	struct pp_info pi;
 	enum pp_result pr = pp_parse(s->req, s->req_len, &pi);
-	if (pr == PP_NEED_MORE && !s->cli_eof)
+	if (pr == PP_NEED_MORE && !s->cli_eof && !pp_cannot_fit(s))
 		return;
 	if (pr != PP_OK) {
-		log_conn_error(s->w->eng->logs, s, "Received something which does not look like a PROXY protocol header");
-		atomic_fetch_add(&s->fe->failed_req, 1);
-		if (li_stats(s))
-			atomic_fetch_add(&s->l->failed_req, 1);
-		sess_close(s, 'P', 'R');
+		/* HAProxy's wording for each fault; as for the timeout, no
+		 * traffic log line and no ereq (observed on 2.6.12) */
+		log_conn_error(s->w->eng->logs, s,
+		               pr == PP_NOT_PROXY ? "Received something which does not look like a PROXY protocol header" :
+		               pr == PP_MALFORMED ? "Received an invalid PROXY protocol header" :
+		               "Truncated PROXY protocol header received");
+		s->req_len = 0;
+		sess_close_nolog(s, 'P', 'R');
 		return;
 	}
 	/* as HAProxy, only TCP over IPv4/IPv6 replaces the addresses */

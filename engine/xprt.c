@@ -194,10 +194,14 @@ xprt_handshake(struct xprt *x, short *want, const char **why)
 		eof = true;
 #endif
 	ERR_clear_error();
-	/* HAProxy's connection error messages (reference §4.7) */
-	if (eof)
+	/* HAProxy's connection error messages (reference §4.7): a close or
+	 * a reset before a whole hello was processed is "closed during" /
+	 * "error during"; after it, a handshake failure (HAProxy checks
+	 * TLS_ST_BEFORE) */
+	bool before = SSL_get_state(x->ssl) == TLS_ST_BEFORE;
+	if (eof && before)
 		*why = "Connection closed during SSL handshake";
-	else if (e == SSL_ERROR_SYSCALL)
+	else if (e == SSL_ERROR_SYSCALL && !eof && before)
 		*why = "Connection error during SSL handshake";
 	else
 		*why = "SSL handshake failure";

@@ -19,7 +19,9 @@ enum {
 	ST_DONE,
 };
 
-#define SIZE_MAX_BITS 56
+/* HAProxy refuses a chunk size of 2^52 or more (13 hex digits at most:
+ * values a float-based peer could not represent exactly) */
+#define SIZE_MAX_BITS 52
 
 void
 h1c_init(struct h1c *c, size_t max_line)

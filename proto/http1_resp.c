@@ -1,6 +1,7 @@
 /* HTTP/1.x response head parser and body decoder (see http1_resp.h). */
 #include "proto/http1_resp.h"
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -89,11 +90,14 @@ parse_status_line(const char *buf, size_t end, struct h1r_resp *r)
 static long long
 parse_clen(const char *v, size_t n)
 {
-	if (n == 0 || n > 18)
+	if (n == 0)
 		return -1;
 	long long x = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!is_digit((unsigned char)v[i]))
+			return -1;
+		/* up to 2^63 - 1, as HAProxy */
+		if (x > (LLONG_MAX - (v[i] - '0')) / 10)
 			return -1;
 		x = x * 10 + (v[i] - '0');
 	}

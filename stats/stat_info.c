@@ -15,6 +15,7 @@
 
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/proc.h"
 #include "parser/cfg.h"
 #include "parser/global.h"
 
@@ -98,12 +99,17 @@ st_info_fill(struct engine *eng, struct st_info_row *r)
 	         (up % 3600) / 60, up % 60);
 	set_s(r, I_UPTIME, buf);
 	set_u(r, I_UPTIME_SEC, ST_V_U32, up);
+	/* as HAProxy: Maxsock is what maxconn needs (proc_set_limits), and
+	 * Ulimit-n the limit asked for ('ulimit-n', else Maxsock), or the
+	 * process's limit when that is lower (it could not be raised) */
 	struct rlimit rl;
-	uint64_t nofile = 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		nofile = rl.rlim_cur == RLIM_INFINITY ? 0 : (uint64_t)rl.rlim_cur;
+	uint64_t maxsock = (uint64_t)eng->maxconn * 2 + (uint64_t)proc_fd_overhead(eng->cfg);
+	uint64_t nofile = g->ulimit_n > 0 ? (uint64_t)g->ulimit_n : maxsock;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)rl.rlim_cur < nofile)
+		nofile = (uint64_t)rl.rlim_cur;
 	set_u(r, I_ULIMIT_N, ST_V_U32, nofile);
-	set_u(r, I_MAXSOCK, ST_V_U32, nofile);
+	set_u(r, I_MAXSOCK, ST_V_U32, maxsock);
 	set_u(r, I_MAXCONN, ST_V_U32, (uint64_t)eng->maxconn);
 	set_u(r, I_HARD_MAXCONN, ST_V_U32, (uint64_t)(eng->hard_maxconn ? eng->hard_maxconn : eng->maxconn));
 	set_u(r, I_CURR_CONN, ST_V_U32, (uint64_t)atomic_load(&eng->cur_conn));

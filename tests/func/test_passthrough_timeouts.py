@@ -35,7 +35,10 @@ backend be
 
 
 def within(dt, lo, what):
-    lib.ok(lo - 0.02 <= dt < lo + SLACK, "%s after %.2fs, want %.1fs" % (what, dt, lo))
+    # a timer armed from the event loop's cached clock may start up to one
+    # loop iteration before the event the client times from: tens of ms
+    # on a loaded machine (observed 0.97 s for 1 s, sluice and haproxy)
+    lib.ok(lo - 0.1 <= dt < lo + SLACK, "%s after %.2fs, want %.1fs" % (what, dt, lo))
 
 
 def closed_after(port, lo, before=None, what="connection closed"):

@@ -96,8 +96,16 @@ START_TEST(chunk_bad)
 	check_bad("5\r\nhelloX\r\n", 8);        /* data not followed by CRLF */
 	check_bad("5 x\r\n", 2);                /* junk after the size */
 	check_bad("5;a\x01\r\n", 3);            /* control byte in an extension */
-	check_bad("100000000000000\r\n", 14);   /* beyond 2^56 */
-	check_bad("0\r\nX: 1\rY\r\n", 8);       /* bare CR in a trailer */
+	check_bad("10000000000000\r\n", 13);    /* 2^52: beyond HAProxy's limit */
+	check_bad("80000000000000000\r\n", 13); /* 2^67 */
+	check_bad("ffffffffffffffffff\r\n", 13); /* overflows 64 bits */
+	check_bad("0\r\nX: 1\rY\r\n", 8);
+	/* the largest size HAProxy takes, 2^52 - 1, leading zeros or not:
+	 * only data is missing */
+	size_t total;
+	ck_assert_int_eq(feed("fffffffffffff\r\nab", 17, 0, &total), H1C_NEED_MORE);
+	ck_assert_int_eq(feed("000000fffffffffffff\r\nab", 23, 0, &total), H1C_NEED_MORE);
+	ck_assert_int_eq(feed("80000000\r\nab", 12, 0, &total), H1C_NEED_MORE); /* 2 GiB */       /* bare CR in a trailer */
 	/* a line longer than the limit (64 in these tests) */
 	char big[200];
 	memset(big, '0', 100);

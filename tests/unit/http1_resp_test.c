@@ -132,6 +132,10 @@ START_TEST(body_clen_close)
 	ck_assert_int_eq(h1r_body(c, strlen(c), &r, false, body, sizeof(body), &bl), H1R_NEED_MORE);
 	ck_assert_int_eq(h1r_body(c, strlen(c), &r, true, body, sizeof(body), &bl), H1R_OK);
 	ck_assert_int_eq((int)bl, 11);
+	/* HAProxy's bound on a length: 2^63 - 1 */
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n", &r), H1R_OK);
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", &r), H1R_MALFORMED);
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", &r), H1R_MALFORMED);
 }
 END_TEST
 
