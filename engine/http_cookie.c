@@ -128,6 +128,29 @@ choose(struct ck_req *c, const char *val, size_t n)
 		c->cli = 'I';
 }
 
+/* Removes the blanks between a cookie's name (ending at att_end) and
+ * '=' and between '=' and its value, moving the rest of [.., end) left;
+ * *equal and *val_beg follow. Returns the (negative or zero) shift of
+ * everything after the value. */
+static long
+squeeze_equal(char *att_end, char **equal, char **val_beg, char *end)
+{
+	long shift = 0;
+	if (att_end != *equal) {
+		memmove(att_end, *equal, (size_t)(end - *equal));
+		shift = att_end - *equal;
+		*equal += shift;
+		*val_beg += shift;
+	}
+	if (*val_beg > *equal + 1) {
+		memmove(*equal + 1, *val_beg, (size_t)(end + shift - *val_beg));
+		long s2 = (*equal + 1) - *val_beg;
+		*val_beg += s2;
+		shift += s2;
+	}
+	return shift;
+}
+
 size_t
 ck_req_field(struct ck_req *c, char *v, size_t len, bool *drop)
 {
@@ -174,19 +197,7 @@ ck_req_field(struct ck_req *c, char *v, size_t len, bool *drop)
 		}
 		if (att_end != equal || val_beg > equal + 1) {
 			/* blanks around '=' go */
-			long shift = 0;
-			if (att_end != equal) {
-				memmove(att_end, equal, (size_t)(end - equal));
-				shift = att_end - equal;
-				equal += shift;
-				val_beg += shift;
-			}
-			if (val_beg > equal + 1) {
-				memmove(equal + 1, val_beg, (size_t)(end + shift - val_beg));
-				long s2 = (equal + 1) - val_beg;
-				val_beg += s2;
-				shift += s2;
-			}
+			long shift = squeeze_equal(att_end, &equal, &val_beg, end);
 			val_end += shift;
 			next += shift;
 			end += shift;
@@ -269,19 +280,7 @@ ck_res_field(const struct ck_res *c, const char *v, size_t len,
 		goto out; /* no '=' */
 	if (att_end != equal || val_beg > equal + 1) {
 		/* blanks around '=' go (HAProxy edits any Set-Cookie so) */
-		long shift = 0;
-		if (att_end != equal) {
-			memmove(att_end, equal, (size_t)(end - equal));
-			shift = att_end - equal;
-			equal += shift;
-			val_beg += shift;
-		}
-		if (val_beg > equal + 1) {
-			memmove(equal + 1, val_beg, (size_t)(end + shift - val_beg));
-			long s2 = (equal + 1) - val_beg;
-			val_beg += s2;
-			shift += s2;
-		}
+		long shift = squeeze_equal(att_end, &equal, &val_beg, end);
 		val_end += shift;
 		end += shift;
 		ret = 1;
