@@ -84,6 +84,10 @@ http_answer(struct http_sess *h, int status, char c0, char c1)
 		http_error(h, status);
 	s->term[0] = c0;
 	s->term[1] = c1;
+	/* a request body not all received yet will not be read: HAProxy
+	 * closes after the answer and says so ("connection: close") */
+	if (h->rb != HB_NONE && !http_skip_req_body(h))
+		h->cli_ka = false;
 	if (h->reply.close)
 		h->cli_ka = false;
 	else if (!h->cli_ka)

@@ -112,6 +112,35 @@ def a_rewrite_that_does_not_fit_answers_500():
 
 
 @lib.test
+def an_answer_before_the_whole_request_body_says_connection_close():
+    # the body not yet received will not be read: "connection: close" and
+    # a close after the 403; a body all there is skipped, the connection kept
+    with H.backend() as b:
+        port = lib.free_port()
+        H.simple(port, b.port, fe_extra="    http-request deny if { path /deny }\n")
+        for what, data, close in (
+                ("Content-Length, 4 of 100000 bytes",
+                 b"POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nxxxx", True),
+                ("chunked, no last chunk",
+                 b"POST /deny HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nxxxx\r\n", True),
+                ("Content-Length, whole",
+                 b"POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nxxxx", False),
+                ("chunked, whole",
+                 b"POST /deny HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nxxxx\r\n0\r\n\r\n",
+                 False)):
+            with H.Client(port) as c:
+                c.send(data)
+                r = c.response()
+                lib.eq(r.status, 403, what)
+                lib.eq(r.hdr("connection"), ["close"] if close else [], "%s: connection header" % what)
+                if close:
+                    lib.eq(c.read_until_close(), b"", "%s: closed after the answer" % what)
+                else:
+                    r = c.request("GET", "/", (("Host", "a"),))
+                    lib.eq(r.status, 200, "%s: the connection serves the next request" % what)
+
+
+@lib.test
 def timeout_http_request_answers_408_and_closes():
     with H.backend() as b:
         port = lib.free_port()
