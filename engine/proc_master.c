@@ -666,8 +666,9 @@ show_proc(struct sbuf *b)
 	sbuf_adds(b, "# programs\n\n");
 }
 
-/* The worker a prefix names: "@1" (relative pid: the current worker,
- * nbproc is gone) or "@!<pid>"; NULL when none. */
+/* The worker a prefix names: "@1" (relative pid: the current worker, or
+ * the starting one when there is none yet; nbproc is gone) or "@!<pid>";
+ * NULL when none. */
 static struct wk *
 mcli_target(const char *target)
 {
@@ -679,7 +680,15 @@ mcli_target(const char *target)
 		return NULL;
 	}
 	long rel = strtol(target + 1, &end, 10);
-	return end != target + 1 && *end == '\0' && rel == 1 ? current_worker() : NULL;
+	if (end == target + 1 || *end != '\0' || rel != 1)
+		return NULL;
+	struct wk *w = current_worker();
+	/* right after start, before it said it is ready, the worker HAProxy
+	 * would already forward to (its answer comes once it runs) */
+	for (size_t i = workers.n; w == NULL && i-- > 0;)
+		if (workers.v[i].st == WK_STARTING)
+			w = &workers.v[i];
+	return w;
 }
 
 /* Passes cmd to w's CLI (HAProxy's forwarding) and appends its answer. */

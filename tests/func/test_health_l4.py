@@ -204,6 +204,9 @@ def tls_checks(n):
     (L6RSP, "SSL handshake failure"), one that waits for a request times out
     (L6TOUT); a certificate for another name fails verification (L6RSP)."""
     ca = tls.certs().ca
+    # a handshake under ASan on a loaded machine can take longer than
+    # 200ms, the check timeout with inter 200ms: 500ms here
+    CHK = "check inter 500ms fall 2 rise 2"
     vfy = " check-ssl verify required ca-file %s check-sni " % ca
     with contextlib.ExitStack() as st:
         good = st.enter_context(H("good.health.test", "tls"))
@@ -229,7 +232,7 @@ def tls_checks(n):
                                 '"SSL handshake failure"'))
         _, l = lt.wait("Server silent/s1 is DOWN", 3, what="silent/s1 DOWN")
         tls.expect_line(l, down("silent", "s1", "Layer6 timeout"))
-        wait_checks(good, 6)
+        wait_checks(good, 6, timeout=8.0)
         lib.lacks(lt.text(), "ok/s1 is DOWN", "log")
         lib.lacks(lt.text(), "ver/s1 is DOWN", "log")
 
