@@ -736,11 +736,7 @@ sess_start_session(struct session *s)
 static bool
 pp_cannot_fit(const struct session *s)
 {
-	static const uint8_t v2sig[12] = "\r\n\r\n\0\r\nQUIT\n";
-	if (s->req_len >= INSPECT_MAX)
-		return true;
-	return s->req_len >= PP_V2_HDR && memcmp(s->req, v2sig, sizeof(v2sig)) == 0 &&
-	       PP_V2_HDR + (((size_t)(uint8_t)s->req[14] << 8) | (uint8_t)s->req[15]) > INSPECT_MAX;
+	return s->req_len >= INSPECT_MAX || pp_v2_total(s->req, s->req_len) > INSPECT_MAX;
 }
 
 static void

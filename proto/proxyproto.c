@@ -406,6 +406,14 @@ pp_parse(const uint8_t *buf, size_t len, struct pp_info *out)
 	return PP_NOT_PROXY;
 }
 
+size_t
+pp_v2_total(const uint8_t *buf, size_t len)
+{
+	if (len < PP_V2_HDR || memcmp(buf, v2sig, sizeof(v2sig)) != 0)
+		return 0;
+	return PP_V2_HDR + (((size_t)buf[14] << 8) | buf[15]);
+}
+
 const char *
 pp_result_name(enum pp_result r)
 {

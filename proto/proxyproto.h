@@ -94,6 +94,11 @@ struct pp_info {
  * accept-proxy). out is always reset first. */
 enum pp_result pp_parse(const uint8_t *buf, size_t len, struct pp_info *out);
 
+/* The whole length a v2 header at buf announces (signature and 16-byte
+ * head included) once those 16 bytes are there; 0 otherwise (v1, not a
+ * PROXY header, or too short to tell). */
+size_t pp_v2_total(const uint8_t *buf, size_t len);
+
 const char *pp_result_name(enum pp_result r);
 
 /* Iterates over the TLVs in buf[area.off .. +area.len) (pp_info.tlvs of a
