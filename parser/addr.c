@@ -103,8 +103,11 @@ set_unix(struct cfg_ctx *cx, const struct cfg_word *w, const char *ctx,
 	sun->sun_family = AF_UNIX;
 	/* abstract sockets start with a NUL byte */
 	memcpy(sun->sun_path + (abns ? 1 : 0), path, len);
-	/* path + its NUL, or the leading NUL + name for abns */
-	a->sslen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+	/* path + its NUL; an abstract name is the whole zero-padded
+	 * sun_path, as HAProxy binds and connects it (a shorter length
+	 * would be another name, and no haproxy would answer on it) */
+	a->sslen = abns ? (socklen_t)sizeof(struct sockaddr_un)
+	                : (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
 	return 0;
 }
 
