@@ -285,6 +285,7 @@ engine_new(const struct cfg *cfg, const struct engine_opts *o)
 		engine_free(eng);
 		return NULL;
 	}
+	sess_handoff_setup(eng);
 	if (cli_open(eng) < 0) {
 		engine_free(eng);
 		return NULL;

@@ -108,6 +108,7 @@ struct worker {
 
 struct engine_opts {
 	bool no_splice;               /* -dS / global nosplice */
+	bool no_handoff;              /* -dH: no in-process hand-off */
 	bool no_reuseport;            /* -dR / global noreuseport */
 	int maxconn;                  /* -n: global maxconn, 0 = config/auto */
 	int default_proxy_maxconn;    /* -N: proxies without maxconn, 0 = global */

@@ -182,6 +182,17 @@ rate_wait(struct engine *eng)
 	return wait;
 }
 
+/* An accepted connection in the counters (cum_conn, connection rates). */
+static void
+count_accept(struct listener *l)
+{
+	struct engine *eng = l->w->eng;
+	atomic_fetch_add(&l->fe->cum_conn, 1);
+	uint32_t tnow = (uint32_t)now_ms();
+	ctr_max(&l->fe->cps_max, ctr_freq_add(&l->fe->conn_rate, 1, tnow));
+	ctr_max(&eng->cps_max, ctr_freq_add(&eng->conn_rate, 1, tnow));
+}
+
 /* Accepts while the limits allow; pauses the listener otherwise. */
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -237,13 +248,21 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 			}
 			return;
 		}
-		atomic_fetch_add(&l->fe->cum_conn, 1);
-		uint32_t tnow = (uint32_t)now_ms();
-		ctr_max(&l->fe->cps_max, ctr_freq_add(&l->fe->conn_rate, 1, tnow));
-		ctr_max(&eng->cps_max, ctr_freq_add(&eng->conn_rate, 1, tnow));
+		count_accept(l);
 		/* mode http too: the session hands itself to engine/http.c */
 		sess_accept(l, fd, (struct sockaddr *)&peer, plen);
 	}
+}
+
+bool
+listener_take_inproc(struct listener *l)
+{
+	struct engine *eng = l->w->eng;
+	if (atomic_load(&l->fe->state) != FE_ST_OPEN || rate_wait(eng) > 0 ||
+	    !engine_conn_acquire(eng, l->fe))
+		return false;
+	count_accept(l);
+	return true;
 }
 
 void

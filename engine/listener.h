@@ -2,6 +2,7 @@
 #ifndef SLUICE_ENGINE_LISTENER_H
 #define SLUICE_ENGINE_LISTENER_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 struct worker;
@@ -31,6 +32,11 @@ int listeners_preopen(const struct cfg *cfg, const struct engine_opts *o, int ma
  * was stopped. Logs nothing (the caller does, in HAProxy's words). */
 struct engine;
 int listener_set_fe_state(struct engine *eng, struct frontend *fe, int state);
+/* In-process hand-off (engine/session_handoff.c, any worker thread): true
+ * when l's frontend takes one more connection now (open, under the rate
+ * and connection limits), counted as accepted; false when a connect()
+ * would have waited or been refused. */
+bool listener_take_inproc(struct listener *l);
 /* "127.0.0.1:443", "[::1]:443", "/path" (caller frees). */
 char *listener_name(const struct sockaddr_storage *ss);
 

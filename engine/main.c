@@ -48,7 +48,7 @@ struct opts {
 	const char *pidfile;
 	const char *chdir_to;
 	bool no_resolve_fail;
-	struct engine_opts eo;  /* -dS -dR -de -dp -dk -n -N */
+	struct engine_opts eo;  /* -dS -dH -dR -de -dp -dk -n -N */
 	long mem_mb;            /* -m */
 	int version;           /* -v: 1, -vv: 2 */
 	VEC(pid_t) old_pids;   /* -sf / -st */
@@ -79,6 +79,7 @@ usage(FILE *f)
 	    "        -p writes pids of all children to this file\n"
 	    "        -dW fails if any warning is emitted\n"
 	    "        -dr ignores server address resolution failures\n"
+	    "        -dH no in-process hand-off to own unix@/abns@ binds\n"
 	    "        -dK[<class>] lists keywords with their sluice support status\n"
 	    "           (classes: all cfg bind server http-request http-response\n"
 	    "           http-after-response tcp-request tcp-response smp cnv acl;\n"
@@ -210,6 +211,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->tsv = true;
 		} else if (strcmp(a, "-dS") == 0) {
 			o->eo.no_splice = true;
+		} else if (strcmp(a, "-dH") == 0) {
+			o->eo.no_handoff = true;
 		} else if (strcmp(a, "-dR") == 0) {
 			o->eo.no_reuseport = true;
 		} else if (strcmp(a, "-de") == 0 || strcmp(a, "-dp") == 0 ||

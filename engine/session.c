@@ -64,7 +64,7 @@ static const char *const state_names[] = {
 	[SS_INSPECT] = "inspect", [SS_QUEUED] = "queued",
 	[SS_TURNAROUND] = "turnaround", [SS_CONNECTING] = "connecting",
 	[SS_TLS_CONNECT] = "tls-connect", [SS_HTTP] = "http",
-	[SS_FORWARD] = "forward", [SS_CLOSED] = "closed",
+	[SS_FORWARD] = "forward", [SS_HANDOFF] = "handoff", [SS_CLOSED] = "closed",
 };
 
 /* The only place that changes a session's state. */
@@ -99,7 +99,9 @@ void
 sess_watch_client(struct session *s, event_callback_fn cb)
 {
 	event_del(s->cev);
-	event_assign(s->cev, s->w->base, s->cfd, EV_READ | EV_PERSIST, cb, s);
+	/* EV_CLOSED as the relay's client event has it (engine/relay.c):
+	 * the same epoll mask, so the hand-over costs no epoll_ctl */
+	event_assign(s->cev, s->w->base, s->cfd, EV_READ | EV_CLOSED | EV_PERSIST, cb, s);
 	event_add(s->cev, NULL);
 }
 
@@ -352,6 +354,7 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	struct engine *eng = s->w->eng;
 	if (s->st == SS_CLOSED)
 		return;
+	bool handed = s->st == SS_HANDOFF;
 	if (s->http) {
 		/* HTTP mode logs each transaction itself (engine/http.h) */
 		http_sess_end(s, c0, c1);
@@ -365,7 +368,8 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	if (s->queued)
 		backend_dequeue(s->be, s);
 	sess_set_state(s, SS_CLOSED);
-	s->bytes_in = s->req_len;
+	if (!handed) /* else: the child's counts (sess_handoff_end) */
+		s->bytes_in = s->req_len;
 	if (s->relay) {
 		struct relay_stats st;
 		relay_stats(s->relay, &st);
@@ -376,6 +380,8 @@ sess_end(struct session *s, char c0, char c1, bool log)
 		relay_free(s->relay);
 		s->relay = NULL;
 	}
+	/* a hand-off's other side is told, the parent's bytes counted */
+	sess_handoff_end(s, handed);
 	/* The server connection goes first: a queued session woken by the
 	 * freed slot must not find this one still open (maxconn is exact). */
 	if (s->sev)
@@ -562,6 +568,7 @@ silent_drop(struct session *s)
 }
 
 static void wait_client(evutil_socket_t fd, short what, void *arg);
+static void on_inspect_read(evutil_socket_t fd, short what, void *arg);
 
 /* When inspection ends on a rejection or on the inspect delay, and the
  * rules looked at a ClientHello that was not a complete, valid one, a
@@ -623,8 +630,11 @@ inspect_step(struct session *s, bool timed_out)
 	/* The client socket stays polled (wait_client) until the relay
 	 * takes it over: the base's changelist then merges the switch
 	 * into no epoll_ctl at all, where a delete now and an add once
-	 * connected cost two. */
-	sess_watch_client(s, wait_client);
+	 * connected cost two. Already polled by on_inspect_read, it stays
+	 * so (that one stops as wait_client does): a re-watch would cost
+	 * an epoll_ctl MOD. */
+	if (event_get_callback(s->cev) != on_inspect_read || !event_pending(s->cev, EV_READ, NULL))
+		sess_watch_client(s, wait_client);
 	event_del(s->tmr);
 	if (px == s->fe->px)
 		choose_backend(s);
@@ -661,6 +671,11 @@ on_inspect_read(evutil_socket_t fd, short what, void *arg)
 	struct session *s = arg;
 	(void)fd;
 	bool timed_out = (what & EV_TIMEOUT) != 0;
+	if (s->st != SS_INSPECT) { /* inspection is over: as wait_client */
+		if (!timed_out)
+			event_del(s->cev);
+		return;
+	}
 	if (!timed_out) {
 		int r = sess_read_client(s);
 		if (r < 0 && !s->cli_eof)
@@ -868,7 +883,14 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	char why = (char)atomic_exchange(&s->kill_why, 0);
-	if (s->st == SS_CLOSED || why == 0 || (why != 'K' && !s->slinked))
+	if (s->st == SS_CLOSED || why == 0)
+		return;
+	if (why == 'H') {
+		/* its hand-off child ended (session_handoff.c set the state) */
+		sess_close(s, '-', '-');
+		return;
+	}
+	if (why != 'K' && !s->slinked)
 		return;
 	if (why == 'K') {
 		/* "shutdown session" / "shutdown sessions server": the
@@ -877,12 +899,12 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 			[SS_PROXY_HDR] = 'R', [SS_TLS_ACCEPT] = 'R', [SS_INSPECT] = 'R',
 			[SS_QUEUED] = 'Q', [SS_TURNAROUND] = 'C', [SS_CONNECTING] = 'C',
 			[SS_TLS_CONNECT] = 'C', [SS_HTTP] = 'D', [SS_FORWARD] = 'D',
-			[SS_CLOSED] = 'D',
+			[SS_HANDOFF] = 'D', [SS_CLOSED] = 'D',
 		};
 		sess_close(s, 'K', phase[s->st]);
 		return;
 	}
-	sess_close(s, why, (s->st == SS_FORWARD || s->st == SS_HTTP) ? 'D' : 'C');
+	sess_close(s, why, (s->st == SS_FORWARD || s->st == SS_HTTP || s->st == SS_HANDOFF) ? 'D' : 'C');
 }
 
 /* Any thread: a session holds no event of its own for this (one less
@@ -904,7 +926,8 @@ sess_on_kill_requests(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* collected under the lock, closed without it (sess_end takes it);
 	 * only this thread frees its sessions, and closing one frees no
-	 * other, so the list stays valid */
+	 * other (a hand-off's other side is told through kill_why too), so
+	 * the list stays valid */
 	pthread_mutex_lock(&w->sess_lock);
 	for (struct session *s = w->sess_head; s; s = s->wnext) {
 		if (atomic_load(&s->kill_why) == 0)
@@ -923,11 +946,10 @@ sess_on_kill_requests(evutil_socket_t fd, short what, void *arg)
 
 /* ---- accept ------------------------------------------------------------- */
 
-void
-sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
-            socklen_t peerlen)
+struct session *
+sess_new(struct worker *w, struct listener *l, int fd, const struct sockaddr *peer,
+         socklen_t peerlen, const struct sockaddr_storage *dst)
 {
-	struct worker *w = l->w;
 	struct engine *eng = w->eng;
 	struct session *s = xcalloc(1, sizeof(*s));
 
@@ -943,7 +965,9 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 	s->src = s->cli;
 	/* the local address: the listener's own unless it is a wildcard
 	 * (saves a system call per connection on specific binds) */
-	if (l->specific) {
+	if (dst) {
+		s->dst = *dst;
+	} else if (l->specific) {
 		memcpy(&s->dst, &l->addr, sizeof(s->dst));
 	} else {
 		socklen_t dl = sizeof(s->dst);
@@ -979,7 +1003,14 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 		if (PX_OPT(s->fe->px, PXO_TCPKA) || PX_OPT(s->fe->px, PXO_CLITCPKA))
 			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	}
+	return s;
+}
 
+void
+sess_begin(struct session *s)
+{
+	struct listener *l = s->l;
+	struct smp_ctx *c = &s->sctx;
 	/* tcp-request connection: L4 only, before any data or PROXY header */
 	const struct cfg_proxy *fe = s->fe->px;
 	bool expect_proxy = l->bind->accept_proxy;
@@ -1006,8 +1037,18 @@ sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
 		}
 		smp_action_exec(r, c);
 	}
-	if (expect_proxy)
-		start_proxy_hdr(s);
-	else
+	if (!expect_proxy) {
 		start_tls_or_session(s);
+		return;
+	}
+	start_proxy_hdr(s);
+	if (s->req_len > 0) /* a hand-off's first bytes */
+		on_proxy_read(s->cfd, EV_READ, s);
+}
+
+void
+sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
+            socklen_t peerlen)
+{
+	sess_begin(sess_new(l->w, l, fd, peer, peerlen, NULL));
 }

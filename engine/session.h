@@ -33,6 +33,8 @@ enum sess_state {
 	SS_TLS_CONNECT, /* server ... ssl: TLS handshake with the server */
 	SS_HTTP,        /* mode http: engine/http.c drives the I/O */
 	SS_FORWARD,     /* relaying bytes */
+	SS_HANDOFF,     /* handed to a frontend of this process (its child
+	                 * session holds the client; session_handoff.c) */
 	SS_CLOSED,
 };
 
@@ -81,6 +83,10 @@ struct session {
 	SSL *cli_ssl;                  /* TLS termination (engine/tls.h), or NULL */
 	SSL *srv_ssl;                  /* TLS to the server, or NULL */
 	struct http_sess *http;        /* mode http (engine/http.h), or NULL */
+	/* in-process hand-off (engine/session_handoff.c): a session in
+	 * SS_HANDOFF points to the child that took its client, the child
+	 * back to it; NULL otherwise or once the other has ended */
+	struct session *handoff;
 
 	int conn_tries;                /* connect attempts made */
 	int retries_left;
@@ -125,6 +131,10 @@ void sess_on_kill_requests(int fd, short what, void *arg);
 /* HAProxy's name of the session's state for show sess. */
 const char *sess_state_name(enum sess_state st);
 
+/* After the listeners are open: finds the servers whose unix@/abns@
+ * address is a bind of this process (srv_state.inproc). */
+struct engine;
+void sess_handoff_setup(struct engine *eng);
 /* Takes an accepted socket (non-blocking). */
 void sess_accept(struct listener *l, int fd, const struct sockaddr *peer,
                  socklen_t peerlen);

@@ -443,7 +443,9 @@ sess_connect_failed(struct session *s, bool timeout)
 	int i = backend_srv_index(be, s->srv);
 	/* server.c: passive observation (observe layer4/layer7) */
 	srv_observe(s->w->eng, be, s->srv, true, NULL);
-	event_del(s->sev);
+	/* NULL when connect() itself failed (a unix socket refuses at once) */
+	if (s->sev)
+		event_del(s->sev);
 	if (s->srv_ssl) { /* a failed or timed out TLS handshake */
 		SSL_free(s->srv_ssl);
 		s->srv_ssl = NULL;
@@ -646,6 +648,10 @@ try_connect(struct session *s)
 	if (s->t_connect < 0)
 		s->t_connect = now_ms(); /* HAProxy's t_queue: a server is assigned */
 	sess_set_state(s, SS_CONNECTING);
+	build_proxy_header(s);
+	/* a frontend of this process: no socket (session_handoff.c) */
+	if (sess_handoff(s, &sa, len))
+		return;
 	s->sfd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->sfd < 0) {
 		log_warn("cannot create a socket to server %s/%s", s->be->px->name, s->srv->cfg->name);
@@ -661,7 +667,6 @@ try_connect(struct session *s)
 		if (sess_srv_sockopts(s) < 0)
 			return;
 	}
-	build_proxy_header(s);
 	int rc = connect(s->sfd, (struct sockaddr *)&sa, len);
 	if (rc < 0 && errno != EINPROGRESS) {
 		sess_connect_failed(s, false);

@@ -21,6 +21,16 @@
 
 /* ---- session.c ---- */
 
+/* A session for fd, accepted on l but run by worker w (a hand-off's
+ * child runs on its parent's thread): registered and counted, nothing
+ * started. dst: the local address, NULL to take it from l or fd. */
+struct session *sess_new(struct worker *w, struct listener *l, int fd,
+                         const struct sockaddr *peer, socklen_t peerlen,
+                         const struct sockaddr_storage *dst);
+/* tcp-request connection rules, then the PROXY header, the TLS
+ * handshake or the session; bytes already in s->req come first. */
+void sess_begin(struct session *s);
+
 /* Ends s with termination state c0c1 and logs it; frees s. */
 void sess_close(struct session *s, char c0, char c1);
 /* The only place that changes a session's state. */
@@ -61,6 +71,19 @@ void sess_connect_failed(struct session *s, bool timeout);
  * the first bytes (PROXY header, inspected request) went already;
  * starts the relay. */
 void sess_connected(struct session *s, size_t sent);
+
+/* ---- session_handoff.c ---- */
+
+/* try_connect, once s's PROXY header for the server is built: when the
+ * server's address is a listener of this process that can take it, the
+ * client goes to that frontend in-process and s waits in SS_HANDOFF;
+ * returns true then. false: connect as usual. */
+bool sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len);
+/* sess_end, once s's counts are final: s is either side of a hand-off
+ * (parent: it was in SS_HANDOFF); the other is told (kill_why, so it
+ * closes on its own turn) and the parent's byte counts taken. No-op
+ * when s is not (or no longer) linked. */
+void sess_handoff_end(struct session *s, bool parent);
 
 /* ---- session_tls.c ---- */
 

@@ -22,6 +22,7 @@
 
 struct cfg_server;
 struct session;
+struct listener;
 
 /* Operational state, set by engine/server.c: HAProxy's STOPPED, RUNNING
  * (and STARTING: UP during slowstart, see ramp_pm) and STOPPING (a check
@@ -72,6 +73,10 @@ struct srv_state {
 	/* maxconn set at run time by an agent ("maxconn:N"): 0 = the
 	 * configured one, N > 0 = N, -1 = 0 (unlimited). */
 	atomic_int maxconn_rt;
+	/* the listener of this process the server's unix@/abns@ address
+	 * names, or NULL: connections to it are handed over in-process
+	 * (engine/session_handoff.c) */
+	struct listener *inproc;
 
 	/* ---- state history, engine/server.c (see above) ---- */
 	bool setup;               /* fields below initialised */

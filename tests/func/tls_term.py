@@ -414,7 +414,7 @@ LOG = "    log stdout format raw local0"
 NOT_YET = "is not run by this version of the sluice engine"
 
 
-def proxy(body, nbthread=1, glob="", defaults="", log=True):
+def proxy(body, nbthread=1, glob="", defaults="", log=True, args=()):
     """tls.proxy() with (log) every traffic log line on stdout (raw).
     When sluice refuses the configuration because a part of TLS
     termination/bridging is not built yet (engine/support.c's NOT_YET
@@ -429,7 +429,7 @@ def proxy(body, nbthread=1, glob="", defaults="", log=True):
     head, sep, ready_fe = text.partition("frontend ready\n")
     text = head + body + "\n" + sep + ready_fe
     try:
-        p = lib.start(lib.config(text), ready_ports=[ready])
+        p = lib.start(lib.config(text), args=args, ready_ports=[ready])
     except lib.Failure as e:
         refusals = [l for l in str(e).splitlines() if NOT_YET in l]
         if refusals and not lib.ORACLE:
