@@ -106,12 +106,15 @@ sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len
 	                             sizeof(sa_family_t), &l->addr);
 	k->cli_eof = s->cli_eof;
 
+	sni_stats_route(s); /* show sni: while the parent has the ClientHello */
 	/* its first bytes: the PROXY header, then what the parent read (the
 	 * parent's buffer moves over) */
 	size_t n = s->pp_len + s->req_len;
 	if (n > 0) {
-		if (s->req_cap < n)
-			s->req = xrealloc(s->req, n), s->req_cap = n;
+		if (s->req_cap < n) {
+			s->req = xrealloc(s->req, n);
+			s->req_cap = n;
+		}
 		memmove(s->req + s->pp_len, s->req, s->req_len);
 		memcpy(s->req, s->pp_hdr, s->pp_len);
 		k->req = s->req;
@@ -130,7 +133,6 @@ sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len
 	 * holding nothing it no longer needs */
 	srv_observe(s->w->eng, s->be, s->srv, false, NULL);
 	s->t_established = now_ms();
-	sni_stats_route(s);
 	sess_release_inspect(s);
 	if (s->cev) {
 		event_free(s->cev);

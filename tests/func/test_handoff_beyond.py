@@ -33,6 +33,8 @@ def config(pm, eb, name, sock):
     return """frontend mix
     bind 127.0.0.1:%(pm)d
     log-format "mix %%ci %%b/%%s %%ts"
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
     default_backend to_term
 backend to_term
     retries 0
@@ -101,6 +103,9 @@ def terminating_side_sees_the_client_reset():
         c.sock.close()
         lib.eq(tt.wait_lines(p, "term "), ["term 127.0.0.9 CD"], "term's line")
         lib.eq(tt.wait_lines(p, "mix "), ["mix 127.0.0.9 to_term/t CD"], "mix's line")
+        sni = [l.split()[:3] for l in lib.cli(sock, "show sni mix").splitlines()
+               if l and not l.startswith("#")]
+        lib.eq(sni, [["mix", "a.test", "1"]], "show sni: the handed-off connection's name")
 
 
 @lib.test
