@@ -4,13 +4,14 @@
 bench/handoff.cfg.in is HAProxy's configuration for it: a mode tcp frontend
 reads the SNI and sends the names it terminates to `server abns@... 
 send-proxy-v2`, a mode http frontend that binds that socket with
-`accept-proxy ssl`. haproxy runs it through the socket; sluice hands the
-connection over in-process (doc/tls-termination.md, "One port for
-passthrough and termination"); `sluice -dH` goes through the socket as
-haproxy does. Three columns, same method as bench/term.py (pinned, slices
-taken in turns, medians): full handshakes (ECDSA P-256), resumed handshakes
-with a request (wrk, close), keep-alive HTTPS requests, memory per idle
-terminated connection.
+`accept-proxy ssl`. sluice hands the connection over in-process
+(doc/tls-termination.md, "One port for passthrough and termination"). It is
+compared with the chain, which haproxy runs and `sluice -dH` too: over a
+loopback TCP port (`--chain tcp`, the default, the form most configurations
+use) or through the abns@ socket (`--chain abns`). Three columns, same
+method as bench/term.py (pinned, slices taken in turns, medians): full
+handshakes (ECDSA P-256), resumed handshakes with a request (wrk, close),
+keep-alive HTTPS requests, memory per idle terminated connection.
 
   bench/handoff.py --quick        about two minutes
   bench/handoff.py --help
@@ -35,12 +36,19 @@ class HandoffBench(term.TermBench):
 
     def setup(self):
         self.start_nginx(plain_port=self.nginx_plain)
-        _, _, ecdsa = self.make_cert("ecdsa", common.EC_P256)
+        _, _, self.ecdsa = self.make_cert("ecdsa", common.EC_P256)
+        self.term_port = {name: common.free_port() for name in PROXIES}
+        self.port_of = {}
+
+    def configure(self, kind):
+        """Both proxies' configs with the terminating frontend on an abns@
+        name or a loopback port (kind "abns" or "tcp")."""
         tag = "sluice-bench-%d" % os.getpid()
         self.write_configs("handoff.cfg.in", lambda name: {
-            "@ECDSA_PEM@": ecdsa, "@NGINX_PLAIN@": self.nginx_plain,
-            "@NGINX_TLS@": self.nginx_port, "@ABNS@": "%s-%s" % (tag, name)})
-        self.port_of = {}
+            "@ECDSA_PEM@": self.ecdsa, "@NGINX_PLAIN@": self.nginx_plain,
+            "@NGINX_TLS@": self.nginx_port,
+            "@TERM@": "abns@%s-%s" % (tag, name) if kind == "abns"
+                      else "127.0.0.1:%d" % self.term_port[name]})
 
 
 ROWS = [
@@ -79,6 +87,8 @@ def fmt(f, v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     common.add_common_args(ap, 5000)
+    ap.add_argument("--chain", choices=("tcp", "abns"), default="tcp",
+                    help="what the chain goes through (default tcp: a loopback port)")
     a = ap.parse_args()
     if a.quick and a.idle == 5000:
         a.idle = 2000
@@ -91,9 +101,10 @@ def main():
     cols = {}
     try:
         b.setup()
-        for label, extra in (("hand-off", ""), ("-dH", " -dH")):
+        for label, extra, kind in (("hand-off", "", "abns"), ("chain", " -dH", a.chain)):
             a.sluice_args = base_args + extra
-            log("bench: sluice%s against haproxy" % extra)
+            b.configure(kind)
+            log("bench: sluice%s against haproxy, terminating frontend on %s" % (extra, kind))
             load = b.load()
             idles = {name: [] for name in PROXIES}
             for i in range(a.idle_rounds):
@@ -103,30 +114,29 @@ def main():
                     idles[name].append(b.idle(name))
             s = summarize(load, idles)
             cols["sluice " + label] = {k: v.get("sluice") for k, v in s.items()}
-            cols.setdefault("haproxy", {})
-            for k, v in s.items():  # haproxy ran twice: keep both medians' mean
-                h = v.get("haproxy")
-                if h is not None:
-                    old = cols["haproxy"].get(k)
-                    cols["haproxy"][k] = h if old is None else (old + h) / 2
+            # haproxy runs the same file: through abns@ beside the hand-off
+            cols["haproxy " + kind] = {k: v.get("haproxy") for k, v in s.items()}
     finally:
         a.sluice_args = base_args
         b.cleanup()
-    names = ["sluice hand-off", "sluice -dH", "haproxy"]
+    names = ["sluice hand-off", "sluice chain", "haproxy " + a.chain]
+    if a.chain != "abns":
+        names.append("haproxy abns")
     print()
     print("sluice hand-off benchmark: one port, passthrough + termination (mode http), "
-          "median of %d slices of %ds per phase" % (a.rounds, a.duration))
+          "median of %d slices of %ds per phase; chain over %s" % (a.rounds, a.duration,
+                                                                   a.chain))
     print("sluice: %s   haproxy: %s" % (a.sluice, ver))
-    head = "%-40s" % "metric" + "".join("%17s" % n for n in names) + "%12s%12s" % (
-        "/haproxy", "/-dH")
+    head = "%-38s" % "metric" + "".join("%16s" % n for n in names) + "%10s%10s" % (
+        "/s.chain", "/h." + a.chain)
     print(head)
     print("-" * len(head))
     for key, label, f in ROWS:
         label = label.replace("{n}", str(idle_n))
         vals = [cols[n].get(key) for n in names]
-        row = "%-40s" % label + "".join("%17s" % fmt(f, v) for v in vals)
-        for other in (vals[2], vals[1]):
-            row += "%12s" % ("%.2f" % (vals[0] / other) if vals[0] and other else "-")
+        row = "%-38s" % label + "".join("%16s" % fmt(f, v) for v in vals)
+        for other in (vals[1], vals[2]):
+            row += "%10s" % ("%.2f" % (vals[0] / other) if vals[0] and other else "-")
         print(row)
     print("proxy core: median %.0f%% used by others, %.0f%% stolen; %.0fs in all" % (
         common.med(b.other) or 0, common.med(b.steal) or 0, time.monotonic() - t0))
