@@ -34,6 +34,8 @@ struct http_txn {
 	struct sbuf out;             /* body */
 	bool chunked;                /* send the body chunked (as HAProxy's applets) */
 	bool close;                  /* close after this answer */
+	bool hangup;                 /* close after it without saying so
+	                              * (HAProxy's stats applet after 401/403) */
 };
 
 

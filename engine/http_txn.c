@@ -165,8 +165,16 @@ http_serve_local(struct http_sess *h, bool promex)
 	h->cout_off = 0;
 	sbuf_addf(&h->cout, "HTTP/1.1 %d %s\r\n", t.status, http_reason(t.status));
 	sbuf_addn(&h->cout, t.hdrs.s ? t.hdrs.s : "", t.hdrs.len);
+	/* an HTTP/1.0 client asking for keep-alive is told it is kept, even
+	 * when the answer is a 401/403 that hangs up (HAProxy does both);
+	 * the exporter says it after transfer-encoding, the page before */
+	bool ka10 = !t.close && h->have_req && h->req.major == 1 && h->req.minor == 0;
+	if (ka10 && !promex)
+		sbuf_adds(&h->cout, "connection: keep-alive\r\n");
 	if (t.chunked)
 		sbuf_adds(&h->cout, "transfer-encoding: chunked\r\n");
+	if (ka10 && promex)
+		sbuf_adds(&h->cout, "connection: keep-alive\r\n");
 	if (t.close)
 		sbuf_adds(&h->cout, "connection: close\r\n");
 	sbuf_adds(&h->cout, "\r\n");
@@ -180,7 +188,7 @@ http_serve_local(struct http_sess *h, bool promex)
 			sbuf_addn(&h->cout, t.out.s ? t.out.s : "", t.out.len);
 		}
 	}
-	if (t.close)
+	if (t.close || t.hangup)
 		h->cli_ka = false;
 	h->log.status = t.status;
 	h->log.srv_name = promex ? "<PROMEX>" : "<STATS>";

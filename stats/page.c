@@ -679,12 +679,14 @@ stats_page_serve(struct http_txn *t)
 		if (rule->act == PX_ACT_DENY) {
 			atomic_fetch_add(&t->fe->denied_req, 1);
 			http_txn_error(t, 403);
+			t->hangup = true;
 			return;
 		}
 		if (rule->act == PX_ACT_AUTH) {
 			http_txn_error(t, 401);
 			sbuf_addf(&t->hdrs, "www-authenticate: Basic realm=\"%s\"\r\n",
 			          rule->arg ? rule->arg : st->realm);
+			t->hangup = true;
 			return;
 		}
 		allowed = true;
@@ -693,6 +695,7 @@ stats_page_serve(struct http_txn *t)
 	if (!allowed && st->auth.n && !auth_ok(st, r)) {
 		http_txn_error(t, 401);
 		sbuf_addf(&t->hdrs, "www-authenticate: Basic realm=\"%s\"\r\n", st->realm);
+		t->hangup = true;
 		return;
 	}
 
