@@ -78,6 +78,7 @@ conn_free(struct cli_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	st->nconns--;
+	cli_activity.cur--;
 	if (c->bev)
 		bufferevent_free(c->bev);
 	cli_conn_free(c);
@@ -197,6 +198,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 		evutil_make_socket_nonblocking(fd);
 		evutil_make_socket_closeonexec(fd);
 		cli_activity.accepted++;
+		cli_activity.cur++;
 		struct cli_conn *c = cli_conn_new(st->eng, NULL, l->b->level);
 		c->st = st;
 		c->l = l;
@@ -241,12 +243,14 @@ on_master(evutil_socket_t mfd, short what, void *arg)
 		if (fd == -2) {
 			/* the master is gone: the channel is closed for good */
 			event_del(st->master_ev);
+			cli_activity.master = false;
 			return;
 		}
 		if (fd < 0)
 			return;
 		evutil_make_socket_nonblocking(fd);
 		cli_activity.accepted++;
+		cli_activity.cur++;
 		struct cli_conn *c = cli_conn_new(st->eng, NULL, CLI_LEVEL_ADMIN);
 		c->st = st;
 		c->fd = fd;
@@ -477,6 +481,7 @@ cli_start(struct engine *eng, struct event_base *base)
 		evutil_make_socket_nonblocking(st->master_fd);
 		st->master_ev = event_new(base, st->master_fd, EV_READ | EV_PERSIST, on_master, st);
 		event_add(st->master_ev, NULL);
+		cli_activity.master = true;
 	}
 	for (size_t i = 0; i < st->ls.n; i++) {
 		struct cli_listener *l = st->ls.v[i];

@@ -224,7 +224,7 @@ cmd_unsupported(struct cli_ctx *c)
 #define WHY_SSL "no CA or CRL file changes at run time"
 #define WHY_TABLE "no stick tables"
 #define WHY_DYN "no dynamic servers"
-#define WHY_COOKIE "no cookie persistence"
+#define WHY_COOKIE "dynamic cookies are set at start-up only"
 #define WHY_DEBUG "no HAProxy internals to inspect"
 
 const struct cli_cmd cli_cmds_core[] = {

@@ -5,6 +5,7 @@
 #ifndef SLUICE_STATS_CLI_INT_H
 #define SLUICE_STATS_CLI_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -100,10 +101,16 @@ void cli_usage(struct cli_ctx *c, char **args, int nargs, bool ishelp);
 
 /* For "show cli sockets" and "show activity" (cli.c). */
 void cli_sockets_dump(struct cli_ctx *c);
+/* accepted and cur are also read by "show info" (CumConns, CumReq,
+ * Jobs, which count CLI connections in HAProxy) from any thread. */
 struct cli_activity {
 	unsigned long long loops;      /* turns of the main thread's loop */
-	unsigned long long accepted;   /* CLI connections accepted */
+	atomic_ullong accepted;        /* CLI connections accepted */
 	unsigned long long commands;   /* commands run */
+	atomic_int cur;                /* CLI connections open now */
+	atomic_bool master;            /* a worker listening to its master:
+	                                * one more listener, and HAProxy's
+	                                * only "Unstoppable Jobs" */
 };
 extern struct cli_activity cli_activity;
 

@@ -18,6 +18,7 @@
 #include "engine/proc.h"
 #include "parser/cfg.h"
 #include "parser/global.h"
+#include "stats/cli_int.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -123,6 +124,12 @@ st_info_fill(struct engine *eng, struct st_info_row *r)
 	}
 	for (size_t i = 0; i < eng->nbackends; i++)
 		out += atomic_load(&eng->backends[i]->bytes_in);
+	/* HAProxy counts a stats socket connection (one per connection,
+	 * whatever the number of commands) in CumConns and CumReq, not in
+	 * CurrConns nor the rates */
+	unsigned long long cli_conns = atomic_load(&cli_activity.accepted);
+	conns += cli_conns;
+	reqs += cli_conns;
 	set_u(r, I_CUM_CONN, ST_V_U32, conns);
 	set_u(r, I_CUM_REQ, ST_V_U32, reqs);
 	set_u(r, I_MAXPIPES, ST_V_U32, (uint64_t)(g->maxpipes > 0 ? g->maxpipes : 0));
@@ -141,6 +148,9 @@ st_info_fill(struct engine *eng, struct st_info_row *r)
 	if (eng->workers)
 		nlisten = eng->workers[0].listeners.n;
 	nlisten += g->stats_sockets.n;
+	bool master = atomic_load(&cli_activity.master);
+	if (master)
+		nlisten++;
 	set_u(r, I_TASKS, ST_V_U32, nsess + nlisten);
 	set_u(r, I_IDLE_PCT, ST_V_U32, 100);
 	if (g->node && *g->node) {
@@ -156,8 +166,11 @@ st_info_fill(struct engine *eng, struct st_info_row *r)
 	else
 		r->f[I_DESCRIPTION].t = ST_V_EMPTY;
 	set_u(r, I_STOPPING, ST_V_U32, eng->stopping ? 1 : 0);
-	set_u(r, I_JOBS, ST_V_U32, (uint64_t)atomic_load(&eng->cur_conn) + nlisten);
+	/* Jobs: sessions, listeners and open CLI connections, as HAProxy */
+	set_u(r, I_JOBS, ST_V_U32, (uint64_t)atomic_load(&eng->cur_conn) + nlisten +
+	      (uint64_t)atomic_load(&cli_activity.cur));
 	set_u(r, I_LISTENERS, ST_V_U32, nlisten);
+	set_u(r, I_UNSTOPPABLE_JOBS, ST_V_U32, master ? 1 : 0);
 	set_u(r, I_TOTAL_BYTES_OUT, ST_V_U64, out);
 	set_u(r, I_TOTAL_SPLICED_BYTES_OUT, ST_V_U64, 0);
 	set_u(r, I_BYTES_OUT_RATE, ST_V_U64, 0);
