@@ -552,7 +552,10 @@ tls_bind_ctx_new(struct tls_bind *b, const struct tls_cert *cert,
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 		SSL_CTX_sess_set_cache_size(ctx, cache);
 	}
-	SSL_CTX_set_timeout(ctx, g && g->tune_ssl_lifetime ? (long)g->tune_ssl_lifetime : 300);
+	/* the cache's lifetime is the tickets' lifetime hint too; unset,
+	 * OpenSSL's 7200 s stays for both, as in HAProxy */
+	if (g && g->tune_ssl_lifetime)
+		SSL_CTX_set_timeout(ctx, (long)g->tune_ssl_lifetime);
 	if (b->ntkeys)
 		SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
 	ERR_clear_error();

@@ -31,7 +31,9 @@ global_new(void)
 	g->tune_maxrewrite = 1024;
 	g->tune_http_maxhdr = 101;
 	g->tune_ssl_cachesize = 20000;
-	g->tune_ssl_lifetime = 300;
+	/* unset: OpenSSL's 7200 s, as HAProxy leaves it (not the 300 s its
+	 * manual says) */
+	g->tune_ssl_lifetime = 0;
 	g->tune_ssl_capture_buffer_size = 0;
 	return g;
 }

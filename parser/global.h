@@ -104,7 +104,7 @@ struct cfg_global {
 	int tune_h2_header_table_size, tune_h2_initial_window_size;
 	int tune_h2_max_concurrent_streams, tune_h2_max_frame_size;
 	int tune_ssl_cachesize;   /* 20000; -1 unset */
-	uint32_t tune_ssl_lifetime; /* seconds, 300 */
+	uint32_t tune_ssl_lifetime; /* seconds, 0 unset (OpenSSL's 7200) */
 	int tune_ssl_maxrecord, tune_ssl_hard_maxrecord;
 	int tune_ssl_default_dh_param;
 	int tune_ssl_capture_buffer_size;
