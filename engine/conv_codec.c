@@ -13,6 +13,7 @@
 
 #include "engine/lb.h"
 #include "engine/smp_rt.h"
+#include "lib/xxhash.h"
 
 
 
@@ -331,14 +332,7 @@ rd32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-static uint64_t
-rd64(const unsigned char *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 #define ROTL32(x, r) (((x) << (r)) | ((x) >> (32 - (r))))
-#define ROTL64(x, r) (((x) << (r)) | ((x) >> (64 - (r))))
 
 static uint32_t
 xxh32(const unsigned char *p, size_t len, uint32_t seed)
@@ -373,68 +367,6 @@ xxh32(const unsigned char *p, size_t len, uint32_t seed)
 	return h;
 }
 
-static uint64_t
-xxh64_round(uint64_t acc, uint64_t in)
-{
-	acc += in * 14029467366897019727ull;
-	acc = ROTL64(acc, 31);
-	return acc * 11400714785074694791ull;
-}
-
-static uint64_t
-xxh64_merge(uint64_t acc, uint64_t val)
-{
-	acc ^= xxh64_round(0, val);
-	return acc * 11400714785074694791ull + 9650029242287828579ull;
-}
-
-static uint64_t
-xxh64(const unsigned char *p, size_t len, uint64_t seed)
-{
-	const uint64_t P1 = 11400714785074694791ull, P2 = 14029467366897019727ull,
-	               P3 = 1609587929392839161ull, P4 = 9650029242287828579ull,
-	               P5 = 2870177450012600261ull;
-	const unsigned char *end = p + len;
-	uint64_t h;
-	if (len >= 32) {
-		uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed,
-		         v4 = seed - P1;
-		do {
-			v1 = xxh64_round(v1, rd64(p)); p += 8;
-			v2 = xxh64_round(v2, rd64(p)); p += 8;
-			v3 = xxh64_round(v3, rd64(p)); p += 8;
-			v4 = xxh64_round(v4, rd64(p)); p += 8;
-		} while (p + 32 <= end);
-		h = ROTL64(v1, 1) + ROTL64(v2, 7) + ROTL64(v3, 12) + ROTL64(v4, 18);
-		h = xxh64_merge(h, v1);
-		h = xxh64_merge(h, v2);
-		h = xxh64_merge(h, v3);
-		h = xxh64_merge(h, v4);
-	} else {
-		h = seed + P5;
-	}
-	h += (uint64_t)len;
-	for (; p + 8 <= end; p += 8) {
-		h ^= xxh64_round(0, rd64(p));
-		h = ROTL64(h, 27) * P1 + P4;
-	}
-	if (p + 4 <= end) {
-		h ^= (uint64_t)rd32(p) * P1;
-		h = ROTL64(h, 23) * P2 + P3;
-		p += 4;
-	}
-	for (; p < end; p++) {
-		h ^= *p * P5;
-		h = ROTL64(h, 11) * P1;
-	}
-	h ^= h >> 33;
-	h *= P2;
-	h ^= h >> 29;
-	h *= P3;
-	h ^= h >> 32;
-	return h;
-}
-
 CONV(c_xxh32)
 {
 	v->sint = xxh32((const unsigned char *)v->ptr, v->len,
@@ -445,8 +377,8 @@ CONV(c_xxh32)
 
 CONV(c_xxh64)
 {
-	v->sint = (long long)xxh64((const unsigned char *)v->ptr, v->len,
-	                           (uint64_t)cv_arg_int(c, 0, 0));
+	v->sint = (long long)hash_xxh64(v->ptr, v->len,
+	                                (uint64_t)cv_arg_int(c, 0, 0));
 	v->type = SMP_T_SINT;
 	return true;
 }

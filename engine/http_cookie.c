@@ -90,6 +90,72 @@ ck_b64tos30(const char *in)
 	return out;
 }
 
+void
+ck_s30tob64(uint32_t v, char *out)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (int i = 4; i >= 0; i--) {
+		out[i] = set[v & 63];
+		v >>= 6;
+	}
+}
+
+void
+ck_dates(uint32_t now, uint32_t maxidle, uint32_t maxlife, uint32_t first,
+         char out[CK_DATES_MAX])
+{
+	size_t n = 0;
+	if (maxidle || maxlife) {
+		/* +3: a date is never before the instant it stands for */
+		out[n++] = '|';
+		ck_s30tob64((now + 3) >> 2, out + n);
+		n += 5;
+		if (maxlife) {
+			out[n++] = '|';
+			ck_s30tob64(first ? first >> 2 : (now + 3) >> 2, out + n);
+			n += 5;
+		}
+	}
+	out[n] = 0;
+}
+
+bool
+ck_refresh(bool direct, uint32_t maxidle, uint32_t maxlife,
+           uint32_t last, uint32_t first, uint32_t now)
+{
+	if (!direct)
+		return true;
+	if ((maxidle || last) && (!last || (int32_t)(last - now) < 0))
+		return true;
+	return (maxlife && !first) || (!maxlife && first);
+}
+
+/* A date farther than this ahead of now is as bad as an expired one:
+ * HAProxy's allowance for clocks set in different time zones. */
+#define CK_FUTURE_MAX 86400
+
+/* The dates just read say the cookie is too old (maxlife: 'O') or idle
+ * for too long (maxidle: 'E'); then it counts as absent, its dates are
+ * forgotten and the letter says why. */
+static bool
+expired(struct ck_req *c)
+{
+	char why = 0;
+	if (c->first_date && c->maxlife &&
+	    ((int32_t)(c->now - c->first_date) > (int32_t)c->maxlife ||
+	     (int32_t)(c->first_date - c->now) > CK_FUTURE_MAX))
+		why = 'O';
+	else if (c->last_date && c->maxidle &&
+	         ((int32_t)(c->now - c->last_date) > (int32_t)c->maxidle ||
+	          (int32_t)(c->last_date - c->now) > CK_FUTURE_MAX))
+		why = 'E';
+	if (!why)
+		return false;
+	c->cli = why;
+	c->first_date = c->last_date = 0;
+	return true;
+}
+
 /* The "|last[|first]" dates after the server part of a value. */
 static void
 parse_dates(struct ck_req *c, char *bar, char *val_end)
@@ -124,7 +190,7 @@ choose(struct ck_req *c, const char *val, size_t n)
 		c->cli = 'V';
 	} else if (down)
 		c->cli = 'D';
-	else if (c->cli != 'D')
+	else if (c->cli != 'D' && c->cli != 'E' && c->cli != 'O')
 		c->cli = 'I';
 }
 
@@ -216,7 +282,10 @@ ck_req_field(struct ck_req *c, char *v, size_t len, bool *drop)
 					parse_dates(c, bar, val_end);
 				}
 			}
-			choose(c, val_beg, (size_t)(delim - val_beg));
+			/* an expired cookie names no server, and is still
+			 * removed below as any of ours */
+			if (!expired(c))
+				choose(c, val_beg, (size_t)(delim - val_beg));
 			if ((c->opts & PX_CK_PREFIX) && delim != val_end) {
 				/* the server sees its own value */
 				memmove(val_beg, delim + 1, (size_t)(end - (delim + 1)));
@@ -315,13 +384,16 @@ out:
 }
 
 void
-ck_insert_value(const char *name, const char *cookie, const char *domain,
-                unsigned opts, const char *attrs, struct sbuf *out)
+ck_insert_value(const char *name, const char *cookie, const char *dates,
+                const char *domain, unsigned opts, const char *attrs,
+                struct sbuf *out)
 {
 	sbuf_adds(out, name);
 	if (cookie) {
 		sbuf_addc(out, '=');
 		sbuf_adds(out, cookie);
+		if (dates)
+			sbuf_adds(out, dates);
 		sbuf_adds(out, "; path=/");
 	} else {
 		/* a server without a cookie: the client's is removed */
@@ -378,6 +450,8 @@ http_cookie_request(struct http_sess *h)
 	struct ck_req c = {
 		.name = ck->name, .name_len = strlen(ck->name), .opts = ck->opts,
 		.lookup = be_lookup, .arg = s->be, .srv = -1, .cli = 'N',
+		.maxidle = ck->maxidle, .maxlife = ck->maxlife,
+		.now = (uint32_t)time(NULL),
 	};
 	long i;
 	for (size_t n = 0; (i = hmsg_find(&h->hreq, "cookie", 6, n)) >= 0;) {
@@ -533,14 +607,14 @@ http_cookie_response(struct http_sess *h)
 			return -1;
 	}
 	bool post = h->hreq.method_len == 4 && memcmp(h->hreq.method, "POST", 4) == 0;
-	/* without maxidle/maxlife (refused), a date the client sent is
-	 * dropped by a new cookie once it is past, as HAProxy does */
-	long long now = (long long)time(NULL);
-	bool stale = (h->ck_last && (long long)h->ck_last < now) || h->ck_first;
+	uint32_t now = (uint32_t)time(NULL);
 	if ((ck->opts & PX_CK_INSERT) && !(sck == 'P' && (ck->opts & PX_CK_PRESERVE)) &&
-	    (!direct || stale) && (!(ck->opts & PX_CK_POSTONLY) || post)) {
+	    ck_refresh(direct, ck->maxidle, ck->maxlife, h->ck_last, h->ck_first, now) &&
+	    (!(ck->opts & PX_CK_POSTONLY) || post)) {
 		struct sbuf v = { 0 };
-		ck_insert_value(ck->name, srv_cookie, ck->domain, ck->opts, ck->attrs, &v);
+		char dates[CK_DATES_MAX];
+		ck_dates(now, ck->maxidle, ck->maxlife, h->ck_first, dates);
+		ck_insert_value(ck->name, srv_cookie, dates, ck->domain, ck->opts, ck->attrs, &v);
 		int rc = hmsg_add(&h->hres, "set-cookie", 10, v.s, v.len);
 		free(v.s);
 		if (rc < 0)

@@ -20,7 +20,13 @@
  * - Insert mode adds "Set-Cookie: NAME=VAL; path=/[; domain=D]...
  *   [; HttpOnly][; Secure][; attr]" at the end of the response head
  *   unless the request came by a valid cookie, and then with nocache
- *   "Cache-control: private" when the response is cacheable. */
+ *   "Cache-control: private" when the response is cacheable.
+ * - maxidle/maxlife: VAL is "<server cookie>|<last>[|<first>]", dates
+ *   in 4-second units (ck_dates()). A client's cookie whose first date
+ *   is older than maxlife (or over a day ahead) says O, else whose last
+ *   date is older than maxidle (or over a day ahead) says E: it chooses
+ *   no server. A cookie that chose its server is sent again with a new
+ *   last date once the one it carries is past (ck_refresh()). */
 #ifndef SLUICE_ENGINE_HTTP_COOKIE_H
 #define SLUICE_ENGINE_HTTP_COOKIE_H
 
@@ -40,9 +46,12 @@ struct ck_req {
 	 * was stopped. */
 	int (*lookup)(void *arg, const char *val, size_t n, bool *down);
 	void *arg;
+	uint32_t maxidle, maxlife; /* seconds, 0: not checked */
+	uint32_t now;           /* the date the dates are checked against */
 	/* results */
 	int srv;                /* chosen server index, -1: none (start so) */
-	char cli;               /* %tsc 3rd letter: 'N' (start so), I, D, V */
+	char cli;               /* %tsc 3rd letter: 'N' (start so), I, D, V,
+	                         * E (idle too long), O (too old) */
 	uint32_t last_date, first_date; /* "|date" suffixes (s), 0: none */
 };
 
@@ -66,13 +75,32 @@ int ck_res_field(const struct ck_res *c, const char *v, size_t len,
                  struct sbuf *out, char *sck);
 
 /* The Set-Cookie value HAProxy inserts for a server (cookie NULL: a
- * removal), appended to out. */
-void ck_insert_value(const char *name, const char *cookie, const char *domain,
-                     unsigned opts, const char *attrs, struct sbuf *out);
+ * removal), appended to out; dates (NULL: none) is the "|last[|first]"
+ * suffix of ck_dates() put after the server's cookie. */
+void ck_insert_value(const char *name, const char *cookie, const char *dates,
+                     const char *domain, unsigned opts, const char *attrs,
+                     struct sbuf *out);
 
 /* HAProxy's 5-character date of a cookie (base64, 4-second units since
  * the epoch: its b64tos30), -1 when malformed. */
 int ck_b64tos30(const char *in);
+/* The reverse: the low 30 bits of v in 5 characters (no NUL). */
+void ck_s30tob64(uint32_t v, char *out);
+
+/* The dates an inserted cookie carries with maxidle or maxlife: the
+ * last-seen date (now, rounded up to the next 4-second unit) and, with
+ * maxlife, the first-seen date (first, the client's, or now when 0),
+ * as "|last[|first]" in out (NUL-terminated, "" without either). */
+#define CK_DATES_MAX 13
+void ck_dates(uint32_t now, uint32_t maxidle, uint32_t maxlife, uint32_t first,
+              char out[CK_DATES_MAX]);
+
+/* Whether the response must carry a new persistence cookie (insert
+ * mode) for the server the request reached: not by its cookie
+ * (!direct), or its last date is due (when maxidle is set or the client
+ * sent one), or the first date must be added (maxlife) or dropped. */
+bool ck_refresh(bool direct, uint32_t maxidle, uint32_t maxlife,
+                uint32_t last, uint32_t first, uint32_t now);
 
 struct http_sess;
 

@@ -58,14 +58,6 @@ check_http(const struct cfg_proxy *px, struct diag *d)
 		if (sv->pool_max_conn != -1 || sv->pool_low_conn != 0 || sv->pool_purge_delay != 5000)
 			diag_warn(d, &sv->loc, "'pool-max-conn', 'pool-low-conn' and 'pool-purge-delay' are ignored by this version of the sluice engine: idle server connections are kept per client connection (per thread with 'http-reuse aggressive|always')");
 	}
-	/* cookie persistence runs (engine/http_cookie.c) but for the dated
-	 * and the dynamic cookies */
-	if (px->cookie && (px->cookie->maxidle || px->cookie->maxlife))
-		diag_error(d, &px->cookie->loc, "'cookie %s ... maxidle|maxlife': dated persistence cookies are not run by this version of the sluice engine yet",
-		           px->cookie->name ? px->cookie->name : "");
-	if (px->cookie && (px->cookie->opts & PX_CK_DYNAMIC))
-		diag_error(d, &px->cookie->loc, "'cookie %s ... dynamic': dynamic cookies (dynamic-cookie-key) are not run by this version of the sluice engine yet",
-		           px->cookie->name ? px->cookie->name : "");
 	if (px->monitor_uri)
 		diag_error(d, &px->monitor_uri_loc, "'monitor-uri' is not run by this version of the sluice engine yet");
 	if (px->http_send_name_header)

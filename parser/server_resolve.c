@@ -1,9 +1,10 @@
 /* The resolve pass for servers (reference §1.11): addresses, track,
  * mode-dependent options, and the TLS context checks HAProxy makes at
- * -c time (ssl_sock_prepare_srv_ctx). */
+ * -c time (ssl_sock_prepare_srv_ctx), and the dynamic cookies. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "global.h"
@@ -13,6 +14,8 @@
 #include "resolve.h"
 #include "server.h"
 #include "tls_check.h"
+#include "lib/util.h"
+#include "lib/xxhash.h"
 
 /* ---- resolve ------------------------------------------------------------ */
 
@@ -204,6 +207,39 @@ check_tls(struct cfg *cfg, struct diag *d, struct cfg_server *s)
 	return ret;
 }
 
+/* HAProxy's dynamic cookie of a server ("cookie ... dynamic" with
+ * dynamic-cookie-key): the XXH64 of the key, the address (4 or 16
+ * bytes, network order) and the port (4 bytes, network order), in 16
+ * hex digits. NULL without an IP address. */
+static char *
+dyncookie(const char *key, const struct cfg_addr *a)
+{
+	const void *ip;
+	size_t iplen;
+	if (a->kind != ADDR_INET)
+		return NULL;
+	if (a->ss.ss_family == AF_INET) {
+		ip = &((const struct sockaddr_in *)&a->ss)->sin_addr;
+		iplen = 4;
+	} else if (a->ss.ss_family == AF_INET6) {
+		ip = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+		iplen = 16;
+	} else {
+		return NULL;
+	}
+	uint32_t port = a->port_mode == ADDR_PORT_FIXED ? a->port_lo :
+	                a->port_mode == ADDR_PORT_OFFSET ? (uint32_t)a->port_off : 0;
+	size_t klen = strlen(key);
+	unsigned char *buf = xmalloc(klen + iplen + 4);
+	memcpy(buf, key, klen);
+	memcpy(buf + klen, ip, iplen);
+	port = htonl(port);
+	memcpy(buf + klen + iplen, &port, 4);
+	uint64_t h = hash_xxh64(buf, klen + iplen + 4, 0);
+	free(buf);
+	return xasprintf("%016llx", (unsigned long long)h);
+}
+
 int
 servers_resolve(struct cfg *cfg, struct diag *d)
 {
@@ -219,6 +255,19 @@ servers_resolve(struct cfg *cfg, struct diag *d)
 				ret = -1;
 			if (s->track && resolve_track(cfg, d, s) < 0)
 				ret = -1;
+			/* a server's own cookie wins over the dynamic one */
+			if (px->mode == PX_MODE_HTTP && px->cookie && !s->cookie &&
+			    (px->cookie->opts & PX_CK_DYNAMIC) && px->dyncookie_key && !s->unresolved) {
+				s->cookie = dyncookie(px->dyncookie_key, &s->addr);
+				for (size_t k = 0; s->cookie && k < j; k++) {
+					const char *o = ((struct cfg_server *)px->servers.v[k])->cookie;
+					if (o && strcmp(o, s->cookie) == 0) {
+						diag_warn(d, &s->loc, "'server %s/%s' : We generated two equal cookies for two different servers. Please change the secret key for '%s'.",
+						          px->name, s->name, px->name);
+						break;
+					}
+				}
+			}
 			if (s->agent_check && s->agent_port == 0) {
 				rerr(d, s, "server %s does not have agent port. Agent check has been disabled.",
 				     s->name);
