@@ -53,7 +53,10 @@ def start(eb, args=()):
     sock = os.path.join(lib.tmpdir(), "stats-%s.sock" % name[-5:])
     pm = lib.free_port()
     glob = "    stats socket %s level admin" % sock
-    return pm, tt.proxy(config(pm, eb, name, sock), 1, glob=glob, args=args), sock
+    p = tt.proxy(config(pm, eb, name, sock), 1, glob=glob, args=args)
+    # the stats socket opens after the listeners the readiness poll saw
+    lib.ok(lib.wait_for(lambda: os.path.exists(sock), 5 * lib.SLOW), "stats socket")
+    return pm, p, sock
 
 
 def sess_lines(sock):

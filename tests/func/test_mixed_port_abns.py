@@ -139,8 +139,11 @@ backend echo
 def mixed(pb, eb, name, bindopts="", nbthread=2, sock=None):
     pm = lib.free_port()
     glob = "    stats socket %s level admin" % sock if sock else ""
-    return pm, tt.proxy(MIX % {"pm": pm, "pb": pb, "eb": eb, "name": name, "crt": A.pem,
-                               "bindopts": bindopts}, nbthread, glob=glob)
+    p = tt.proxy(MIX % {"pm": pm, "pb": pb, "eb": eb, "name": name, "crt": A.pem,
+                        "bindopts": bindopts}, nbthread, glob=glob)
+    # the stats socket opens after the listeners the readiness poll saw
+    lib.ok(not sock or lib.wait_for(lambda: os.path.exists(sock), 5 * lib.SLOW), "stats socket")
+    return pm, p
 
 
 @lib.test
