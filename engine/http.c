@@ -98,12 +98,13 @@ http_sess_start(struct session *s)
 	h->watch_fd = -1;
 	h->tmr_at = -1;
 	s->sctx.cli_ssl = s->cli_ssl;
-	/* what came after a PROXY header in the same read */
+	/* what came after a PROXY header in the same read, or what a
+	 * hand-off passed on (session_handoff.c: up to the inspection
+	 * buffer, which may exceed tune.bufsize): all of it */
 	if (s->req_len > 0 && s->cli_ssl == NULL) {
-		http_buf_alloc(&h->in, h->lim.bufsize);
-		size_t n = s->req_len < h->in.cap ? s->req_len : h->in.cap;
-		memcpy(h->in.b, s->req, n);
-		h->in.len = n;
+		http_buf_alloc(&h->in, s->req_len > h->lim.bufsize ? s->req_len : h->lim.bufsize);
+		memcpy(h->in.b, s->req, s->req_len);
+		h->in.len = s->req_len;
 	}
 	sess_release_inspect(s);
 	s->req_len = 0;

@@ -706,7 +706,7 @@ start_inspect(struct session *s, const struct cfg_proxy *px)
 	int r = sess_read_client(s);
 	if (r < 0 && !s->cli_eof)
 		inspect_client_error(s);
-	if (r > 0 || s->cli_eof)
+	if (r > 0 || s->cli_eof || s->req_len > 0) /* or bytes already there */
 		inspect_step(s, false);
 }
 
@@ -898,8 +898,10 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 		static const char phase[] = {
 			[SS_PROXY_HDR] = 'R', [SS_TLS_ACCEPT] = 'R', [SS_INSPECT] = 'R',
 			[SS_QUEUED] = 'Q', [SS_TURNAROUND] = 'C', [SS_CONNECTING] = 'C',
-			[SS_TLS_CONNECT] = 'C', [SS_HTTP] = 'D', [SS_FORWARD] = 'D',
-			[SS_HANDOFF] = 'D', [SS_CLOSED] = 'D',
+			/* a relayed tunnel has no phase letter (observed on
+			 * 2.6.12: "K-" in mode tcp) */
+			[SS_TLS_CONNECT] = 'C', [SS_HTTP] = 'D', [SS_FORWARD] = '-',
+			[SS_HANDOFF] = '-', [SS_CLOSED] = 'D',
 		};
 		sess_close(s, 'K', phase[s->st]);
 		return;

@@ -40,6 +40,7 @@
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "engine/listener.h"
+#include "engine/relay.h"
 #include "engine/server.h"
 #include "engine/session_int.h"
 #include "engine/sni_stats.h"
@@ -116,7 +117,8 @@ sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len
 			s->req_cap = n;
 		}
 		memmove(s->req + s->pp_len, s->req, s->req_len);
-		memcpy(s->req, s->pp_hdr, s->pp_len);
+		if (s->pp_len > 0)
+			memcpy(s->req, s->pp_hdr, s->pp_len);
 		k->req = s->req;
 		k->req_len = n;
 		k->req_cap = s->req_cap;
@@ -171,8 +173,15 @@ count_client_bytes(struct session *p, const struct session *k)
 		p->bytes_out = BIO_number_written(b);
 		return;
 	}
-	p->bytes_in = k->bytes_in > p->bytes_in ? k->bytes_in : p->bytes_in;
-	p->bytes_out = k->bytes_out;
+	uint64_t in = k->bytes_in, out = k->bytes_out;
+	if (k->relay) { /* still relaying (the parent ends first) */
+		struct relay_stats st;
+		relay_stats(k->relay, &st);
+		in = st.c2s > k->pp_len ? st.c2s - k->pp_len : 0;
+		out = st.s2c;
+	}
+	p->bytes_in = in > p->bytes_in ? in : p->bytes_in;
+	p->bytes_out = out;
 }
 
 void

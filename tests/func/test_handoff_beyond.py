@@ -120,8 +120,8 @@ def shutdown_session_of_the_passthrough_side_ends_both():
         lib.cli(sock, "shutdown session %s" % mix.split(":")[0])
         lib.eq(tls.recv_all(c.sock), b"", "the client's connection closes")
         c.close()
-        lib.eq([l.split()[-1] for l in tt.wait_lines(p, "mix ")], ["KD"], "mix: killed")
-        lib.eq([l.split()[-1] for l in tt.wait_lines(p, "term ")], ["KD"], "term: killed with it")
+        lib.eq([l.split()[-1] for l in tt.wait_lines(p, "mix ")], ["K-"], "mix: killed")
+        lib.eq([l.split()[-1] for l in tt.wait_lines(p, "term ")], ["K-"], "term: killed with it")
         lib.ok(lib.wait_for(lambda: sess_lines(sock) == [], 3), "no session left")
 
 

@@ -23,7 +23,12 @@ visible behaviour, so they pass with either binary (make check-oracle):
 - a plain HTTP client routed to a mode http frontend on abns@ with
   send-proxy: answered, logged with its address;
 - a tcp-request connection rule of the terminating frontend sees the
-  unix peer (src is not the client's before the PROXY header).
+  unix peer (src is not the client's before the PROXY header);
+- without a PROXY header, a plain mode tcp target: its content rules see
+  the bytes already read at once; killed from the passthrough side, the
+  line counts the client's bytes;
+- a request longer than a buffer, read whole by the passthrough side's
+  inspection, reaches a plain mode http target whole.
 
 Behaviour observed on haproxy 2.6.12."""
 
@@ -31,6 +36,7 @@ import os
 import socket
 import ssl
 import struct
+import time
 
 import lib
 import tls
@@ -237,6 +243,106 @@ frontend web
                "answered by web with the client's address: %r" % resp)
         lib.eq(tt.wait_lines(p, "web "), ["web 127.0.0.6 GET /x 200"], "web's line")
         lib.eq(tt.wait_lines(p, "mix "), ["mix 127.0.0.6 to_web/w --"], "mix's line")
+
+
+PLAIN = """frontend mix
+    bind 127.0.0.1:%(pm)d
+    log-format "mix %%ts B=%%B U=%%U"
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.len ge %(want)d }
+    default_backend to_term
+backend to_term
+    server t abns@%(name)s
+frontend term
+    bind abns@%(name)s
+    log-format "term %%ts"
+    tcp-request inspect-delay 3s
+    tcp-request content accept if { req.len gt 0 }
+    default_backend echo
+backend echo
+    server e 127.0.0.1:%(eb)d
+"""
+
+
+@lib.test
+def plain_target_without_proxy_header_routes_at_once():
+    """No PROXY pairing: the target's content rules see the bytes the
+    passthrough side read at once, not after their inspect-delay."""
+    with tls.plain_backend("echo", banner=False) as eb:
+        name, pm = abns("plain"), lib.free_port()
+        sock = os.path.join(lib.tmpdir(), "plain.sock")
+        p = tt.proxy(PLAIN % {"pm": pm, "name": name, "eb": eb.port, "want": 1}, 1,
+                     glob="    stats socket %s level admin" % sock)
+        lib.ok(lib.wait_for(lambda: os.path.exists(sock), 5 * lib.SLOW), "stats socket")
+        with tls.connect(pm) as s:
+            t0 = time.monotonic()
+            s.sendall(b"hello\n")
+            f = s.makefile("rb")
+            lib.eq(f.readline(), b"hello\n", "echoed")
+            took = time.monotonic() - t0
+            lib.ok(took < 2.5, "routed by term before its 3 s inspect-delay: %.2f s" % took)
+            s.sendall(b"ping\n")
+            lib.eq(f.readline(), b"ping\n", "echoed")
+            # killed from the passthrough side while the target relays:
+            # its line counts what crossed the client's socket so far
+            mix = [l for l in lib.cli(sock, "show sess").splitlines() if " fe=mix " in l]
+            lib.eq(len(mix), 1, "mix's session: %r" % mix)
+            lib.cli(sock, "shutdown session %s" % mix[0].split(":")[0])
+            lib.eq(tls.recv_all(s), b"", "closed")
+        lib.eq(tt.wait_lines(p, "mix "), ["mix K- B=11 U=11"], "mix's line")
+
+
+@lib.test
+def a_long_inspected_request_reaches_a_mode_http_target_whole():
+    """The passthrough side read 18,000 bytes (more than a 16 KiB buffer)
+    before routing: the plain mode http target gets every one."""
+    body = b"x" * 17900
+
+    def backend(c):
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += c.recv(65536)
+        head, _, got = buf.partition(b"\r\n\r\n")
+        n = int([l.split(b":")[1] for l in head.split(b"\r\n")
+                 if l.lower().startswith(b"content-length:")][0])
+        while len(got) < n:
+            d = c.recv(65536)
+            if not d:
+                break
+            got += d
+        r = b"got %d" % len(got)
+        c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(r), r))
+
+    with tls._running(tls._listener(), tls._State("web"), backend) as web:
+        bp = web.port
+        name, pm = abns("long"), lib.free_port()
+        req = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: %d\r\n\r\n" % len(body) + body
+        tt.proxy("""frontend mix
+    bind 127.0.0.1:%(pm)d
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.len ge %(want)d }
+    default_backend to_term
+backend to_term
+    server t abns@%(name)s send-proxy
+frontend term
+    mode http
+    bind abns@%(name)s accept-proxy
+    default_backend web
+backend web
+    mode http
+    server w 127.0.0.1:%(bp)d
+""" % {"pm": pm, "name": name, "bp": bp, "want": len(req)}, 1)
+        with tls.connect(pm) as s:
+            s.sendall(req)
+            got = b""  # the answer (the connection stays open: keep-alive)
+            s.settimeout(5 * lib.SLOW)
+            while not got.endswith(b"got %d" % len(body)):
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+        lib.ok(got.startswith(b"HTTP/1.1 200") and got.endswith(b"got %d" % len(body)),
+               "the whole body reached the server: %r" % got[-80:])
 
 
 @lib.test
