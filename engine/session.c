@@ -906,7 +906,9 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 		sess_close(s, 'K', phase[s->st]);
 		return;
 	}
-	sess_close(s, why, (s->st == SS_FORWARD || s->st == SS_HTTP || s->st == SS_HANDOFF) ? 'D' : 'C');
+	/* a tunnel: no phase letter, as for 'K' ("D-" observed on 2.6.12) */
+	sess_close(s, why, s->st == SS_HTTP ? 'D' :
+	                   (s->st == SS_FORWARD || s->st == SS_HANDOFF) ? '-' : 'C');
 }
 
 /* Any thread: a session holds no event of its own for this (one less
