@@ -22,6 +22,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "engine/engine.h"
+#include "engine/support.h"
 #include "engine/http_act.h"
 #include "engine/proc.h"
 #include "engine/proc_state.h"
@@ -460,13 +461,14 @@ check_tls(const struct cfg *cfg, bool quiet)
 	return ok;
 }
 
-/* -c loads the errorfiles and reply files as the engine would
- * (engine/http_act.h). False after reporting. */
+/* -c says what this engine would refuse or skip at start-up
+ * (engine/support.h), and loads the errorfiles and reply files as the
+ * engine would (engine/http_act.h). False after reporting. */
 static bool
 check_http(const struct cfg *cfg, bool quiet, struct diag *d)
 {
 	struct diag hd = { 0 };
-	bool ok = http_act_init(cfg, &hd) == 0;
+	bool ok = engine_check_support(cfg, &hd) == 0 && http_act_init(cfg, &hd) == 0;
 	d->nwarnings += hd.nwarnings; /* for "Warnings were found." */
 
 	if (!quiet) {

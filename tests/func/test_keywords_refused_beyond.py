@@ -43,6 +43,45 @@ def refused_with_location():
         lib.contains(r.err, "t.cfg:%d:%d: error: %s" % (FIRST, col, text))
 
 
+# what the engine does not run: -c says it as start-up would (a file -c
+# calls valid starts); added to a frontend
+HEAD_FE = """\
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+backend be
+    server s1 127.0.0.1:%d
+frontend fe
+    bind 127.0.0.1:%d
+    default_backend be
+""" % (lib.free_port(), lib.free_port())
+FIRST_FE = HEAD_FE.count("\n") + 1
+ENGINE_REFUSED = [
+    ("monitor-uri /healthz", 5, "'monitor-uri' is not run by this version of the sluice engine yet"),
+    ("option originalto", 5, "'option originalto' is not run by this version of the sluice engine yet"),
+    ("http-request wait-for-body time 1s", 5,
+     "'http-request wait-for-body' is not run by this version of the sluice engine yet"),
+]
+
+
+@lib.test
+def engine_refusals_at_check_and_start():
+    for line, col, text in ENGINE_REFUSED:
+        path = lib.config(HEAD_FE + "    " + line + "\n")
+        r = lib.check(path)
+        lib.eq(r.rc, 1, "exit status for '%s'\n%r" % (line, r))
+        lib.contains(r.err, "t.cfg:%d:%d: error: %s" % (FIRST_FE, col, text))
+        r = lib.run(["-db", "-f", path], timeout=10)
+        lib.eq(r.rc, 1, "start-up refused for '%s'\n%r" % (line, r))
+        lib.contains(r.err, text)
+    # and what it leaves out is a warning at -c
+    r = lib.check(lib.config(HEAD_FE + "    option logasap\n"))
+    lib.eq(r.rc, 0, repr(r))
+    lib.contains(r.err, "t.cfg:%d:5: warning: 'option logasap' is ignored" % FIRST_FE)
+
+
 @lib.test
 def plain_conn_failure_stays_accepted():
     r = lib.check(lib.config(HEAD + "    retry-on conn-failure\n"))
