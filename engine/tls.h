@@ -65,6 +65,9 @@ void tls_srv_save_session(struct tls_srv *s, SSL *ssl);
 /* The certificate file name that served ssl (its crt path as
  * configured), or NULL. */
 const char *tls_served_crt(const SSL *ssl);
+/* True when the comma-separated ALPN list names "h2" (HTTP/2, which a
+ * mode http bind leaves out of what it offers). */
+bool tls_alpn_has_h2(const char *list);
 
 /* Verification errors of the client's chain (ssl_c_err, ssl_c_ca_err,
  * ssl_c_ca_err_depth): the bind's verify callback records each error

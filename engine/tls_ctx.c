@@ -19,6 +19,7 @@
 #include "parser/bind.h"
 #include "parser/cfg.h"
 #include "parser/global.h"
+#include "parser/proxy.h"
 #include "parser/tls_check.h"
 
 static int info_idx = -1;
@@ -72,6 +73,35 @@ tls_ossl_ver(enum sslo_ver v)
 	case SSLO_VER_TLS13: return TLS1_3_VERSION;
 	default: return 0;
 	}
+}
+
+bool
+tls_alpn_has_h2(const char *list)
+{
+	/* "h2" as a whole word of the comma-separated list */
+	for (const char *p = list; p && (p = strstr(p, "h2")) != NULL; p += 2)
+		if ((p == list || p[-1] == ',') && (p[2] == 0 || p[2] == ','))
+			return true;
+	return false;
+}
+
+/* The wire form of a mode http bind's ALPN list: without "h2", which
+ * this engine does not speak (engine/support.c warns). */
+static unsigned char *
+alpn_wire_http1(const char *list, size_t *len)
+{
+	unsigned char *w = tls_alpn_wire(list, len);
+	size_t o = 0;
+	for (size_t k = 0; w && k < *len; k += 1 + w[k]) {
+		if (w[k] == 2 && w[k + 1] == 'h' && w[k + 2] == '2')
+			continue;
+		memmove(w + o, w + k, 1 + (size_t)w[k]);
+		o += 1 + (size_t)w[k];
+	}
+	*len = o;
+	if (w && o == 0)
+		FREE_NULL(w);
+	return w;
 }
 
 unsigned char *
@@ -531,7 +561,9 @@ tls_bind_ctx_new(struct tls_bind *b, const struct tls_cert *cert,
 	if (npn && (i->npn = tls_alpn_wire(npn, &i->npn_len)) != NULL)
 		SSL_CTX_set_next_protos_advertised_cb(ctx, npn_cb, NULL);
 	const char *alpn = PICK(alpn);
-	if (alpn && (i->alpn = tls_alpn_wire(alpn, &i->alpn_len)) != NULL)
+	bool http = b->cfg->px && b->cfg->px->mode == PX_MODE_HTTP;
+	if (alpn && (i->alpn = http ? alpn_wire_http1(alpn, &i->alpn_len)
+	                            : tls_alpn_wire(alpn, &i->alpn_len)) != NULL)
 		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
 	if (cert->ocsp) {
 		i->ocsp = xmalloc(cert->ocsp_len);
