@@ -51,7 +51,7 @@ Linux)
 	# libcrypt-dev: crypt_r for userlist password hashes (-lcrypt)
 	for p in build-essential pkg-config flex bison libevent-dev libssl-dev libpcre2-dev libcrypt-dev check \
 	         python3 openssl curl socat clang libclang-rt-dev \
-	         mandoc dpkg-dev debhelper fakeroot lintian keepalived iproute2 valgrind $ORACLE; do
+	         mandoc dpkg-dev debhelper fakeroot lintian keepalived iproute2 valgrind strace $ORACLE; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		case "$st" in
 		*" installed") ;;

@@ -424,8 +424,8 @@ class Bench:
                 stop(p)
 
     def syscalls(self):
-        """Syscalls per connection (replay) and per request (keep-alive) of
-        each proxy, counted by strace -c: slow, but free of the noise of a
+        """Syscalls per connection (replay, tls) and per request (keep-alive)
+        of each proxy, counted by strace -c: slow, but free of the noise of a
         shared machine. Returns {proxy: {phase: {syscall: per_unit}}}."""
         out = {}
         for name in PROXIES:
@@ -433,7 +433,7 @@ class Bench:
             try:
                 self.wrk(self.fe[name], 1)
                 out[name] = {}
-                for phase in ("ka", "replay"):
+                for phase in ("ka", "tls", "replay"):
                     trace = os.path.join(self.work, "strace-%s-%s.txt" % (name, phase))
                     st = subprocess.Popen([self.tools["strace"], "-c", "-f", "-o", trace,
                                            "-p", str(p.pid)],
@@ -697,7 +697,9 @@ def main():
                                            time.monotonic() - t0))
     if sysc:
         print()
-        for phase, unit in (("replay", "connection (hello replay)"), ("ka", "keep-alive request")):
+        for phase, unit in (("replay", "connection (hello replay)"),
+                            ("tls", "TLS connection (wrk, resumed handshake and a request)"),
+                            ("ka", "keep-alive request")):
             print("syscalls per %s:" % unit)
             names = sorted(set(sysc["sluice"][phase]) | set(sysc["haproxy"][phase]),
                            key=lambda k: -sysc["sluice"][phase].get(k, 0))

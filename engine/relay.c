@@ -30,6 +30,10 @@ static _Thread_local void *buf_cache[CACHE_MAX];
 static _Thread_local size_t buf_cache_size, nbuf_cache;
 static _Thread_local int pipe_cache[CACHE_MAX][2];
 static _Thread_local int npipe_cache;
+/* and of freed relays: a new connection takes one without malloc's slow
+ * path (connections end out of order, its tcache is often empty) */
+static _Thread_local struct relay *relay_cache[CACHE_MAX];
+static _Thread_local int nrelay_cache;
 
 /* The thread's relay deadlines: a binary min-heap with one libevent
  * timer armed for its top. A struct event per relay would cost 128
@@ -38,6 +42,16 @@ static _Thread_local struct relay **theap;
 static _Thread_local size_t theap_n, theap_cap;
 static _Thread_local struct event *theap_ev;
 static _Thread_local long long theap_armed = -1; /* its deadline, or -1 */
+
+/* EV_CLOSED when the thread's event base reports a peer's FIN with its
+ * data (EPOLLRDHUP), else 0: then a read shorter than the buffer is known
+ * to be the last one, and the recv() that would return 0 is saved (as
+ * HAProxy does). Set with the thread's first relay. */
+static _Thread_local uint8_t ev_closed;
+
+/* The time of the socket event being handled (now_ms clock): one clock
+ * read per event rather than one per recv and send. */
+static _Thread_local long long ev_now;
 
 /* Packed (56 bytes, not 80): it lives as long as an idle tunnel. Sizes
  * fit 32 bits: a buffer is tune.bufsize or the first bytes (under
@@ -162,6 +176,8 @@ pipe_put(int pfd[2])
 void
 relay_thread_cleanup(void)
 {
+	while (nrelay_cache > 0)
+		free(relay_cache[--nrelay_cache]);
 	while (nbuf_cache > 0)
 		free(buf_cache[--nbuf_cache]);
 	while (npipe_cache > 0) {
@@ -297,8 +313,11 @@ finish(struct relay *r, enum relay_end why)
 	if (r->finished)
 		return;
 	r->finished = true;
-	for (int i = 0; i < 2; i++)
-		event_del(&r->ev[i]);
+	for (int i = 0; i < 2; i++) {
+		if (r->evmask[i])
+			event_del(&r->ev[i]);
+		r->evmask[i] = 0;
+	}
 	th_del(r);
 	th_arm();
 	struct relay_stats st;
@@ -306,14 +325,14 @@ finish(struct relay *r, enum relay_end why)
 	r->done(r->arg, why, &st);
 }
 
+/* Notes activity on fd: called from socket events only (ev_now). */
 static void
 touch(struct relay *r, int fd)
 {
-	long long t = now_ms();
 	if (fd == r->d[0].from)
-		r->cli_act = t;
+		r->cli_act = ev_now;
 	else
-		r->srv_act = t;
+		r->srv_act = ev_now;
 }
 
 static bool
@@ -324,11 +343,26 @@ pending(const struct dir *d)
 
 static void on_sock(evutil_socket_t fd, short what, void *arg);
 
+/* sync_sock's change of socket i's event to want (out of line: the
+ * common case, nothing to change, stays a few instructions). */
+static __attribute__((noinline)) void
+sync_sock_set(struct relay *r, int i, uint8_t want)
+{
+	if (r->evmask[i])
+		event_del(&r->ev[i]);
+	r->evmask[i] = want;
+	if (want == 0)
+		return;
+	event_assign(&r->ev[i], event_get_base(&r->ev[i]), r->d[i].from, want | EV_PERSIST,
+	             on_sock, r);
+	event_add(&r->ev[i], NULL);
+}
+
 /* Makes socket i's event wait for what its directions need: reading for
  * the direction it feeds (while that one holds nothing and saw no EOF),
  * writing for the direction it drains (while data is pending). The
  * base's changelist turns a del/add pair into at most one epoll_ctl. */
-static void
+static inline void
 sync_sock(struct relay *r, int i)
 {
 	const struct dir *rd = &r->d[i], *wd = &r->d[1 - i];
@@ -337,15 +371,13 @@ sync_sock(struct relay *r, int i)
 		want |= r->tls ? rwant(r, i) : EV_READ;
 	if (pending(wd))
 		want |= r->tls ? wwant(r, i) : EV_WRITE;
-	if (want == r->evmask[i])
-		return;
-	event_del(&r->ev[i]);
-	r->evmask[i] = want;
-	if (want == 0)
-		return;
-	event_assign(&r->ev[i], event_get_base(&r->ev[i]), rd->from, want | EV_PERSIST,
-	             on_sock, r);
-	event_add(&r->ev[i], NULL);
+	/* with TLS too (unused there): the epoll mask of the session's
+	 * client event (sess_watch_client), which the relay's replaces
+	 * without an epoll_ctl only when they are the same */
+	if (want & EV_READ)
+		want |= ev_closed;
+	if (want != r->evmask[i])
+		sync_sock_set(r, i, want);
 }
 
 /* Half-close towards d's destination with TLS on a side: close_notify
@@ -537,10 +569,11 @@ read_tls(struct dir *d)
 	return true;
 }
 
-/* Reads what direction d's source has and delivers it. Returns false
- * when the relay finished (it may be freed then). */
+/* Reads what direction d's source has and delivers it; closed: the
+ * source's FIN has arrived (EV_CLOSED), so a short read is its last.
+ * Returns false when the relay finished (it may be freed then). */
 static bool
-dir_read(struct dir *d)
+dir_read(struct dir *d, bool closed)
 {
 	struct relay *r = d->r;
 	int fd = d->from;
@@ -586,6 +619,8 @@ copy:
 		d->off = 0;
 		if ((size_t)n == r->o.bufsize)
 			d->bulk = true;
+		else if (closed)
+			note_eof(d); /* all before the FIN is read */
 		touch(r, fd);
 	} else if (n == 0) {
 		note_eof(d);
@@ -608,7 +643,7 @@ on_sock_tls(struct relay *r, int i, short what)
 		/* room made: the source may hold decrypted bytes that its
 		 * socket will not signal */
 		struct xprt src = { wd->from, from_ssl(wd) };
-		if (!pending(wd) && !wd->eof && xprt_pending(&src) && !dir_read(wd))
+		if (!pending(wd) && !wd->eof && xprt_pending(&src) && !dir_read(wd, false))
 			return;
 	}
 	/* any event will do when this side's SSL holds decrypted bytes
@@ -616,7 +651,7 @@ on_sock_tls(struct relay *r, int i, short what)
 	struct dir *rd = &r->d[i];
 	struct xprt x = { rd->from, from_ssl(rd) };
 	if (((what & rwant(r, i)) || xprt_pending(&x)) && !rd->eof)
-		dir_read(rd);
+		dir_read(rd, false);
 }
 
 /* A socket is ready: first deliver to it what waits (room was made),
@@ -626,6 +661,7 @@ on_sock(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay *r = arg;
 	int i = fd == r->d[0].from ? 0 : 1;
+	ev_now = now_ms();
 	if (r->tls) {
 		on_sock_tls(r, i, what);
 		return;
@@ -635,8 +671,8 @@ on_sock(evutil_socket_t fd, short what, void *arg)
 		if (!flush_dir(wd) || !update(wd))
 			return;
 	}
-	if ((what & EV_READ) && !r->d[i].eof)
-		dir_read(&r->d[i]);
+	if ((what & (EV_READ | EV_CLOSED)) && !r->d[i].eof)
+		dir_read(&r->d[i], (what & EV_CLOSED) != 0);
 }
 
 /* A side is half-closed once it sent its FIN or we sent it ours; then
@@ -697,7 +733,13 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
             size_t first_len, size_t first_sent, const struct relay_opts *o,
             relay_done_fn done, void *arg)
 {
-	struct relay *r = xcalloc(1, sizeof(*r));
+	struct relay *r;
+	if (nrelay_cache > 0) {
+		r = relay_cache[--nrelay_cache];
+		memset(r, 0, sizeof(*r));
+	} else {
+		r = xcalloc(1, sizeof(*r));
+	}
 	r->o = *o;
 	if (r->o.bufsize == 0)
 		r->o.bufsize = 16384;
@@ -720,8 +762,11 @@ relay_start(struct event_base *base, int cfd, int sfd, const uint8_t *first,
 		/* assigned so that event_del is valid; sync_sock sets it up */
 		event_assign(&r->ev[i], base, d->from, 0, on_sock, r);
 	}
-	if (theap_ev == NULL)
+	if (theap_ev == NULL) {
 		theap_ev = evtimer_new(base, on_theap, NULL);
+		if (event_base_get_features(base) & EV_FEATURE_EARLY_CLOSE)
+			ev_closed = EV_CLOSED;
+	}
 	r->d[0].bytes = first_sent;
 	if (first_len > 0) {
 		struct dir *d = &r->d[0];
@@ -795,7 +840,8 @@ relay_free(struct relay *r)
 		return;
 	for (int i = 0; i < 2; i++) {
 		struct dir *d = &r->d[i];
-		event_del(&r->ev[i]);
+		if (r->evmask[i])
+			event_del(&r->ev[i]);
 		if (d->buf)
 			relay_buf_put(d->buf, r->o.bufsize);
 #ifdef HAVE_SPLICE
@@ -812,5 +858,8 @@ relay_free(struct relay *r)
 	}
 	th_del(r);
 	th_arm();
-	free(r);
+	if (nrelay_cache < CACHE_MAX)
+		relay_cache[nrelay_cache++] = r;
+	else
+		free(r);
 }

@@ -65,8 +65,9 @@ void relay_stats(const struct relay *r, struct relay_stats *st);
 void *relay_buf_get(size_t size);
 void relay_buf_put(void *b, size_t size);
 
-/* Buffers and pipes for splice are kept per thread and reused; frees
- * them at thread exit (after every other user of the buffers). */
+/* Buffers, pipes for splice and freed relays are kept per thread and
+ * reused; frees them at thread exit (after every other user of the
+ * buffers, and after the thread's last relay_free). */
 void relay_thread_cleanup(void);
 
 #endif
