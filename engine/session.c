@@ -227,6 +227,18 @@ drain_client(int fd)
 }
 
 void
+sess_free_setup_events(struct session *s)
+{
+	struct event **evs[] = { &s->cev, &s->sev, &s->tmr, &s->qwake };
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		if (*evs[i]) {
+			event_free(*evs[i]);
+			*evs[i] = NULL;
+		}
+	}
+}
+
+void
 sess_release_server(struct session *s)
 {
 	if (s->srv == NULL)

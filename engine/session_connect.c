@@ -336,18 +336,7 @@ start_forward(struct session *s, size_t sent)
 	/* routing is done: an idle tunnel keeps no inspection data, and
 	 * drops the events of the earlier states (the relay has its own) */
 	FREE_NULL(s->pp_hdr);
-	event_free(s->cev);
-	s->cev = NULL;
-	if (s->sev) {
-		event_free(s->sev);
-		s->sev = NULL;
-	}
-	event_free(s->tmr);
-	s->tmr = NULL;
-	if (s->qwake) {
-		event_free(s->qwake);
-		s->qwake = NULL;
-	}
+	sess_free_setup_events(s);
 	sess_release_inspect(s);
 	/* the client already shut its side; with TLS the relay finds the
 	 * end again (an SSL answers it again) and sends close_notify after

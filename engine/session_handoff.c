@@ -95,10 +95,8 @@ sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len
 	if (!listener_take_inproc(l))
 		return false;
 
-	/* the parent lets go of its client socket */
-	if (s->cev)
-		event_del(s->cev);
-	event_del(s->tmr);
+	/* the parent lets go of its client socket (its events on it are
+	 * freed below, before the child adds its own) */
 	int fd = s->cfd;
 	s->cfd = -1;
 	/* an unbound unix peer, as accept() on the listener returns it */
@@ -136,20 +134,7 @@ sess_handoff(struct session *s, const struct sockaddr_storage *sa, socklen_t len
 	srv_observe(s->w->eng, s->be, s->srv, false, NULL);
 	s->t_established = now_ms();
 	sess_release_inspect(s);
-	if (s->cev) {
-		event_free(s->cev);
-		s->cev = NULL;
-	}
-	if (s->sev) { /* from an earlier failed attempt */
-		event_free(s->sev);
-		s->sev = NULL;
-	}
-	event_free(s->tmr);
-	s->tmr = NULL;
-	if (s->qwake) {
-		event_free(s->qwake);
-		s->qwake = NULL;
-	}
+	sess_free_setup_events(s);
 	sess_set_state(s, SS_HANDOFF);
 	s->handoff = k;
 	k->handoff = s;

@@ -49,6 +49,9 @@ void sess_release_inspect(struct session *s);
 /* Gives the sample context s's current request, backend and server;
  * final: no more data will come. */
 void sess_sync_ctx(struct session *s, bool final);
+/* Frees the events of the states before the data phase (client watch,
+ * connect, state timer, queue wake-up), those that exist. */
+void sess_free_setup_events(struct session *s);
 /* Gives s's server slot back (lb, backend queue); no-op without one. */
 void sess_release_server(struct session *s);
 
