@@ -258,6 +258,12 @@ lower_bound(const struct tls_sni *v, size_t n, const char *name)
 static void
 switch_ctx(SSL *ssl, SSL_CTX *ctx)
 {
+	/* the context the SSL was made with (the usual case: no SNI, or
+	 * the default certificate's name): SSL_new() copied all of it
+	 * already, and re-parsing the cipher lists costs ~5% of a full
+	 * handshake */
+	if (SSL_get_SSL_CTX(ssl) == ctx)
+		return;
 	struct tls_ctxinfo *i = tls_ctxinfo_of(ctx);
 	STACK_OF(X509_NAME) *names = SSL_CTX_get_client_CA_list(ctx);
 
