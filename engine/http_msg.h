@@ -34,8 +34,9 @@ struct sbuf;
 struct hmsg_hdr {
 	char *name;             /* owned, as received (case kept for matching) */
 	size_t name_len;
-	char *value;            /* owned */
+	char *value;            /* owned, or in name's block (joint) */
 	size_t value_len;
+	bool joint;             /* value is in name's allocation: freed with it */
 };
 
 struct hmsg {

@@ -294,6 +294,26 @@ verdict(struct http_sess *h, enum http_verdict v, const char *service)
 	}
 }
 
+/* "<method> <uri> HTTP/<major>.<minor>" for the logs: without printf,
+ * which cost 10% of a keep-alive request's instructions here */
+static char *
+req_line_of(const struct h1q_req *q)
+{
+	if (q->major < 0 || q->major > 9 || q->minor < 0 || q->minor > 9 ||
+	    memchr(q->method, '\0', q->method_len) || memchr(q->uri, '\0', q->uri_len))
+		return xasprintf("%.*s %.*s HTTP/%d.%d", (int)q->method_len, q->method,
+		                 (int)q->uri_len, q->uri, q->major, q->minor);
+	size_t n = q->method_len + 1 + q->uri_len;
+	char *l = xmalloc(n + sizeof(" HTTP/1.1"));
+	memcpy(l, q->method, q->method_len);
+	l[q->method_len] = ' ';
+	memcpy(l + q->method_len + 1, q->uri, q->uri_len);
+	memcpy(l + n, " HTTP/1.1", sizeof(" HTTP/1.1"));
+	l[n + 6] = (char)('0' + q->major);
+	l[n + 8] = (char)('0' + q->minor);
+	return l;
+}
+
 /* A complete request head is in h->req: everything up to the server
  * phase. 1 progress, -1 gone. */
 int
@@ -310,8 +330,7 @@ http_process_request(struct http_sess *h)
 	h->nreq++;
 	h->log.first_req = h->nreq == 1;
 	free(h->req_line);
-	h->req_line = xasprintf("%.*s %.*s HTTP/%d.%d", (int)q->method_len, q->method,
-	                        (int)q->uri_len, q->uri, q->major, q->minor);
+	h->req_line = req_line_of(q);
 	h->log.req_line = h->req_line;
 	h->log.req_line_len = strlen(h->req_line);
 	/* the request line kept for logs and capture.req.*: 1023 bytes by
