@@ -57,9 +57,8 @@ http_px_tmo(const struct cfg_proxy *px, enum px_timeout_id id)
 /* The frontend's wait for a request: "timeout http-request", else
  * "timeout client"; between requests "timeout http-keep-alive" first. */
 static uint32_t
-req_timeout(const struct http_sess *h, bool keepalive)
+px_req_timeout(const struct cfg_proxy *px, bool keepalive)
 {
-	const struct cfg_proxy *px = h->s->fe->px;
 	uint32_t t = 0;
 	if (keepalive)
 		t = http_px_tmo(px, PX_TO_HTTP_KEEP_ALIVE);
@@ -70,8 +69,62 @@ req_timeout(const struct http_sess *h, bool keepalive)
 	return t;
 }
 
+static uint32_t
+req_timeout(const struct http_sess *h, bool keepalive)
+{
+	return px_req_timeout(h->s->fe->px, keepalive);
+}
+
+static void begin(struct session *s, long long since);
+
+/* The wait for the first byte of a connection's first request (lazy
+ * start): fired by the client event or by the request timeout. */
+static void
+on_first_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	(void)fd;
+	(void)what;
+	long long since = s->t_connect;
+	s->t_connect = -1;
+	/* neither fires again: the HTTP engine re-arms both its own way */
+	event_del(s->cev);
+	event_del(s->tmr);
+	begin(s, since);
+}
+
+/* An idle connection waiting for its first request holds no http_sess
+ * (1.5 KiB; HAProxy makes its stream on the first bytes too): the
+ * session's client event and timer wait, and the first readiness (bytes,
+ * close, error) or the request timeout starts it as if it had started at
+ * once: the deadline and %Th/%Ti count from the wait's start, which
+ * s->t_connect holds meanwhile (no server connection before a request).
+ * Bytes already there (after a PROXY header, or decrypted by OpenSSL
+ * with the handshake's last record) start it at once. */
 void
 http_sess_start(struct session *s)
+{
+	long long now = now_ms();
+	sess_set_state(s, SS_HTTP);
+	/* one read(2) per request instead of a TLS header and a body read;
+	 * the HTTP reads look at xprt_buffered() (http_io.c) */
+	struct xprt cx = { s->cfd, s->cli_ssl };
+	xprt_read_ahead(&cx, true);
+	if ((s->req_len > 0 && s->cli_ssl == NULL) || xprt_buffered(&cx) || s->cev == NULL ||
+	    s->tmr == NULL) {
+		begin(s, now);
+		return;
+	}
+	sess_release_inspect(s);
+	s->req_len = 0;
+	s->t_connect = now;
+	s->sctx.cli_ssl = s->cli_ssl;
+	sess_watch_client(s, on_first_wake);
+	sess_set_timer(s, on_first_wake, px_req_timeout(s->fe->px, false));
+}
+
+static void
+begin(struct session *s, long long since)
 {
 	const struct cfg_global *g = s->w->eng->cfg->global;
 	struct http_sess *h = xcalloc(1, sizeof(*h));
@@ -109,6 +162,9 @@ http_sess_start(struct session *s)
 	sess_release_inspect(s);
 	s->req_len = 0;
 	txn_begin(h, true);
+	/* a lazy start: the wait began at since */
+	h->log.th = (long)(since - s->t0);
+	h->cli_exp = since + req_timeout(h, false);
 	http_run(h);
 }
 

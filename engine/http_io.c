@@ -70,8 +70,9 @@ side_read(struct xprt *x, struct http_buf *b, size_t cap, bool *ready, short *wa
 	case XPRT_OK:
 		/* a short read drained the socket: the (level-triggered)
 		 * event says when more comes, which spares a read that would
-		 * only answer EAGAIN; bytes OpenSSL holds are read at once */
-		if (n < b->cap - b->len && !xprt_pending(x))
+		 * only answer EAGAIN; bytes OpenSSL holds (decrypted, or read
+		 * ahead: http_sess_start) are read at once */
+		if (n < b->cap - b->len && !xprt_buffered(x))
 			*ready = false;
 		b->len += n;
 		if (count)

@@ -223,6 +223,22 @@ http_start_tunnel(struct http_sess *h)
 	h->watch_fd = -1;
 	h->tmr_at = -1;
 	sess_set_state(s, SS_FORWARD);
+	/* the relay reads on xprt_pending(), blind to records OpenSSL read
+	 * ahead (http_sess_start): those go with the first bytes, and no
+	 * more are read ahead (a partial record left completes with the
+	 * socket's next bytes) */
+	xprt_read_ahead(&h->cx, false);
+	while (xprt_buffered(&h->cx)) {
+		http_buf_alloc(&h->in, h->lim.bufsize);
+		http_buf_compact(&h->in);
+		size_t n = 0;
+		short want;
+		if (h->in.len == h->in.cap ||
+		    xprt_recv(&h->cx, h->in.b + h->in.len, h->in.cap - h->in.len, &n, &want) != XPRT_OK)
+			break;
+		h->in.len += n;
+		s->bytes_in += n;
+	}
 	const uint8_t *first = NULL;
 	size_t flen = h->in.len - h->in.off;
 	if (flen)

@@ -367,8 +367,9 @@ sess_end(struct session *s, char c0, char c1, bool log)
 	if (s->st == SS_CLOSED)
 		return;
 	bool handed = s->st == SS_HANDOFF;
-	if (s->http) {
-		/* HTTP mode logs each transaction itself (engine/http.h) */
+	if (s->http || s->st == SS_HTTP) {
+		/* HTTP mode logs each transaction itself (engine/http.h);
+		 * one still waiting for its first request has none */
 		http_sess_end(s, c0, c1);
 		log = false;
 	}

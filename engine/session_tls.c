@@ -167,6 +167,10 @@ sess_tls_accept(struct session *s)
 		return;
 	}
 	xprt_tls_modes(ssl);
+	/* mode http reads TLS ahead (engine/http.c): from the handshake on,
+	 * one read(2) per flight of records, not two per record */
+	if (s->fe->px->mode == PX_MODE_HTTP)
+		SSL_set_read_ahead(ssl, 1);
 	s->cli_ssl = ssl;
 	s->sctx.cli_ssl = ssl;
 	if (s->req_len > 0) {

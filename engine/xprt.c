@@ -141,6 +141,19 @@ xprt_pending(const struct xprt *x)
 	return x->ssl != NULL && SSL_pending(x->ssl) > 0;
 }
 
+bool
+xprt_buffered(const struct xprt *x)
+{
+	return x->ssl != NULL && SSL_has_pending(x->ssl);
+}
+
+void
+xprt_read_ahead(struct xprt *x, bool on)
+{
+	if (x->ssl)
+		SSL_set_read_ahead(x->ssl, on ? 1 : 0);
+}
+
 void
 xprt_shutw(struct xprt *x)
 {

@@ -39,6 +39,17 @@ enum xprt_rc xprt_send(struct xprt *x, const void *buf, size_t len,
                        size_t *n, short *want);
 /* True when TLS holds decrypted bytes not yet read. */
 bool xprt_pending(const struct xprt *x);
+/* True when TLS holds any bytes not yet read: decrypted ones, or records
+ * read ahead from the socket (whole or not). A reader that stops on
+ * !xprt_buffered() waits for the socket only when it must; one that
+ * loops on it must stop on XPRT_AGAIN (a partial record stays). */
+bool xprt_buffered(const struct xprt *x);
+/* Read-ahead on a TLS side (no-op on plain): one read(2) per record, or
+ * for several, instead of a header read and a body read. Only for a
+ * reader that looks at xprt_buffered() (the HTTP engine), not
+ * xprt_pending() (the relay): turned off, bytes already read ahead stay
+ * and must be drained first (http_start_tunnel). */
+void xprt_read_ahead(struct xprt *x, bool on);
 /* Shuts the write side: TLS close_notify (best effort, non-blocking)
  * then shutdown(SHUT_WR). */
 void xprt_shutw(struct xprt *x);
