@@ -202,6 +202,11 @@ def flapping_server_gets_nothing_after_down(n):
                 m = lt.mark()
                 h1.set_mode("refuse")
                 t_down, _ = lt.wait("Server be/s1 is DOWN", 3, m, "DOWN %d" % cycle)
+                # sessions must happen while it is DOWN, or the check
+                # below has nothing to look at (a slow machine)
+                lib.ok(lib.wait_for(lambda: sum(1 for t, _ in list(tr.log)
+                                                if t >= t_down + MARGIN) >= 3, 5),
+                       "cycle %d: no session while s1 is DOWN" % cycle)
                 m = lt.mark()
                 h1.set_mode("serve")
                 t_up, _ = lt.wait("Server be/s1 is UP", 3, m, "UP %d" % cycle)
