@@ -516,8 +516,9 @@ CONV(c_capture_req)
 	long long max = ctx->fe->req_caps.v[id]->len;
 	if (max > 0 && (long long)n > max)
 		n = (size_t)max;
-	free(ctx->cap[id]);
-	ctx->cap[id] = xstrndup(v->ptr, n);
+	char **slot = smp_cap_slot(ctx, (int)id);
+	free(*slot);
+	*slot = xstrndup(v->ptr, n);
 	return true;
 }
 

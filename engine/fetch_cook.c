@@ -506,7 +506,7 @@ FETCH(f_cap_req_hdr)
 	if (li && (size_t)i < li->n_req_caps && li->req_caps)
 		s = li->req_caps[i];
 	if (!s && i < SMP_CTX_CAPTURES)
-		s = c->cap[i];
+		s = smp_cap_get(c, i);
 	return cap_value(s, v);
 }
 

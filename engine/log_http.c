@@ -296,7 +296,7 @@ req_cap(const struct log_run *r, size_t slot, size_t *nslots)
 			if (take_cap && px->req_caps.v[k]->header)
 				found = k < hi->n_req_caps && hi->req_caps ? hi->req_caps[k] : NULL;
 			else if (slot < SMP_CTX_CAPTURES)
-				found = r->s->sctx.cap[slot];
+				found = smp_cap_get(&r->s->sctx, slot);
 		}
 		if (take_cap)
 			k++;

@@ -37,6 +37,7 @@ struct smp_ctx {
 	const struct sockaddr_storage *cli_real; /* the peer before PROXY */
 	int cfd;                       /* client socket for set-mark/set-tos;
 	                                  0 or less: none */
+	int thread;                    /* worker index */
 	long long accept_ms;           /* wall clock at accept (ms since the
 	                                  epoch) for %t/%T/%Ts/%ms; 0: now */
 
@@ -52,21 +53,17 @@ struct smp_ctx {
 	 * allocated then, and freed by the engine once routing is done (a
 	 * forwarding session keeps no copy). */
 	bool ch_parsed;
-	size_t ch_parsed_len;          /* req_len when it was parsed */
 	enum ch_result ch_rc;
+	size_t ch_parsed_len;          /* req_len when it was parsed */
 	struct ch_info *ch;
-
-	int thread;                    /* worker index */
 
 	/* Session state written by actions (smp_action_exec) and the
 	 * set-var converter; released by smp_vars_free() at session end. */
 	struct smp_vars *vars;         /* sess/txn/req/res variables, or NULL */
 #define SMP_CTX_CAPTURES 8
-	char *cap[SMP_CTX_CAPTURES];   /* capture slots (malloc'd, or NULL) */
-	/* A simulation (the stats socket's "show route"): proc-scope variables
-	 * are read but set-var/unset-var on them only change a private copy
-	 * kept in vars, freed with the rest; nothing else leaves ctx. */
-	bool dry_run;
+	/* capture slots (each malloc'd or NULL), the array itself made by
+	 * the first capture (smp_cap_slot): an idle tunnel holds none */
+	char **cap;
 	/* The HTTP request being processed (engine/http.c), or NULL
 	 * (TCP mode): HTTP fetches (path, method, hdr...) read it. */
 	const struct h1q_req *http;
@@ -83,10 +80,24 @@ struct smp_ctx {
 	 * dependent fetches (hdr, cookie) read the request even when
 	 * http_res is set, as HAProxy's log samples do. */
 	bool log_eval;
+	/* A simulation (the stats socket's "show route"): proc-scope variables
+	 * are read but set-var/unset-var on them only change a private copy
+	 * kept in vars, freed with the rest; nothing else leaves ctx. */
+	bool dry_run;
 	int log_level;                 /* set-log-level: 0 unset, else the
 	                                  level + 1 (0 emerg .. 7 debug,
 	                                  8 silent) */
 };
+
+/* Capture slot i (0 <= i < SMP_CTX_CAPTURES) of ctx, to store a
+ * malloc'd string in (engine/vars.c): the slots are made on first use. */
+char **smp_cap_slot(struct smp_ctx *ctx, int i);
+/* The string in capture slot i, or NULL. */
+static inline const char *
+smp_cap_get(const struct smp_ctx *ctx, int i)
+{
+	return ctx->cap ? ctx->cap[i] : NULL;
+}
 
 /* The ClientHello of ctx->req (parsed once per length). *rc gets the
  * parser's answer; the info is valid when it is CH_OK. */

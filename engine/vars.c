@@ -294,8 +294,17 @@ smp_vars_free(struct smp_ctx *ctx)
 			list_free(ctx->vars->head[i]);
 		FREE_NULL(ctx->vars);
 	}
-	for (int i = 0; i < SMP_CTX_CAPTURES; i++)
-		FREE_NULL(ctx->cap[i]);
+	for (int i = 0; ctx->cap && i < SMP_CTX_CAPTURES; i++)
+		free(ctx->cap[i]);
+	FREE_NULL(ctx->cap);
+}
+
+char **
+smp_cap_slot(struct smp_ctx *ctx, int i)
+{
+	if (ctx->cap == NULL)
+		ctx->cap = xcalloc(SMP_CTX_CAPTURES, sizeof(*ctx->cap));
+	return &ctx->cap[i];
 }
 
 void
@@ -307,7 +316,7 @@ smp_vars_txn_free(struct smp_ctx *ctx)
 		list_free(ctx->vars->head[SC_RES]);
 		ctx->vars->head[SC_TXN] = ctx->vars->head[SC_REQ] = ctx->vars->head[SC_RES] = NULL;
 	}
-	for (int i = 0; i < SMP_CTX_CAPTURES; i++)
+	for (int i = 0; ctx->cap && i < SMP_CTX_CAPTURES; i++)
 		FREE_NULL(ctx->cap[i]);
 }
 
@@ -393,8 +402,9 @@ capture(struct smp_run *run, const struct px_rule *r)
 	size_t n = v.len;
 	if (r->arg && !strcmp(r->arg, "len") && r->ival > 0 && (long long)n > r->ival)
 		n = (size_t)r->ival;
-	free(ctx->cap[slot]);
-	ctx->cap[slot] = xstrndup(v.ptr, n);
+	char **cap = smp_cap_slot(ctx, slot);
+	free(*cap);
+	*cap = xstrndup(v.ptr, n);
 }
 
 enum smp_act_result

@@ -555,7 +555,7 @@ run_content(struct sim *m, const struct cfg_proxy *px, const char *kind)
 		 * inspect-delay? a scratch context, so actions do not run twice */
 		struct smp_ctx keep = m->ctx;
 		m->ctx.vars = NULL;
-		memset(m->ctx.cap, 0, sizeof(m->ctx.cap));
+		m->ctx.cap = NULL;
 		m->ctx.ch = NULL;
 		set_data(m, true, false);
 		enum verdict v = run_list(m, "tcp-request content", rules, n, NULL);
