@@ -426,8 +426,8 @@ START_TEST(misc_actions)
 	     "  declare capture response len 8\n"
 	     "  http-response capture res.hdr(x) id 0\n");
 	expect_fwd("GET /lvl HTTP/1.1\r\nhost: h\r\n\r\n", "GET /lvl HTTP/1.1\r\nhost: h\r\nx-f: m=GET\r\n\r\n");
-	ck_assert_ptr_nonnull(ctx.cap[0]);
-	ck_assert_str_eq(ctx.cap[0], "/lv");
+	ck_assert_ptr_nonnull(smp_cap_get(&ctx, 0));
+	ck_assert_str_eq(smp_cap_get(&ctx, 0), "/lv");
 	ck_assert_int_eq(ctx.log_level, 3 + 1);
 	expect_fwd("GET /unset HTTP/1.1\r\nhost: h\r\n\r\n", "GET /unset HTTP/1.1\r\nhost: h\r\nx-f: \r\n\r\n");
 	struct diag sd = { 0 };

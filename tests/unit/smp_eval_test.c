@@ -883,11 +883,12 @@ START_TEST(actions)
 	};
 	/* each check reloads: keep the variables of this session */
 	struct smp_vars *vars = ctx.vars;
-	char *cap0 = ctx.cap[0];
+	char **caps = ctx.cap;
 	int lvl = ctx.log_level;
 	ctx.vars = NULL;
-	ctx.cap[0] = NULL;
-	ck_assert_str_eq(cap0, "exam");
+	ctx.cap = NULL;
+	ck_assert_ptr_nonnull(caps);
+	ck_assert_str_eq(caps[0], "exam");
 	ck_assert_int_eq(lvl, 4);
 	ck_assert_int_eq(src.ss_family, AF_INET);
 	ck_assert_int_eq(ntohs(((struct sockaddr_in *)(void *)&src)->sin_port), 1234);
@@ -906,10 +907,10 @@ START_TEST(actions)
 			ck_assert_msg(!got, "%s: %s", want[i][0], got);
 	}
 	ctx.vars = vars;
-	ctx.cap[0] = cap0;
+	ctx.cap = caps;
 	smp_vars_free(&ctx);
 	ck_assert_ptr_null(ctx.vars);
-	ck_assert_ptr_null(ctx.cap[0]);
+	ck_assert_ptr_null(ctx.cap);
 	smp_vars_free(&ctx);
 }
 END_TEST
