@@ -330,25 +330,53 @@ def stop(p, sig=signal.SIGTERM, timeout=5.0):
 
 # ------------------------------------------------------------- networking
 
-def free_port(host=LOOPBACK, kind=socket.SOCK_STREAM):
-    """A port that was free a moment ago on host (bind to 0, close)."""
+# Ports for test listeners come from below Linux's ephemeral range
+# (32768-60999), where no client socket of another test takes them between
+# the pick and the bind, and each test process walks its own window of it:
+# proxies bind with SO_REUSEPORT, so two scripts running at once that
+# picked the same port would share each other's traffic.
+PORT_LO, PORT_HI, PORT_WINDOW = 10000, 32000, 200
+_port_next = None
+
+
+def _bindable(port, kind):
+    """True when port is free on every address (a listener there, or a
+    socket using it, makes a wildcard bind fail)."""
     with socket.socket(socket.AF_INET, kind) as s:
-        s.bind((host, 0))
+        try:
+            s.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
+def _pick(kind, taken=()):
+    global _port_next
+    nwin = (PORT_HI - PORT_LO) // PORT_WINDOW
+    base = PORT_LO + (os.getpid() % nwin) * PORT_WINDOW
+    if _port_next is None:
+        _port_next = 0
+    for _ in range(PORT_WINDOW):
+        port = base + _port_next
+        _port_next = (_port_next + 1) % PORT_WINDOW
+        if port not in taken and _bindable(port, kind):
+            return port
+    # the window is busy: let the kernel choose
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 
 
+def free_port(host=LOOPBACK, kind=socket.SOCK_STREAM):
+    """A port that was free a moment ago (on every address, so on host)."""
+    return _pick(kind)
+
+
 def free_ports(n, host=LOOPBACK):
-    """n distinct free ports (kept bound until all are picked)."""
-    socks, ports = [], []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((host, 0))
-            socks.append(s)
-            ports.append(s.getsockname()[1])
-    finally:
-        for s in socks:
-            s.close()
+    """n distinct free ports."""
+    ports = []
+    for _ in range(n):
+        ports.append(_pick(socket.SOCK_STREAM, ports))
     return ports
 
 
