@@ -240,6 +240,33 @@ def default_handler(req):
                        headers=(("X-Server", b.name), ("Content-Type", "text/plain")))
 
 
+def websocket_handler(greeting=b""):
+    """A handler that switches a WebSocket upgrade request to a tunnel
+    (101), sends greeting, then echoes what comes, upper-cased, until the
+    client closes; other requests get default_handler's answer."""
+    def handle(req):
+        if "websocket" not in ",".join(req.hdr("upgrade")).lower():
+            return default_handler(req)
+        c = req.conn
+        c.send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+        if greeting:
+            c.send(greeting)
+        data = c.rest()
+        while True:
+            if data:
+                c.send(data.upper())
+            try:
+                data = c.sock.recv(65536)
+            except OSError:
+                break
+            if not data:
+                break
+        c.close_after = True
+        return None
+    return handle
+
+
 class Backend:
     """A raw HTTP/1.1 server. handler(req) returns the bytes to send (or
     None when it answered itself through req.conn.send); it may set

@@ -128,24 +128,7 @@ def a_body_in_records_after_its_head():
                "requests and body at the server")
 
 
-def ws_handler(req):
-    if "websocket" not in ",".join(req.hdr("upgrade")).lower():
-        return H.default_handler(req)
-    c = req.conn
-    c.send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
-    data = c.rest()
-    while True:  # echo, upper-cased, until the client closes
-        if data:
-            c.send(data.upper())
-        try:
-            data = c.sock.recv(65536)
-        except OSError:
-            break
-        if not data:
-            break
-    c.close_after = True
-    return None
+ws_handler = H.websocket_handler()
 
 
 @lib.test
