@@ -106,10 +106,9 @@ http_sess_start(struct session *s)
 {
 	long long now = now_ms();
 	sess_set_state(s, SS_HTTP);
-	/* one read(2) per request instead of a TLS header and a body read;
-	 * the HTTP reads look at xprt_buffered() (http_io.c) */
+	/* a TLS side reads ahead since its handshake (session_tls.c): the
+	 * HTTP reads look at xprt_buffered() (http_io.c) */
 	struct xprt cx = { s->cfd, s->cli_ssl };
-	xprt_read_ahead(&cx, true);
 	if ((s->req_len > 0 && s->cli_ssl == NULL) || xprt_buffered(&cx) || s->cev == NULL ||
 	    s->tmr == NULL) {
 		begin(s, now);

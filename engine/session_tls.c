@@ -167,11 +167,11 @@ sess_tls_accept(struct session *s)
 		return;
 	}
 	xprt_tls_modes(ssl);
+	s->cli_ssl = ssl;
 	/* mode http reads TLS ahead (engine/http.c): from the handshake on,
 	 * one read(2) per flight of records, not two per record */
 	if (s->fe->px->mode == PX_MODE_HTTP)
-		SSL_set_read_ahead(ssl, 1);
-	s->cli_ssl = ssl;
+		xprt_read_ahead(&(struct xprt){ s->cfd, ssl }, true);
 	s->sctx.cli_ssl = ssl;
 	if (s->req_len > 0) {
 		prefill(ssl, s->req, s->req_len);
