@@ -237,8 +237,10 @@ def normal_http(port):
 
 
 def own_log(p, slow, n):
-    """The httplog line of the Slow among the first n lines of fe."""
-    ls = [l for l in H.httplog(p, n=n, timeout=10) if int(l["cp"]) == slow.local_port]
+    """The httplog line of the Slow among the first n lines of fe (a
+    normal client, answered, may have reused its port once it closed)."""
+    ls = [l for l in H.httplog(p, n=n, timeout=10)
+          if int(l["cp"]) == slow.local_port and "/normal" not in l["r"]]
     lib.eq(len(ls), 1, "log lines of the slow client")
     return ls[0]
 
