@@ -109,17 +109,28 @@ engine_backend_by_name(struct engine *eng, const char *name)
 
 /* ---- connection limits --------------------------------------------------- */
 
+/* Takes one of max slots of cur. A compare-and-swap, not an add undone
+ * above the limit: a thread refused must not show the count at max + 1
+ * for a moment to the others (their %fc, smax and scur read it). */
+static bool
+slot_take(atomic_int *cur, int max)
+{
+	int v = atomic_load(cur);
+	do {
+		if (v >= max)
+			return false;
+	} while (!atomic_compare_exchange_weak(cur, &v, v + 1));
+	return true;
+}
+
 bool
 engine_conn_acquire(struct engine *eng, struct frontend *fe)
 {
 	if (eng->stopping)
 		return false;
-	if (atomic_fetch_add(&eng->cur_conn, 1) >= eng->maxconn) {
-		atomic_fetch_sub(&eng->cur_conn, 1);
+	if (!slot_take(&eng->cur_conn, eng->maxconn))
 		return false;
-	}
-	if (atomic_fetch_add(&fe->cur_conn, 1) >= fe->maxconn) {
-		atomic_fetch_sub(&fe->cur_conn, 1);
+	if (!slot_take(&fe->cur_conn, fe->maxconn)) {
 		atomic_fetch_sub(&eng->cur_conn, 1);
 		return false;
 	}
