@@ -372,6 +372,9 @@ def main():
         for r in counted:
             if not r.ok:
                 print("  %s: %s" % (r.kind, r.name))
+                # the first lines of why: a CI log is often read by its tail
+                for l in r.output.splitlines()[:3]:
+                    print("      %s" % l.strip()[:300])
     if nskip:
         print("%d skipped" % nskip)
     print("%d passed, %d failed" % (npass, nfail), flush=True)
