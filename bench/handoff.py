@@ -107,7 +107,7 @@ def main():
             log("bench: sluice%s against haproxy, terminating frontend on %s" % (extra, kind))
             load = b.load()
             idles = {name: [] for name in PROXIES}
-            for i in range(a.idle_rounds):
+            for i in range(a.idle_rounds if common.wanted(a, "idle") else 0):
                 for name in (PROXIES if i % 2 == 0 else tuple(reversed(PROXIES))):
                     log("bench: idle: %s%s with %d TLS connections" %
                         (name, extra if name == "sluice" else "", idle_n))

@@ -399,6 +399,8 @@ class Bench:
                 time.sleep(0.5)
             d, n = self.a.duration, self.a.rounds
             for phase in self.PHASES:
+                if not wanted(self.a, phase):
+                    continue
                 log("bench: %s: %d x %ds per proxy" % (phase, n, d))
                 for i in range(n):
                     order = list(PROXIES) if i % 2 == 0 else list(reversed(PROXIES))
@@ -588,6 +590,8 @@ def add_common_args(ap, idle_default):
     ap.add_argument("--idle", type=int, default=idle_default,
                     help="idle connections (default %d)" % idle_default)
     ap.add_argument("--idle-rounds", type=int, help="idle measurements per proxy (default 2, quick 1)")
+    ap.add_argument("--phases", help="only these phases, comma-separated (the names of the "
+                    "'bench: NAME:' progress lines, and idle); default all")
     ap.add_argument("--sluice", default=os.path.join(HERE, "..", "build", "sluice"))
     ap.add_argument("--loadtool", default=os.path.join(HERE, "..", "build", "bench", "loadtool"))
     ap.add_argument("--haproxy", help="haproxy binary (default: from PATH)")
@@ -597,6 +601,11 @@ def add_common_args(ap, idle_default):
     ap.add_argument("--json", help="also write every measurement to this file")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
     ap.add_argument("--no-install", action="store_true", help="never run apt-get")
+
+
+def wanted(a, phase):
+    """Whether --phases asks for phase (all when not given)."""
+    return not a.phases or phase in a.phases.split(",")
 
 
 def prepare(a, want):
@@ -661,7 +670,7 @@ def main():
         b.setup()
         load = b.load()
         idles = {name: [] for name in PROXIES}
-        for i in range(a.idle_rounds):
+        for i in range(a.idle_rounds if wanted(a, "idle") else 0):
             for name in (PROXIES if i % 2 == 0 else tuple(reversed(PROXIES))):
                 log("bench: idle: %s with %d connections" % (name, idle_n))
                 idles[name].append(b.idle(name))

@@ -211,7 +211,7 @@ def main():
         b.setup()
         load = b.load()
         idles = {name: [] for name in PROXIES}
-        for i in range(a.idle_rounds):
+        for i in range(a.idle_rounds if common.wanted(a, "idle") else 0):
             for name in (PROXIES if i % 2 == 0 else tuple(reversed(PROXIES))):
                 log("bench: idle: %s with %d TLS connections" % (name, idle_n))
                 idles[name].append(b.idle(name))
