@@ -593,16 +593,16 @@ hash32_fetch(struct smp_run *run, struct smp_val *v, bool url, bool src)
 		return true;
 	}
 	/* the hash in network order, then the client's address */
-	const struct sockaddr_storage *ss = run->ctx->src;
-	if (!ss || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+	const union sess_addr *ss = run->ctx->src;
+	if (!ss || (ss->sa.sa_family != AF_INET && ss->sa.sa_family != AF_INET6))
 		return false;
 	struct smp_chunk *c = smp_run_out(run, NULL, NULL);
 	uint32_t be = htonl(h);
 	chunk_add(c, &be, 4);
-	if (ss->ss_family == AF_INET)
-		chunk_add(c, &((const struct sockaddr_in *)(const void *)ss)->sin_addr, 4);
+	if (ss->sa.sa_family == AF_INET)
+		chunk_add(c, &ss->in.sin_addr, 4);
 	else
-		chunk_add(c, &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr, 16);
+		chunk_add(c, &ss->in6.sin6_addr, 16);
 	smp_val_set_chunk(v, SMP_T_BIN, c);
 	return true;
 }

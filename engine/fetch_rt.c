@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/log.h"
 #include "engine/smp_rt.h"
 #include "parser/bind.h"
 #include "parser/proxy.h"
@@ -62,62 +63,70 @@ too_short(struct smp_run *run, struct smp_val *v)
 }
 
 static bool
-set_addr(struct smp_val *v, const struct sockaddr_storage *ss)
+set_addr(struct smp_val *v, const union sess_addr *a)
 {
-	if (!ss)
+	if (!a)
 		return false;
-	if (ss->ss_family == AF_INET) {
+	if (a->sa.sa_family == AF_INET) {
 		v->type = SMP_T_IPV4;
-		v->v4 = ((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+		v->v4 = a->in.sin_addr;
 		return true;
 	}
-	if (ss->ss_family == AF_INET6) {
+	if (a->sa.sa_family == AF_INET6) {
 		v->type = SMP_T_IPV6;
-		v->v6 = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+		v->v6 = a->in6.sin6_addr;
 		return true;
 	}
 	return false;
 }
 
+/* Port 0 (set-src on a unix client) has no answer, as in HAProxy. */
 static bool
-set_port(struct smp_val *v, const struct sockaddr_storage *ss)
+set_port(struct smp_val *v, const union sess_addr *a)
 {
-	if (!ss)
+	if (!a)
 		return false;
-	if (ss->ss_family == AF_INET)
-		set_int(v, ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port));
-	else if (ss->ss_family == AF_INET6)
-		set_int(v, ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port));
+	in_port_t p;
+	if (a->sa.sa_family == AF_INET)
+		p = a->in.sin_port;
+	else if (a->sa.sa_family == AF_INET6)
+		p = a->in6.sin6_port;
 	else
 		return false;
+	if (p == 0)
+		return false;
+	set_int(v, ntohs(p));
 	return true;
 }
 
-/* HAProxy's addr_is_local(): the address can be bound here. */
+/* HAProxy's addr_is_local(): the address (IPv4 or IPv6) can be bound
+ * here. */
 static bool
-addr_is_local(const struct sockaddr_storage *ss)
+addr_is_local(const union sess_addr *a)
 {
-	struct sockaddr_storage a = *ss;
-	socklen_t len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
-	                                         : sizeof(struct sockaddr_in6);
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)(void *)&a)->sin_port = 0;
+	union sess_addr b = *a;
+	if (b.sa.sa_family == AF_INET)
+		b.in.sin_port = 0;
 	else
-		((struct sockaddr_in6 *)(void *)&a)->sin6_port = 0;
-	int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
+		b.in6.sin6_port = 0;
+	int fd = socket(b.sa.sa_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return false;
-	bool ok = bind(fd, (struct sockaddr *)&a, len) == 0;
+	bool ok = bind(fd, &b.sa, sess_addr_len(&b)) == 0;
 	close(fd);
 	return ok;
 }
 
+/* HAProxy answers true for an address that is not IP (a unix socket
+ * client: observed on 2.6.12); no address at all (AF_UNSPEC) has no
+ * answer. */
 static bool
-is_local(struct smp_val *v, const struct sockaddr_storage *ss)
+is_local(struct smp_val *v, const union sess_addr *a)
 {
-	if (!ss || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+	if (!a || a->sa.sa_family == AF_UNSPEC)
 		return false;
-	set_bool(v, addr_is_local(ss));
+	bool ip = a->sa.sa_family == AF_INET || a->sa.sa_family == AF_INET6;
+	set_bool(v, !ip || addr_is_local(a));
 	return true;
 }
 
@@ -400,8 +409,15 @@ FETCH(f_srv_id)
 	return true;
 }
 
+/* The listener's id as the logs show it: without an "id" on the bind
+ * line HAProxy numbers the listeners of a frontend from 1. */
 FETCH(f_so_id)
 {
+	int id = run->ctx->sess ? log_luid(run->ctx->sess) : 0;
+	if (id > 0) {
+		set_int(v, id);
+		return true;
+	}
 	if (!run->ctx->bind)
 		return false;
 	set_int(v, run->ctx->bind->id);

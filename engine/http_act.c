@@ -544,7 +544,7 @@ http_after_rules(const struct cfg_proxy *px, struct hmsg *res, struct smp_ctx *c
 
 /* Is the address in the network written as "a.b.c.d[/m]" or "v6[/m]"? */
 static bool
-in_net(const struct sockaddr_storage *ss, const char *net)
+in_net(const union sess_addr *ss, const char *net)
 {
 	char buf[64];
 	if (net == NULL || str_copy(buf, sizeof(buf), net) < 0)
@@ -555,9 +555,8 @@ in_net(const struct sockaddr_storage *ss, const char *net)
 	unsigned char a[16], b[16];
 	size_t alen;
 	int bits;
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)ss;
-		memcpy(a, &s4->sin_addr, 4);
+	if (ss->sa.sa_family == AF_INET) {
+		memcpy(a, &ss->in.sin_addr, 4);
 		alen = 4;
 		if (inet_pton(AF_INET, buf, b) != 1)
 			return false;
@@ -573,9 +572,8 @@ in_net(const struct sockaddr_storage *ss, const char *net)
 				bits = atoi(slash);
 			}
 		}
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-		memcpy(a, &s6->sin6_addr, 16);
+	} else if (ss->sa.sa_family == AF_INET6) {
+		memcpy(a, &ss->in6.sin6_addr, 16);
 		alen = 16;
 		if (inet_pton(AF_INET6, buf, b) != 1)
 			return false;
@@ -604,8 +602,8 @@ http_forwardfor(const struct cfg_proxy *fe, const struct cfg_proxy *be,
 	const struct px_hdr_opt *bo = be && be != fe ? be->forwardfor : NULL;
 	if (fo == NULL && bo == NULL)
 		return 0;
-	const struct sockaddr_storage *ss = ctx->src;
-	if (ss == NULL || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+	const union sess_addr *ss = ctx->src;
+	if (ss == NULL || (ss->sa.sa_family != AF_INET && ss->sa.sa_family != AF_INET6))
 		return 0;
 	if ((fo && in_net(ss, fo->except)) || (bo && in_net(ss, bo->except)))
 		return 0;
@@ -616,10 +614,10 @@ http_forwardfor(const struct cfg_proxy *fe, const struct cfg_proxy *be,
 	if (!always && hmsg_find(req, name, strlen(name), 0) >= 0)
 		return 0;
 	char ip[INET6_ADDRSTRLEN];
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ss)->sin_addr, ip, sizeof(ip));
+	if (ss->sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &ss->in.sin_addr, ip, sizeof(ip));
 	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr, ip, sizeof(ip));
+		inet_ntop(AF_INET6, &ss->in6.sin6_addr, ip, sizeof(ip));
 	int rc = hmsg_add(req, name, strlen(name), ip, strlen(ip));
 	bind_views(req, ctx);
 	return rc;

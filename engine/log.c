@@ -440,23 +440,21 @@ log_session(struct log_sink *ls, const struct session *s)
 /* "127.0.0.1:1234" / "[::1]" style pieces as HAProxy's addr_to_str():
  * no brackets. Returns the family, 0 when unknown. */
 static int
-addr_text(const struct sockaddr_storage *ss, char *buf, size_t n, int *port)
+addr_text(const union sess_addr *a, char *buf, size_t n, int *port)
 {
 	*port = 0;
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &in->sin_addr, buf, (socklen_t)n);
-		*port = ntohs(in->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t)n);
-		*port = ntohs(in6->sin6_port);
-	} else if (ss->ss_family == AF_UNIX) {
+	if (a->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->in.sin_addr, buf, (socklen_t)n);
+		*port = ntohs(a->in.sin_port);
+	} else if (a->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->in6.sin6_addr, buf, (socklen_t)n);
+		*port = ntohs(a->in6.sin6_port);
+	} else if (a->sa.sa_family == AF_UNIX) {
 		str_copy(buf, n, "unix");
 	} else {
 		return 0;
 	}
-	return ss->ss_family;
+	return a->sa.sa_family;
 }
 
 void

@@ -134,6 +134,11 @@ struct log_hdr {
 	const char *sd;      /* rfc5424 structured data, NULL: "-" */
 	int maxlen;          /* "len": header + message are cut to this */
 };
+
+/* HAProxy's listener id of s's listener (its number in the frontend,
+ * from 1, or the bind's "id"); 0 when unknown. Also so_id's answer. */
+int log_luid(const struct session *s);
+
 /* Appends header + msg (cut to maxlen) + "\n" to out. */
 void log_frame(struct sbuf *out, const struct log_hdr *h, const char *msg,
                size_t len);

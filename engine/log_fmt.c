@@ -120,8 +120,10 @@ put_str(struct sbuf *o, unsigned opts, const char *s)
 	log_put_text(o, opts, s, s ? strlen(s) : 0);
 }
 
+/* put_ip/put_port read a session's compact address (lib/sess_addr.h)
+ * or a server's: by family, never past an IP sockaddr. */
 static void
-put_ip(struct sbuf *o, unsigned opts, const struct sockaddr_storage *ss)
+put_ip(struct sbuf *o, unsigned opts, const struct sockaddr *ss)
 {
 	char buf[INET6_ADDRSTRLEN];
 	const unsigned char *b = NULL;
@@ -129,17 +131,17 @@ put_ip(struct sbuf *o, unsigned opts, const struct sockaddr_storage *ss)
 
 	if (ss == NULL)
 		goto absent;
-	if (ss->ss_family == AF_INET) {
+	if (ss->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
 		b = (const unsigned char *)&in->sin_addr;
 		nb = 4;
 		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-	} else if (ss->ss_family == AF_INET6) {
+	} else if (ss->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
 		b = (const unsigned char *)&in6->sin6_addr;
 		nb = 16;
 		inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-	} else if (ss->ss_family == AF_UNIX) {
+	} else if (ss->sa_family == AF_UNIX) {
 		put_str(o, opts, "unix");
 		return;
 	} else {
@@ -159,15 +161,15 @@ absent:
 /* The port of an address; for a UNIX socket HAProxy writes the
  * listener's id instead. */
 static void
-put_port(struct sbuf *o, unsigned opts, const struct sockaddr_storage *ss,
+put_port(struct sbuf *o, unsigned opts, const struct sockaddr *ss,
          int luid)
 {
 	int port = -1;
-	if (ss && ss->ss_family == AF_INET)
-		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	else if (ss && ss->ss_family == AF_INET6)
-		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	else if (ss && ss->ss_family == AF_UNIX) {
+	if (ss && ss->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port);
+	else if (ss && ss->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+	else if (ss && ss->sa_family == AF_UNIX) {
 		sbuf_addf(o, "%d", luid);
 		return;
 	}
@@ -379,26 +381,20 @@ render_var(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 		return;
 	switch (id) {
 	case LV_ci:
-		put_ip(o, opts, &s->src);
+		put_ip(o, opts, &s->src.sa);
 		break;
 	case LV_cp:
-		put_port(o, opts, &s->src, log_luid(s));
+		put_port(o, opts, &s->src.sa, log_luid(s));
 		break;
 	case LV_fi:
-		put_ip(o, opts, &s->dst);
+		put_ip(o, opts, &s->dst.sa);
 		break;
 	case LV_fp:
-		put_port(o, opts, &s->dst, log_luid(s));
+		put_port(o, opts, &s->dst.sa, log_luid(s));
 		break;
 	case LV_bi:
 	case LV_bp: {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		const struct sockaddr_storage *p = NULL;
-		memset(&ss, 0, sizeof(ss));
-		(void)sl;
-		if (s->srv_local)
-			p = s->srv_local;
+		const struct sockaddr *p = (const struct sockaddr *)s->srv_local;
 		if (lv_find(n->text) == LV_bi)
 			put_ip(o, opts, p);
 		else
@@ -406,10 +402,10 @@ render_var(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 		break;
 	}
 	case LV_si:
-		put_ip(o, opts, s->srv_addr);
+		put_ip(o, opts, (const struct sockaddr *)s->srv_addr);
 		break;
 	case LV_sp:
-		put_port(o, opts, s->srv_addr, log_luid(s));
+		put_port(o, opts, (const struct sockaddr *)s->srv_addr, log_luid(s));
 		break;
 	case LV_t:
 	case LV_tr:

@@ -95,10 +95,6 @@ bool log_http_var(struct log_run *r, const struct lf_node *n, enum lv id,
  * "option httpslog". */
 extern const struct lf_expr log_httplog_lf, log_clf_lf, log_httpslog_lf;
 
-/* HAProxy's listener id of s's listener (its number in the frontend,
- * from 1, or the bind's "id"); 0 when unknown. */
-int log_luid(const struct session *s);
-
 /* The entry of px (NULL or not found: NULL). */
 struct log_px *log_px_find(struct log_sink *ls, const struct cfg_proxy *px);
 

@@ -803,8 +803,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	}
 	/* as HAProxy, only TCP over IPv4/IPv6 replaces the addresses */
 	if (!pi.local && (pi.family == AF_INET || pi.family == AF_INET6)) {
-		s->src = pi.src;
-		s->dst = pi.dst;
+		sess_addr_set(&s->src, (const struct sockaddr *)&pi.src, sizeof(pi.src));
+		sess_addr_set(&s->dst, (const struct sockaddr *)&pi.dst, sizeof(pi.dst));
 	}
 	/* drop the header: what follows is the client's data */
 	memmove(s->req, s->req + pi.consumed, s->req_len - pi.consumed);
@@ -978,18 +978,20 @@ sess_new(struct worker *w, struct listener *l, int fd, const struct sockaddr *pe
 	s->t0 = now_ms();
 	s->t_accept_wall_ms = wall_ms();
 	s->t_queue = s->t_connect = s->t_established = -1;
-	memcpy(&s->cli, peer, peerlen < sizeof(s->cli) ? peerlen : sizeof(s->cli));
+	sess_addr_set(&s->cli, peer, peerlen);
 	s->src = s->cli;
 	/* the local address: the listener's own unless it is a wildcard
 	 * (saves a system call per connection on specific binds) */
 	if (dst) {
-		s->dst = *dst;
+		sess_addr_set(&s->dst, (const struct sockaddr *)dst, sizeof(*dst));
 	} else if (l->specific) {
-		memcpy(&s->dst, &l->addr, sizeof(s->dst));
+		sess_addr_set(&s->dst, (const struct sockaddr *)&l->addr, sizeof(l->addr));
 	} else {
-		socklen_t dl = sizeof(s->dst);
-		if (getsockname(fd, (struct sockaddr *)&s->dst, &dl) < 0)
-			memset(&s->dst, 0, sizeof(s->dst));
+		struct sockaddr_storage ss;
+		socklen_t dl = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &dl) < 0)
+			dl = 0; /* AF_UNSPEC */
+		sess_addr_set(&s->dst, (const struct sockaddr *)&ss, dl);
 	}
 	s->fe_conn_at_accept = atomic_load(&s->fe->cur_conn);
 	ctr_max(&s->fe->conn_max, (unsigned)s->fe_conn_at_accept);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "engine/smp_ctx.h"
+#include "lib/sess_addr.h"
 
 struct worker;
 struct listener;
@@ -52,9 +53,14 @@ struct session {
 	enum sess_state st;
 	int cfd, sfd;
 	atomic_int kill_why;           /* asked to close ('D', 'U', 'K'), or 0 */
-	struct sockaddr_storage cli;   /* the peer */
-	struct sockaddr_storage src;   /* the client (PROXY header or cli) */
-	struct sockaddr_storage dst;   /* where the client connected */
+	/* compact (lib/sess_addr.h: IP in full, unix by family only) */
+	union sess_addr cli;           /* the peer */
+	union sess_addr src;           /* the client (PROXY header or cli) */
+	union sess_addr dst;           /* where the client connected */
+	int be_qpos;                   /* %bq: the backend queue's length with
+	                                * it when it entered (HAProxy's
+	                                * count), 0 when it did not queue;
+	                                * here to fill the hole after dst */
 	/* the server we connect to: its configured address or an owned
 	 * copy (srv_addr_owned); NULL before the first connect */
 	const struct sockaddr_storage *srv_addr;
@@ -109,9 +115,6 @@ struct session {
 	long long t_queue, t_connect, t_established; /* -1 until known */
 	uint64_t bytes_in, bytes_out;  /* from client / to client */
 	int fe_conn_at_accept, be_conn, srv_conn, retries_done;
-	int be_qpos;                   /* %bq: the backend queue's length with
-	                                * it when it entered (HAProxy's
-	                                * count), 0 when it did not queue */
 };
 
 /* The stats socket (any thread): asks session s of worker w to close

@@ -148,7 +148,7 @@ start_server(struct session *s)
 	struct sbuf hk = { 0 };
 	bool full = false;
 
-	key.src = (const struct sockaddr *)&s->src;
+	key.src = &s->src.sa;
 	const struct px_balance *bal = be->px->lb;
 	if (bal && bal->hash_expr) {
 		sess_sync_ctx(s, true);
@@ -222,15 +222,15 @@ server_addr(struct session *s, struct sockaddr_storage *out)
 			return len;
 		}
 	} else if (a->any) {
-		*out = s->dst;
-		len = s->dst.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-		                                   : sizeof(struct sockaddr_in);
+		memset(out, 0, sizeof(*out));
+		memcpy(out, &s->dst, sess_addr_len(&s->dst));
+		len = s->dst.sa.sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                      : sizeof(struct sockaddr_in);
 	} else {
 		memcpy(out, &a->ss, sizeof(*out));
 	}
-	uint16_t dport = s->dst.ss_family == AF_INET6
-	                     ? ntohs(((struct sockaddr_in6 *)&s->dst)->sin6_port)
-	                     : ntohs(((struct sockaddr_in *)&s->dst)->sin_port);
+	uint16_t dport = s->dst.sa.sa_family == AF_INET6 ? ntohs(s->dst.in6.sin6_port)
+	                                                 : ntohs(s->dst.in.sin_port);
 	int port = -1;
 	if (a->port_mode == ADDR_PORT_NONE)
 		port = dport;
@@ -398,14 +398,12 @@ build_proxy_header(struct session *s)
 			t.unique_id = (const uint8_t *)(uid.s ? uid.s : "");
 			t.unique_id_len = uid.len;
 		}
-		int n = pp_build_v2(s->pp_hdr, PP_HDR_MAX, (struct sockaddr *)&s->src,
-		                    (struct sockaddr *)&s->dst, &t);
+		int n = pp_build_v2(s->pp_hdr, PP_HDR_MAX, &s->src.sa, &s->dst.sa, &t);
 		free(uid.s);
 		if (n > 0)
 			s->pp_len = (size_t)n;
 	} else if (c->send_proxy == 1) {
-		int n = pp_build_v1((char *)s->pp_hdr, PP_HDR_MAX, (struct sockaddr *)&s->src,
-		                    (struct sockaddr *)&s->dst);
+		int n = pp_build_v1((char *)s->pp_hdr, PP_HDR_MAX, &s->src.sa, &s->dst.sa);
 		if (n > 0)
 			s->pp_len = (size_t)n;
 	}

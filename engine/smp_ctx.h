@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "lib/sess_addr.h"
 #include "proto/clienthello.h"
 
 struct cfg;
@@ -31,10 +32,10 @@ struct smp_ctx {
 	const struct cfg_server *srv;  /* NULL until a server is chosen */
 	const struct cfg_bind *bind;   /* the listener's bind line (so_id,
 	                                  so_name), or NULL */
-	/* Writable: set-src/set-dst[-port] change them. */
-	struct sockaddr_storage *src;  /* client (after a PROXY header) */
-	struct sockaddr_storage *dst;  /* local address it connected to */
-	const struct sockaddr_storage *cli_real; /* the peer before PROXY */
+	/* Writable: set-src/set-dst[-port] change them (sess_addr_set). */
+	union sess_addr *src;          /* client (after a PROXY header) */
+	union sess_addr *dst;          /* local address it connected to */
+	const union sess_addr *cli_real; /* the peer before PROXY */
 	int cfd;                       /* client socket for set-mark/set-tos;
 	                                  0 or less: none */
 	int thread;                    /* worker index */

@@ -435,41 +435,43 @@ lf_int(struct sbuf *out, long long v, unsigned opts)
 		sbuf_addf(out, "%lld", v);
 }
 
+/* lf_addr/lf_port read a session's compact address (lib/sess_addr.h)
+ * or a server's configured one: by family, never past an IP sockaddr. */
 static void
-lf_addr(struct sbuf *out, const struct sockaddr_storage *ss, unsigned opts)
+lf_addr(struct sbuf *out, const struct sockaddr *sa, unsigned opts)
 {
 	char buf[INET6_ADDRSTRLEN];
-	if (!ss || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)) {
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)) {
 		/* unix sockets log "unix" in HAProxy */
-		lf_text(out, ss && ss->ss_family == AF_UNIX ? "unix" : NULL,
-		        ss && ss->ss_family == AF_UNIX ? 4 : 0, opts);
+		lf_text(out, sa && sa->sa_family == AF_UNIX ? "unix" : NULL,
+		        sa && sa->sa_family == AF_UNIX ? 4 : 0, opts);
 		return;
 	}
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
 		if (opts & LF_OPT_X) {
 			sbuf_addf(out, "%08X", ntohl(in->sin_addr.s_addr));
 			return;
 		}
 		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
 	} else {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
+		const struct sockaddr_in6 *in6 = (const void *)sa;
 		inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
 	}
 	lf_text(out, buf, strlen(buf), opts);
 }
 
 static void
-lf_port(struct sbuf *out, const struct sockaddr_storage *ss, unsigned opts)
+lf_port(struct sbuf *out, const struct sockaddr *sa, unsigned opts)
 {
 	int port;
-	if (!ss || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)) {
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)) {
 		lf_text(out, NULL, 0, opts);
 		return;
 	}
-	port = ss->ss_family == AF_INET
-	           ? ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port)
-	           : ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+	port = sa->sa_family == AF_INET
+	           ? ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port)
+	           : ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 	if (opts & LF_OPT_X)
 		sbuf_addf(out, "%04X", port);
 	else
@@ -511,12 +513,19 @@ lf_date(struct sbuf *out, long long ms, char kind)
 	}
 }
 
-static const struct sockaddr_storage *
+static const struct sockaddr *
 srv_addr(const struct smp_ctx *ctx)
 {
 	if (!ctx->srv || ctx->srv->addr.family == AF_UNSPEC)
 		return NULL;
-	return &ctx->srv->addr.ss;
+	return (const struct sockaddr *)&ctx->srv->addr.ss;
+}
+
+/* A session address as lf_addr/lf_port take it (NULL stays NULL). */
+static const struct sockaddr *
+sess_sa(const union sess_addr *a)
+{
+	return a ? &a->sa : NULL;
 }
 
 /* One %xx variable. Fields the engine only knows at the end of the
@@ -531,13 +540,13 @@ lf_var(struct sbuf *out, const struct lf_node *n, struct smp_ctx *ctx)
 	const struct cfg_proxy *be = ctx->be ? ctx->be : ctx->fe;
 
 	if (!strcmp(v, "ci"))
-		lf_addr(out, ctx->src, o);
+		lf_addr(out, sess_sa(ctx->src), o);
 	else if (!strcmp(v, "cp"))
-		lf_port(out, ctx->src, o);
+		lf_port(out, sess_sa(ctx->src), o);
 	else if (!strcmp(v, "fi"))
-		lf_addr(out, ctx->dst, o);
+		lf_addr(out, sess_sa(ctx->dst), o);
 	else if (!strcmp(v, "fp"))
-		lf_port(out, ctx->dst, o);
+		lf_port(out, sess_sa(ctx->dst), o);
 	else if (!strcmp(v, "si"))
 		lf_addr(out, srv_addr(ctx), o);
 	else if (!strcmp(v, "sp"))

@@ -332,40 +332,40 @@ action_value(struct smp_run *run, const struct px_rule *r, enum smp_type t,
 	return r->expr && smp_process(run, r->expr, 0, v) && smp_cast(run, v, t);
 }
 
+/* set-src / set-dst: the address of v (IPv4 or IPv6), the port kept. */
 static void
-set_addr(struct sockaddr_storage *ss, const struct smp_val *v)
+set_addr(union sess_addr *a, const struct smp_val *v)
 {
-	int port = 0;
-	if (ss->ss_family == AF_INET)
-		port = ((struct sockaddr_in *)(void *)ss)->sin_port;
-	else if (ss->ss_family == AF_INET6)
-		port = ((struct sockaddr_in6 *)(void *)ss)->sin6_port;
-	memset(ss, 0, sizeof(*ss));
+	in_port_t port = 0;
+	if (a->sa.sa_family == AF_INET)
+		port = a->in.sin_port;
+	else if (a->sa.sa_family == AF_INET6)
+		port = a->in6.sin6_port;
 	if (v->type == SMP_T_IPV4) {
-		struct sockaddr_in *in = (void *)ss;
-		in->sin_family = AF_INET;
-		in->sin_addr = v->v4;
-		in->sin_port = (in_port_t)port;
+		struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = port,
+		                          .sin_addr = v->v4 };
+		sess_addr_set(a, (const struct sockaddr *)&in, sizeof(in));
 	} else {
-		struct sockaddr_in6 *in6 = (void *)ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr = v->v6;
-		in6->sin6_port = (in_port_t)port;
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = port,
+		                            .sin6_addr = v->v6 };
+		sess_addr_set(a, (const struct sockaddr *)&in6, sizeof(in6));
 	}
 }
 
+/* set-src-port / set-dst-port: a non-IP address becomes 0.0.0.0 (as
+ * HAProxy). */
 static void
-set_port(struct sockaddr_storage *ss, long long port)
+set_port(union sess_addr *a, long long port)
 {
-	if (ss->ss_family == AF_INET6) {
-		((struct sockaddr_in6 *)(void *)ss)->sin6_port = htons((uint16_t)port);
+	if (a->sa.sa_family == AF_INET6) {
+		a->in6.sin6_port = htons((uint16_t)port);
 		return;
 	}
-	if (ss->ss_family != AF_INET) {
-		memset(ss, 0, sizeof(*ss));
-		ss->ss_family = AF_INET;
+	if (a->sa.sa_family != AF_INET) {
+		struct sockaddr_in in = { .sin_family = AF_INET };
+		sess_addr_set(a, (const struct sockaddr *)&in, sizeof(in));
 	}
-	((struct sockaddr_in *)(void *)ss)->sin_port = htons((uint16_t)port);
+	a->in.sin_port = htons((uint16_t)port);
 }
 
 static void
@@ -381,8 +381,8 @@ set_sockopt(const struct smp_ctx *ctx, const struct px_rule *r)
 #endif
 		return;
 	}
-	const struct sockaddr_storage *ss = ctx->cli_real ? ctx->cli_real : ctx->src;
-	if (ss && ss->ss_family == AF_INET6)
+	const union sess_addr *a = ctx->cli_real ? ctx->cli_real : ctx->src;
+	if (a && a->sa.sa_family == AF_INET6)
 		(void)setsockopt(ctx->cfd, IPPROTO_IPV6, IPV6_TCLASS, &val, sizeof(val));
 	else
 		(void)setsockopt(ctx->cfd, IPPROTO_IP, IP_TOS, &val, sizeof(val));
@@ -435,16 +435,16 @@ smp_action_exec(const struct px_rule *r, struct smp_ctx *ctx)
 		break;
 	case PX_ACT_SET_SRC:
 	case PX_ACT_SET_DST: {
-		struct sockaddr_storage *ss = r->act == PX_ACT_SET_SRC ? ctx->src : ctx->dst;
-		if (ss && action_value(&run, r, SMP_T_ADDR, &v))
-			set_addr(ss, &v);
+		union sess_addr *a = r->act == PX_ACT_SET_SRC ? ctx->src : ctx->dst;
+		if (a && action_value(&run, r, SMP_T_ADDR, &v))
+			set_addr(a, &v);
 		break;
 	}
 	case PX_ACT_SET_SRC_PORT:
 	case PX_ACT_SET_DST_PORT: {
-		struct sockaddr_storage *ss = r->act == PX_ACT_SET_SRC_PORT ? ctx->src : ctx->dst;
-		if (ss && action_value(&run, r, SMP_T_SINT, &v))
-			set_port(ss, v.sint);
+		union sess_addr *a = r->act == PX_ACT_SET_SRC_PORT ? ctx->src : ctx->dst;
+		if (a && action_value(&run, r, SMP_T_SINT, &v))
+			set_port(a, v.sint);
 		break;
 	}
 	case PX_ACT_SET_MARK:

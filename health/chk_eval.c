@@ -43,7 +43,7 @@ render_lf(struct chk_env *env, const struct lf_expr *lf, struct sbuf *out)
 		lf_render(lf, env->sctx, out);
 		return;
 	}
-	struct sockaddr_storage src, dst;
+	union sess_addr src, dst;
 	struct smp_ctx c;
 	memset(&src, 0, sizeof(src));
 	memset(&dst, 0, sizeof(dst));

@@ -87,7 +87,7 @@ struct chk_target {
 	size_t out_off;
 	struct chk_env env;
 	struct smp_ctx sctx;
-	struct sockaddr_storage sa_src, sa_dst;
+	union sess_addr sa_src, sa_dst; /* what sctx shows of the connection */
 	char *state_hdr;
 	char *hello_sni;
 	/* stats socket overrides for the running check (hooks.override);
@@ -528,7 +528,7 @@ tls_handshake(struct chk_target *t)
  * servers (with global pp2-never-send-local: a v2 PROXY header, no TLV),
  * else v1, with the connection's own addresses (observed). */
 static int
-send_proxy_hdr(struct chk_target *t, const struct sockaddr_storage *dst)
+send_proxy_hdr(struct chk_target *t, const struct sockaddr *dst)
 {
 	uint8_t buf[PP_V1_MAX + 64];
 	int n;
@@ -541,11 +541,9 @@ send_proxy_hdr(struct chk_target *t, const struct sockaddr_storage *dst)
 	if (t->srv->send_proxy == 2 && !never_local)
 		n = pp_build_v2_local(buf, sizeof(buf));
 	else if (t->srv->send_proxy == 2)
-		n = pp_build_v2(buf, sizeof(buf), (const struct sockaddr *)&loc,
-		                (const struct sockaddr *)dst, NULL);
+		n = pp_build_v2(buf, sizeof(buf), (const struct sockaddr *)&loc, dst, NULL);
 	else
-		n = pp_build_v1((char *)buf, sizeof(buf), (const struct sockaddr *)&loc,
-		                (const struct sockaddr *)dst);
+		n = pp_build_v1((char *)buf, sizeof(buf), (const struct sockaddr *)&loc, dst);
 	if (n < 0)
 		return -1;
 	return send(t->fd, buf, (size_t)n, MSG_NOSIGNAL) == n ? 0 : -1;
@@ -567,7 +565,7 @@ do_connect(struct chk_target *t, const struct chk_step *st)
 		finish(t, &res, NULL);
 		return;
 	}
-	t->sa_dst = dst;
+	sess_addr_set(&t->sa_dst, (const struct sockaddr *)&dst, sizeof(dst));
 	t->fd = socket(dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0) {
 		t->ph = PH_IDLE;
@@ -626,7 +624,7 @@ step_connect(struct chk_target *t, const struct chk_step *st)
 			conn_fail(t, err, NULL, false);
 			return false;
 		}
-		if (step_proxy(t, st) && send_proxy_hdr(t, &t->sa_dst) < 0) {
+		if (step_proxy(t, st) && send_proxy_hdr(t, &t->sa_dst.sa) < 0) {
 			t->ph = PH_EST;
 			conn_fail(t, errno, NULL, false);
 			return false;

@@ -232,25 +232,29 @@ add_age(struct sbuf *b, long long t)
 		sbuf_addf(b, "%llds", t % 60);
 }
 
+/* proto_of, add_addr: sa is a session's compact address
+ * (lib/sess_addr.h) or a whole one; read by family, never past an IP
+ * sockaddr. */
 static const char *
-proto_of(const struct sockaddr_storage *ss)
+proto_of(const struct sockaddr *sa)
 {
-	return ss->ss_family == AF_INET6 ? "tcpv6" : ss->ss_family == AF_UNIX ? "unix_stream" : "tcpv4";
+	return sa->sa_family == AF_INET6 ? "tcpv6" : sa->sa_family == AF_UNIX ? "unix_stream" : "tcpv4";
 }
 
+
 static void
-add_addr(struct sbuf *b, const struct sockaddr_storage *ss)
+add_addr(struct sbuf *b, const struct sockaddr *ss)
 {
 	char ip[INET6_ADDRSTRLEN] = "";
-	if (ss->ss_family == AF_INET) {
+	if (ss->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)ss;
 		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
 		sbuf_addf(b, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
+	} else if (ss->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)ss;
 		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
 		sbuf_addf(b, "%s:%u", ip, ntohs(in6->sin6_port));
-	} else if (ss->ss_family == AF_UNIX) {
+	} else if (ss->sa_family == AF_UNIX) {
 		sbuf_adds(b, "unix:1");
 	} else {
 		sbuf_adds(b, "?");
@@ -265,8 +269,8 @@ sess_line(struct sbuf *b, const struct session *s, long long now)
 {
 	struct backend *be = s->be;
 	struct srv_state *srv = s->srv;
-	sbuf_addf(b, "%p: proto=%s src=", (const void *)s, proto_of(&s->cli));
-	add_addr(b, &s->src);
+	sbuf_addf(b, "%p: proto=%s src=", (const void *)s, proto_of(&s->cli.sa));
+	add_addr(b, &s->src.sa);
 	sbuf_addf(b, " fe=%s be=%s srv=%s ts=00 age=", s->fe->px->name,
 	          be ? be->px->name : s->fe->px->name,
 	          srv && srv->cfg->name ? srv->cfg->name : "<none>");
@@ -287,11 +291,11 @@ sess_detail(struct sbuf *b, const struct session *s, long long now)
 	struct backend *be = s->be;
 	struct srv_state *srv = s->srv;
 	sbuf_addf(b, "%p: [%s.%06d] id=%llu proto=%s source=", (const void *)s, date,
-	          (int)(s->t_accept_wall_ms % 1000) * 1000, s->uid, proto_of(&s->cli));
-	add_addr(b, &s->src);
+	          (int)(s->t_accept_wall_ms % 1000) * 1000, s->uid, proto_of(&s->cli.sa));
+	add_addr(b, &s->src.sa);
 	sbuf_addf(b, "\n  frontend=%s (id=%d mode=tcp), listener=? (id=%d) addr=", s->fe->px->name,
 	          s->fe->px->id, 1);
-	add_addr(b, &s->dst);
+	add_addr(b, &s->dst.sa);
 	if (be) {
 		sbuf_addf(b, "\n  backend=%s (id=%d mode=tcp) addr=", be->px->name, be->px->id);
 		struct sockaddr_storage local = { 0 };
@@ -304,7 +308,7 @@ sess_detail(struct sbuf *b, const struct session *s, long long now)
 		    getsockname(s->sfd, (struct sockaddr *)&local, &ll) < 0)
 			local.ss_family = 0;
 		if (local.ss_family)
-			add_addr(b, &local);
+			add_addr(b, (const struct sockaddr *)&local);
 		else
 			sbuf_adds(b, "<NONE>");
 	} else {
@@ -313,7 +317,7 @@ sess_detail(struct sbuf *b, const struct session *s, long long now)
 	if (srv) {
 		sbuf_addf(b, "\n  server=%s (id=%d) addr=", srv->cfg->name ? srv->cfg->name : "", srv->id);
 		struct sockaddr_storage none = { 0 };
-		add_addr(b, s->srv_addr ? s->srv_addr : &none);
+		add_addr(b, (const struct sockaddr *)(s->srv_addr ? s->srv_addr : &none));
 	} else {
 		sbuf_adds(b, "\n  server=<NONE> (id=-1) addr=<NONE>");
 	}
@@ -363,9 +367,9 @@ cmd_show_sess_io(struct cli_ctx *c)
 		const struct cli_conn *cc = c->conn;
 		int fam = cc ? cc->peer.ss_family : AF_UNIX;
 		sbuf_addf(c->out, "%p: proto=%s src=", (void *)c->conn,
-		          fam == AF_INET || fam == AF_INET6 ? proto_of(&cc->peer) : "unix_stream");
+		          fam == AF_INET || fam == AF_INET6 ? proto_of((const struct sockaddr *)&cc->peer) : "unix_stream");
 		if (fam == AF_INET || fam == AF_INET6)
-			add_addr(c->out, &cc->peer);
+			add_addr(c->out, (const struct sockaddr *)&cc->peer);
 		else
 			sbuf_addf(c->out, "unix:%d", cc && cc->luid > 0 ? cc->luid : 1);
 		sbuf_adds(c->out, " fe=GLOBAL be=<NONE> srv=<none> ts=00 age=0s state=cli\n");

@@ -279,18 +279,16 @@ route_hello_build(uint8_t *buf, size_t cap, const char *sni, const char *alpn)
 /* ---- rendering the configuration ----------------------------------- */
 
 static const char *
-route_addr_str(const struct sockaddr_storage *ss, char *buf, size_t sz)
+route_addr_str(const union sess_addr *a, char *buf, size_t sz)
 {
 	char ip[INET6_ADDRSTRLEN];
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, sz, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, sz, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	} else if (ss->ss_family == AF_UNIX) {
+	if (a->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->in.sin_addr, ip, sizeof(ip));
+		snprintf(buf, sz, "%s:%u", ip, ntohs(a->in.sin_port));
+	} else if (a->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->in6.sin6_addr, ip, sizeof(ip));
+		snprintf(buf, sz, "[%s]:%u", ip, ntohs(a->in6.sin6_port));
+	} else if (a->sa.sa_family == AF_UNIX) {
 		snprintf(buf, sz, "unix");
 	} else {
 		snprintf(buf, sz, "-");
@@ -418,7 +416,7 @@ struct sim {
 	struct engine *eng;
 	struct frontend *fe;
 	struct smp_ctx ctx;
-	struct sockaddr_storage src, dst, cli;
+	union sess_addr src, dst, cli; /* as a session has them */
 	uint8_t hello[2048];
 	size_t hello_len;
 	struct sbuf *out;
@@ -702,7 +700,7 @@ pick_server(struct sim *m, struct backend *be)
 	const struct px_balance *bal = px->lb;
 	unsigned needs = lb_needs(be->lb);
 	bool keyed = false;
-	key.src = m->ctx.src->ss_family ? (const struct sockaddr *)m->ctx.src : NULL;
+	key.src = m->ctx.src->sa.sa_family ? &m->ctx.src->sa : NULL;
 	if (bal && bal->hash_expr) {
 		if (smp_eval_str(bal->hash_expr, &m->ctx, &hk) == SMP_RES_OK) {
 			key.data = hk.s ? hk.s : "";
@@ -794,11 +792,11 @@ route_explain(struct engine *eng, const struct route_req *r, struct sbuf *out,
 		return -1;
 	}
 	if (r->has_src)
-		m->src = r->src;
+		sess_addr_set(&m->src, (const struct sockaddr *)&r->src, sizeof(r->src));
 	m->cli = m->src;
 	const struct listener *l = first_listener(eng, f);
 	if (l)
-		m->dst = l->addr;
+		sess_addr_set(&m->dst, (const struct sockaddr *)&l->addr, sizeof(l->addr));
 
 	struct smp_ctx *c = &m->ctx;
 	c->cfg = eng->cfg;

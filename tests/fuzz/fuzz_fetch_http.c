@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	const struct cfg_proxy *px = cfg->proxies.v[0];
 	struct smp_ctx ctx;
-	struct sockaddr_storage src = { .ss_family = AF_INET };
+	union sess_addr src = { .in.sin_family = AF_INET };
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = cfg;
 	ctx.fe = px;

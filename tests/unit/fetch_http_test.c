@@ -26,7 +26,7 @@
 static struct diag d;
 static struct cfg *cfg;
 static struct smp_ctx ctx;
-static struct sockaddr_storage src, dst;
+static union sess_addr src, dst;
 static bool rt_loaded;
 static struct sbuf out;
 
@@ -85,11 +85,10 @@ load(const char *lines)
 	if (smp_runtime_init(cfg, &d) < 0)
 		dump_diag();
 	rt_loaded = true;
-	struct sockaddr_in *a = (void *)&src;
 	memset(&src, 0, sizeof(src));
-	a->sin_family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.1", &a->sin_addr);
-	a->sin_port = htons(40000);
+	src.in.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.1", &src.in.sin_addr);
+	src.in.sin_port = htons(40000);
 	dst = src;
 	ctx.cfg = cfg;
 	ctx.fe = cfg->proxies.v[0];

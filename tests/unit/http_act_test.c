@@ -23,7 +23,7 @@ Suite *suite_http_act(void);
 static struct diag d;
 static struct cfg *cfg;
 static struct smp_ctx ctx;
-static struct sockaddr_storage src, dst;
+static union sess_addr src, dst;
 static struct hmsg m;
 static struct http_reply rep;
 static struct sbuf out;
@@ -88,14 +88,12 @@ load2(const char *lines, const char *extra)
 	if (http_act_init(cfg, &d) < 0)
 		dump_diag();
 	loaded = true;
-	struct sockaddr_in *a = (void *)&src;
-	a->sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
-	a->sin_port = htons(40000);
-	a = (void *)&dst;
-	a->sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
-	a->sin_port = htons(8080);
+	src.in.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &src.in.sin_addr);
+	src.in.sin_port = htons(40000);
+	dst.in.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &dst.in.sin_addr);
+	dst.in.sin_port = htons(8080);
 	ctx.cfg = cfg;
 	ctx.fe = cfg->proxies.v[0];
 	ctx.src = &src;
@@ -561,10 +559,9 @@ START_TEST(forwardfor)
 		ck_assert_msg(strcmp(ser(), want) == 0, "case %zu: %s", i, out.s);
 	}
 	/* IPv6 clients too */
-	struct sockaddr_in6 *a6 = (void *)&src;
 	memset(&src, 0, sizeof(src));
-	a6->sin6_family = AF_INET6;
-	inet_pton(AF_INET6, "2001:db8::1", &a6->sin6_addr);
+	src.in6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::1", &src.in6.sin6_addr);
 	req("GET / HTTP/1.1\r\nhost: h\r\n\r\n");
 	ck_assert_int_eq(http_forwardfor(fe, be, &m, &ctx), 0);
 	ck_assert_str_eq(ser(), "GET / HTTP/1.1\r\nhost: h\r\nx-forwarded-for: 2001:db8::1\r\n\r\n");

@@ -131,11 +131,10 @@ rig_init(struct rig *r, struct cfg *cfg, const char *fe_name, int cport,
 	r->s.cfd = r->s.sfd = -1;
 	r->s.sctx.cfg = cfg;
 	r->s.sctx.fe = r->fe.px;
-	struct sockaddr_in *a = (struct sockaddr_in *)&r->s.src;
-	a->sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
-	a->sin_port = htons((uint16_t)cport);
-	memcpy(&r->s.dst, &r->l.addr, sizeof(r->s.dst));
+	r->s.src.in.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &r->s.src.in.sin_addr);
+	r->s.src.in.sin_port = htons((uint16_t)cport);
+	sess_addr_set(&r->s.dst, (const struct sockaddr *)&r->l.addr, sizeof(r->l.addr));
 	atomic_store(&r->eng.cur_conn, 1);
 	atomic_store(&r->fe.cur_conn, 1);
 	r->s.t0 = 5000;

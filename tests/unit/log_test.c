@@ -73,8 +73,10 @@ struct rig {
 };
 
 static void
-set_in(struct sockaddr_storage *ss, const char *ip, int port)
+set_in(union sess_addr *sa, const char *ip, int port)
 {
+	struct sockaddr_storage st;
+	struct sockaddr_storage *ss = &st;
 	memset(ss, 0, sizeof(*ss));
 	if (strchr(ip, ':')) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
@@ -87,6 +89,7 @@ set_in(struct sockaddr_storage *ss, const char *ip, int port)
 		inet_pton(AF_INET, ip, &a->sin_addr);
 		a->sin_port = htons((uint16_t)port);
 	}
+	sess_addr_set(sa, (const struct sockaddr *)ss, sizeof(*ss));
 }
 
 /* The session of a normal TCP connection: accepted at accept_ms (wall),
@@ -133,7 +136,7 @@ rig_init(struct rig *r, struct cfg *cfg, const char *fe_name, const char *be_nam
 			r->s.srv_addr = &r->srv.cfg->addr.ss;
 		}
 	}
-	memcpy(&r->s.dst, &r->l.addr, sizeof(r->s.dst));
+	sess_addr_set(&r->s.dst, (const struct sockaddr *)&r->l.addr, sizeof(r->l.addr));
 }
 
 static char *
@@ -358,7 +361,7 @@ START_TEST(logformat_options_and_separators)
 	set_in(&r.s.src, "::1", 0xB5F6);
 	r.l.bind = r.fe.px->binds.v[1];
 	memcpy(&r.l.addr, &r.l.bind->addrs[0].ss, sizeof(r.l.addr));
-	memcpy(&r.s.dst, &r.l.addr, sizeof(r.s.dst));
+	sess_addr_set(&r.s.dst, (const struct sockaddr *)&r.l.addr, sizeof(r.l.addr));
 	r.s.t_accept_wall_ms = 1795785434426LL;
 	want = xasprintf("00000000000000000000000000000001|6B0982DA|%04X|1AA|0001|0|3008|27/Nov/2026:13:17:14.426|SC|\"f5\"|1|1|B5F6|3CF5 x \"\"|1|1|27/Nov/2026:13:17:14 +0000|1795785434|SC--|3 ",
 	                 (unsigned)getpid());

@@ -54,7 +54,7 @@ static const uint8_t ch_alpn[] = {
 static struct diag d;
 static struct cfg *cfg;
 static struct smp_ctx ctx;
-static struct sockaddr_storage src, dst, real;
+static union sess_addr src, dst, real;
 static char tmpdir[64];
 static bool rt_loaded;
 
@@ -75,19 +75,17 @@ reset(void)
 }
 
 static void
-set_addr(struct sockaddr_storage *ss, const char *ip, int port)
+set_addr(union sess_addr *ss, const char *ip, int port)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (strchr(ip, ':')) {
-		struct sockaddr_in6 *a = (void *)ss;
-		a->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, ip, &a->sin6_addr);
-		a->sin6_port = htons((uint16_t)port);
+		ss->in6.sin6_family = AF_INET6;
+		inet_pton(AF_INET6, ip, &ss->in6.sin6_addr);
+		ss->in6.sin6_port = htons((uint16_t)port);
 	} else {
-		struct sockaddr_in *a = (void *)ss;
-		a->sin_family = AF_INET;
-		inet_pton(AF_INET, ip, &a->sin_addr);
-		a->sin_port = htons((uint16_t)port);
+		ss->in.sin_family = AF_INET;
+		inet_pton(AF_INET, ip, &ss->in.sin_addr);
+		ss->in.sin_port = htons((uint16_t)port);
 	}
 }
 
@@ -271,6 +269,20 @@ START_TEST(fetch_l4)
 	const struct smp_expr *e = expr_in("", "src");
 	set_addr(&src, "2001:db8::5", 1);
 	ck_assert_str_eq(ev(e), "2001:db8::5");
+	/* port 0 (set-src on a unix client) is no port; a unix client has
+	 * no address but is local (HAProxy 2.6.12) */
+	e = expr_in("", "src_port");
+	set_addr(&src, "192.0.2.1", 0);
+	ck_assert_ptr_null(ev(e));
+	e = expr_in("", "src_is_local");
+	memset(&src, 0, sizeof(src));
+	src.sa.sa_family = AF_UNIX;
+	ck_assert_str_eq(ev(e), "1");
+	src.sa.sa_family = AF_UNSPEC;
+	ck_assert_ptr_null(ev(e));
+	e = expr_in("", "src");
+	src.sa.sa_family = AF_UNIX;
+	ck_assert_ptr_null(ev(e));
 	/* backend-side fetches, from a backend rule */
 	struct cfg_proxy *px = load("");
 	(void)px;
@@ -890,11 +902,11 @@ START_TEST(actions)
 	ck_assert_ptr_nonnull(caps);
 	ck_assert_str_eq(caps[0], "exam");
 	ck_assert_int_eq(lvl, 4);
-	ck_assert_int_eq(src.ss_family, AF_INET);
-	ck_assert_int_eq(ntohs(((struct sockaddr_in *)(void *)&src)->sin_port), 1234);
-	ck_assert_str_eq(inet_ntoa(((struct sockaddr_in *)(void *)&src)->sin_addr), "203.0.113.9");
-	ck_assert_int_eq(dst.ss_family, AF_INET6);
-	ck_assert_int_eq(ntohs(((struct sockaddr_in6 *)(void *)&dst)->sin6_port), 8080);
+	ck_assert_int_eq(src.sa.sa_family, AF_INET);
+	ck_assert_int_eq(ntohs(src.in.sin_port), 1234);
+	ck_assert_str_eq(inet_ntoa(src.in.sin_addr), "203.0.113.9");
+	ck_assert_int_eq(dst.sa.sa_family, AF_INET6);
+	ck_assert_int_eq(ntohs(dst.in6.sin6_port), 8080);
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		const struct smp_expr *e = expr_in("", want[i][0]);
 		ctx.vars = vars;
