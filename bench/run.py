@@ -488,6 +488,30 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
+def paired(load, phases):
+    """One line on the rates of phases, slice by slice: sluice's rate over
+    haproxy's in the same round (the two ran one after the other, so a
+    slow moment of the machine hits both), as the median and quartiles of
+    those ratios, and each proxy's median over the rate without a proxy
+    (direct), when measured: near 1.0 both are held by the load's core,
+    not by the proxy's, and the ratio between them is noise."""
+    out = []
+    for ph in phases:
+        a, b = load["sluice"][ph], load["haproxy"][ph]
+        r = sorted(x["rate"] / y["rate"] for x, y in zip(a, b)
+                   if x.get("rate") and y.get("rate"))
+        if not r:
+            continue
+        q = statistics.quantiles(r, n=4) if len(r) > 1 else [r[0]] * 3
+        t = "%s %.2f [%.2f-%.2f]" % (ph, q[1], q[0], q[2])
+        d = med([x.get("rate") for x in load["direct"].get(ph, [])])
+        if d:
+            t += " (of direct: sluice %.2f, haproxy %.2f)" % (
+                med([x.get("rate") for x in a]) / d, med([x.get("rate") for x in b]) / d)
+        out.append(t)
+    return "rate ratios slice by slice, median [quartiles]: " + "; ".join(out) if out else ""
+
+
 def summarize(load, idles):
     """{metric: {column: value}} from the slices' medians."""
     s = {}
@@ -698,6 +722,9 @@ def main():
         a.rounds, a.duration, cpus))
     print("sluice: %s (splice: %s)   haproxy: %s" % (a.sluice, a.splice, ver))
     print(table(s, idle_n))
+    pr = paired(load, [ph for ph in Bench.PHASES if wanted(a, ph)])
+    if pr:
+        print(pr)
     print("client errors: %s; idle connections not established: %s" % (
         ", ".join("%s %d" % (n, s["errors"][n]) for n in PROXIES),
         ", ".join("%s %d" % (n, s["idle_failed"][n]) for n in PROXIES)))

@@ -225,6 +225,9 @@ def main():
           "per phase; %s" % (a.rounds, a.duration, cpus))
     print("sluice: %s   haproxy: %s" % (a.sluice, ver))
     print(common.table(s, idle_n, ROWS, DIRECT_KEYS))
+    pr = common.paired(load, [ph for ph in TermBench.PHASES if common.wanted(a, ph)])
+    if pr:
+        print(pr)
     print("client errors: %s; idle connections not established: %s" % (
         ", ".join("%s %d" % (n, s["errors"][n]) for n in PROXIES),
         ", ".join("%s %d" % (n, s["idle_failed"][n]) for n in PROXIES)))
