@@ -297,6 +297,9 @@ FETCH(f_fc_src_port) { return set_port(v, run->ctx->cli_real); }
 FETCH(f_src_is_local) { return is_local(v, run->ctx->src); }
 FETCH(f_dst_is_local) { return is_local(v, run->ctx->dst); }
 FETCH(f_fc_src_is_local) { return is_local(v, run->ctx->cli_real); }
+FETCH(f_fc_dst) { return set_addr(v, run->ctx->fc_dst); }
+FETCH(f_fc_dst_port) { return set_port(v, run->ctx->fc_dst); }
+FETCH(f_fc_dst_is_local) { return is_local(v, run->ctx->fc_dst); }
 
 FETCH(f_fc_rcvd_proxy)
 {
@@ -836,8 +839,8 @@ static const struct {
 	{ "cur_tunnel_timeout", f_be_timeout }, { "date", f_date },
 	{ "date_us", f_date_us }, { "dst", f_dst },
 	{ "dst_is_local", f_dst_is_local }, { "dst_port", f_dst_port },
-	{ "env", f_env }, { "fc_dst", f_dst }, { "fc_dst_is_local", f_dst_is_local },
-	{ "fc_dst_port", f_dst_port }, { "fc_rcvd_proxy", f_fc_rcvd_proxy },
+	{ "env", f_env }, { "fc_dst", f_fc_dst }, { "fc_dst_is_local", f_fc_dst_is_local },
+	{ "fc_dst_port", f_fc_dst_port }, { "fc_rcvd_proxy", f_fc_rcvd_proxy },
 	{ "fc_src", f_fc_src }, { "fc_src_is_local", f_fc_src_is_local },
 	{ "fc_src_port", f_fc_src_port }, { "fe_client_timeout", f_fe_client_timeout },
 	{ "fe_conn", f_fe_conn }, { "fe_defbe", f_fe_defbe },

@@ -602,8 +602,6 @@ render_expr(struct log_run *r, const struct lf_node *n, struct sbuf *o)
 	c.fe = r->fe;
 	c.be = r->be;
 	c.srv = r->srv ? r->srv->cfg : NULL;
-	if (c.cli_real == NULL)
-		c.cli_real = &s->cli;
 	if (smp_eval_str(n->expr, &c, &v) == SMP_RES_OK)
 		log_put_text(o, n->opts, v.s, v.len);
 	else

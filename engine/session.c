@@ -993,6 +993,7 @@ sess_new(struct worker *w, struct listener *l, int fd, const struct sockaddr *pe
 			dl = 0; /* AF_UNSPEC */
 		sess_addr_set(&s->dst, (const struct sockaddr *)&ss, dl);
 	}
+	s->fc_dst = s->dst;
 	s->fe_conn_at_accept = atomic_load(&s->fe->cur_conn);
 	ctr_max(&s->fe->conn_max, (unsigned)s->fe_conn_at_accept);
 	if (li_stats(s))
@@ -1010,6 +1011,7 @@ sess_new(struct worker *w, struct listener *l, int fd, const struct sockaddr *pe
 	c->src = &s->src;
 	c->dst = &s->dst;
 	c->cli_real = &s->cli;
+	c->fc_dst = &s->fc_dst;
 	c->thread = w->id;
 	c->bind = l->bind;
 	c->cfd = fd;
@@ -1034,6 +1036,7 @@ sess_begin(struct session *s)
 	const struct cfg_proxy *fe = s->fe->px;
 	bool expect_proxy = l->bind->accept_proxy;
 	sess_sync_ctx(s, true);
+	c->conn_rules = true;
 	for (size_t i = 0; i < fe->tcp_req_conn.n; i++) {
 		const struct px_rule *r = fe->tcp_req_conn.v[i];
 		if (acl_cond_eval(r->cond, c) != ACL_PASS)
@@ -1056,6 +1059,7 @@ sess_begin(struct session *s)
 		}
 		smp_action_exec(r, c);
 	}
+	c->conn_rules = false;
 	if (!expect_proxy) {
 		start_tls_or_session(s);
 		return;

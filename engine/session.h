@@ -54,8 +54,13 @@ struct session {
 	int cfd, sfd;
 	atomic_int kill_why;           /* asked to close ('D', 'U', 'K'), or 0 */
 	/* compact (lib/sess_addr.h: IP in full, unix by family only) */
+	/* the connection's ends (fc_src, fc_dst): the socket's, changed only
+	 * by tcp-request connection set-src/set-dst (as HAProxy) */
 	union sess_addr cli;           /* the peer */
-	union sess_addr src;           /* the client (PROXY header or cli) */
+	union sess_addr fc_dst;        /* where it connected */
+	/* the session's view (src, dst, %ci, %fi, PROXY headers sent):
+	 * these, then a PROXY header and content rules change them */
+	union sess_addr src;           /* the client */
 	union sess_addr dst;           /* where the client connected */
 	int be_qpos;                   /* %bq: the backend queue's length with
 	                                * it when it entered (HAProxy's

@@ -35,7 +35,10 @@ struct smp_ctx {
 	/* Writable: set-src/set-dst[-port] change them (sess_addr_set). */
 	union sess_addr *src;          /* client (after a PROXY header) */
 	union sess_addr *dst;          /* local address it connected to */
-	const union sess_addr *cli_real; /* the peer before PROXY */
+	/* The connection's ends (fc_src, fc_dst): set-src/set-dst change
+	 * them too in tcp-request connection rules (conn_rules). */
+	union sess_addr *cli_real;     /* the peer before PROXY */
+	union sess_addr *fc_dst;       /* where it connected, before PROXY */
 	int cfd;                       /* client socket for set-mark/set-tos;
 	                                  0 or less: none */
 	int thread;                    /* worker index */
@@ -54,6 +57,7 @@ struct smp_ctx {
 	 * allocated then, and freed by the engine once routing is done (a
 	 * forwarding session keeps no copy). */
 	bool ch_parsed;
+	bool conn_rules;               /* tcp-request connection rules run */
 	enum ch_result ch_rc;
 	size_t ch_parsed_len;          /* req_len when it was parsed */
 	struct ch_info *ch;

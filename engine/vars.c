@@ -368,6 +368,18 @@ set_port(union sess_addr *a, long long port)
 	a->in.sin_port = htons((uint16_t)port);
 }
 
+/* In tcp-request connection rules set-src/set-dst change the
+ * connection's address too (fc_src, fc_dst), as in HAProxy 2.6 where
+ * they rewrite the connection's; later (a PROXY header, content rules)
+ * only the session's view changes (observed). a: the view just set. */
+static void
+conn_addr_follow(struct smp_ctx *ctx, bool src, const union sess_addr *a)
+{
+	union sess_addr *fc = src ? ctx->cli_real : ctx->fc_dst;
+	if (ctx->conn_rules && fc && fc != a)
+		*fc = *a;
+}
+
 static void
 set_sockopt(const struct smp_ctx *ctx, const struct px_rule *r)
 {
@@ -381,8 +393,10 @@ set_sockopt(const struct smp_ctx *ctx, const struct px_rule *r)
 #endif
 		return;
 	}
-	const union sess_addr *a = ctx->cli_real ? ctx->cli_real : ctx->src;
-	if (a && a->sa.sa_family == AF_INET6)
+	/* the socket's family, whatever set-src made of the addresses */
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(ctx->cfd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6)
 		(void)setsockopt(ctx->cfd, IPPROTO_IPV6, IPV6_TCLASS, &val, sizeof(val));
 	else
 		(void)setsockopt(ctx->cfd, IPPROTO_IP, IP_TOS, &val, sizeof(val));
@@ -435,16 +449,22 @@ smp_action_exec(const struct px_rule *r, struct smp_ctx *ctx)
 		break;
 	case PX_ACT_SET_SRC:
 	case PX_ACT_SET_DST: {
-		union sess_addr *a = r->act == PX_ACT_SET_SRC ? ctx->src : ctx->dst;
-		if (a && action_value(&run, r, SMP_T_ADDR, &v))
+		bool src = r->act == PX_ACT_SET_SRC;
+		union sess_addr *a = src ? ctx->src : ctx->dst;
+		if (a && action_value(&run, r, SMP_T_ADDR, &v)) {
 			set_addr(a, &v);
+			conn_addr_follow(ctx, src, a);
+		}
 		break;
 	}
 	case PX_ACT_SET_SRC_PORT:
 	case PX_ACT_SET_DST_PORT: {
-		union sess_addr *a = r->act == PX_ACT_SET_SRC_PORT ? ctx->src : ctx->dst;
-		if (a && action_value(&run, r, SMP_T_SINT, &v))
+		bool src = r->act == PX_ACT_SET_SRC_PORT;
+		union sess_addr *a = src ? ctx->src : ctx->dst;
+		if (a && action_value(&run, r, SMP_T_SINT, &v)) {
 			set_port(a, v.sint);
+			conn_addr_follow(ctx, src, a);
+		}
 		break;
 	}
 	case PX_ACT_SET_MARK:

@@ -416,7 +416,7 @@ struct sim {
 	struct engine *eng;
 	struct frontend *fe;
 	struct smp_ctx ctx;
-	union sess_addr src, dst, cli; /* as a session has them */
+	union sess_addr src, dst, cli, fc_dst; /* as a session has them */
 	uint8_t hello[2048];
 	size_t hello_len;
 	struct sbuf *out;
@@ -797,6 +797,7 @@ route_explain(struct engine *eng, const struct route_req *r, struct sbuf *out,
 	const struct listener *l = first_listener(eng, f);
 	if (l)
 		sess_addr_set(&m->dst, (const struct sockaddr *)&l->addr, sizeof(l->addr));
+	m->fc_dst = m->dst;
 
 	struct smp_ctx *c = &m->ctx;
 	c->cfg = eng->cfg;
@@ -806,6 +807,7 @@ route_explain(struct engine *eng, const struct route_req *r, struct sbuf *out,
 	c->src = &m->src;
 	c->dst = &m->dst;
 	c->cli_real = &m->cli;
+	c->fc_dst = &m->fc_dst;
 	c->cfd = -1;
 	c->dry_run = true;
 

@@ -91,7 +91,9 @@ def header(be, i=0):
 @tls.threads
 def connection_set_src_dst_reach_logs_fetches_and_proxy_header(n):
     """set-src (IPv4) and set-dst (IPv6) with their ports: the families
-    differ, so the PROXY header carries both as IPv6 (IPv4 mapped)."""
+    differ, so the PROXY header carries both as IPv6 (IPv4 mapped). At
+    this level they rewrite the connection's addresses: fc_src, fc_dst
+    show them too."""
     with tls.plain_backend("b", proxy_header=True) as v1, \
             tls.plain_backend("b", proxy_header=True) as v2:
         p1, p2 = lib.free_ports(2)
@@ -103,7 +105,7 @@ frontend fe
     tcp-request connection set-src-port int(4242)
     tcp-request connection set-dst ipv6(2001:db8::80)
     tcp-request connection set-dst-port int(8080)
-    log-format "A %%ci:%%cp %%fi:%%fp S=%%[src]:%%[src_port] D=%%[dst]:%%[dst_port] L=%%[src_is_local]/%%[dst_is_local] X=%%{+X}o%%ci:%%cp"
+    log-format "A %%ci:%%cp %%fi:%%fp S=%%[src]:%%[src_port] D=%%[dst]:%%[dst_port] L=%%[src_is_local]/%%[dst_is_local] X=%%{+X}o%%ci:%%cp FC=%%[fc_src]:%%[fc_src_port]/%%[fc_dst]:%%[fc_dst_port]"
     use_backend be2 if { so_id 2 }
     default_backend be1
 backend be1
@@ -113,7 +115,8 @@ backend be2
 """ % (p1, p2, v1.port, v2.port), n, glob=LOG, defaults=DEFS)
         session(tcp4(p1))
         lib.eq(log_line(p, "A"), "A 192.0.2.7:4242 2001:db8::80:8080 S=192.0.2.7:4242 "
-               "D=2001:db8::80:8080 L=0/0 X=C0000207:1092", "log line")
+               "D=2001:db8::80:8080 L=0/0 X=C0000207:1092 "
+               "FC=192.0.2.7:4242/2001:db8::80:8080", "log line")
         lib.eq(header(v1)["raw"], b"PROXY TCP6 ::ffff:192.0.2.7 2001:db8::80 4242 8080\r\n",
                "PROXY v1")
         session(tcp4(p2))
@@ -126,7 +129,8 @@ backend be2
 @tls.threads
 def content_set_src_keeps_fc_src(n):
     """In tcp-request content rules, set-src changes src but not fc_src
-    (the connection's own address); set-dst-port keeps the address."""
+    (the connection's own address), set-dst/set-dst-port change dst but
+    not fc_dst; set-dst-port keeps the address."""
     with tls.plain_backend("b", proxy_header=True) as be:
         port = lib.free_port()
         p = tls.proxy("""\
@@ -134,16 +138,41 @@ frontend fe
     bind 127.0.0.1:%d
     tcp-request content set-src ipv4(192.0.2.9)
     tcp-request content set-dst-port int(99)
-    log-format "C %%ci:%%cp %%fi:%%fp F=%%[fc_src]:%%[fc_src_port] D=%%[dst]:%%[dst_port]"
+    log-format "C %%ci:%%cp %%fi:%%fp F=%%[fc_src]:%%[fc_src_port] D=%%[dst]:%%[dst_port] FD=%%[fc_dst]:%%[fc_dst_port]"
     default_backend be
 backend be
     server s1 127.0.0.1:%d send-proxy
 """ % (port, be.port), n, glob=LOG, defaults=DEFS)
         cport = session(tcp4(port))[1]
-        lib.eq(log_line(p, "C"), "C 192.0.2.9:%d 127.0.0.1:99 F=127.0.0.1:%d D=127.0.0.1:99"
-               % (cport, cport), "log line")
+        lib.eq(log_line(p, "C"), "C 192.0.2.9:%d 127.0.0.1:99 F=127.0.0.1:%d D=127.0.0.1:99 "
+               "FD=127.0.0.1:%d" % (cport, cport, port), "log line")
         lib.eq(header(be)["raw"], ("PROXY TCP4 192.0.2.9 127.0.0.1 %d 99\r\n" % cport).encode(),
                "PROXY v1")
+
+
+@lib.test
+@tls.threads
+def proxy_header_leaves_the_connection_addresses(n):
+    """accept-proxy: src/dst (%ci, %fi) are the header's, fc_src/fc_dst
+    the socket's; a connection-level set-src runs before the header is
+    read, so fc_src keeps it and the header replaces src."""
+    p1, p2 = lib.free_ports(2)
+    p = tls.proxy("""\
+frontend fe
+    bind 127.0.0.1:%d accept-proxy
+    bind 127.0.0.1:%d accept-proxy
+    tcp-request connection set-src ipv4(192.0.2.10) if { so_id 2 }
+    log-format "P%%[so_id] %%ci:%%cp %%fi:%%fp S=%%[src] FC=%%[fc_src]/%%[fc_dst]:%%[fc_dst_port]"
+    tcp-request content reject
+""" % (p1, p2), n, glob=LOG, defaults=DEFS)
+    for port in (p1, p2):
+        with tcp4(port)() as s:
+            s.sendall(b"PROXY TCP4 198.51.100.1 203.0.113.5 1234 8443\r\nx")
+            lib.ok(lib.wait_for(lambda: s.recv(100) == b"", 5), "closed")
+    lib.eq(log_line(p, "P1"), "P1 198.51.100.1:1234 203.0.113.5:8443 S=198.51.100.1 "
+           "FC=127.0.0.1/127.0.0.1:%d" % p1, "log line, no connection rule")
+    lib.eq(log_line(p, "P2"), "P2 198.51.100.1:1234 203.0.113.5:8443 S=198.51.100.1 "
+           "FC=192.0.2.10/127.0.0.1:%d" % p2, "log line, connection set-src")
 
 
 @lib.test
