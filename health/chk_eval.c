@@ -51,6 +51,7 @@ render_lf(struct chk_env *env, const struct lf_expr *lf, struct sbuf *out)
 	c.src = &src;
 	c.dst = &dst;
 	c.cli_real = &src;
+	c.fc_dst = &dst;
 	c.final = true;
 	lf_render(lf, &c, out);
 	smp_vars_free(&c);
