@@ -170,7 +170,13 @@ def timeout_server_fin(n):
     EOF, keeps its side open without answering: closed after server-fin."""
     with tls.plain_backend("srv", mode="hold") as be:
         p, port = setup(n, be.port, "    timeout server-fin %dms" % (T * 1000))
-        closed_after(port, T, lambda s: s.shutdown(socket.SHUT_WR))
+
+        def shut_once_connected(s):
+            # a client that leaves before the server connection is up has
+            # nothing to wait for (haproxy closes at once then)
+            lib.ok(lib.wait_for(lambda: be.conns >= 1, 5), "server connection")
+            s.shutdown(socket.SHUT_WR)
+        closed_after(port, T, shut_once_connected)
         lib.eq(tls.tcplog(p)[0]["ts"], "sD", "termination state")
 
 
