@@ -82,6 +82,18 @@ def log_line(p, tag):
     return tls.wait_log(p, lambda l: l.startswith(tag + " "))[0]
 
 
+def one_frontend(n, be, bind, rules):
+    """The proxy with frontend fe on bind, rules (lines, each ending in a
+    newline) and a backend sending a PROXY v1 header to be."""
+    return tls.proxy("""\
+frontend fe
+    bind %s
+%s    default_backend be
+backend be
+    server s1 127.0.0.1:%d send-proxy
+""" % (bind, rules, be.port), n, glob=LOG, defaults=DEFS)
+
+
 def header(be, i=0):
     lib.ok(lib.wait_for(lambda: len(be.proxy) > i, 5), "no PROXY header parsed: %s" % be.errors)
     return be.proxy[i]
@@ -133,16 +145,11 @@ def content_set_src_keeps_fc_src(n):
     not fc_dst; set-dst-port keeps the address."""
     with tls.plain_backend("b", proxy_header=True) as be:
         port = lib.free_port()
-        p = tls.proxy("""\
-frontend fe
-    bind 127.0.0.1:%d
+        p = one_frontend(n, be, "127.0.0.1:%d" % port, """\
     tcp-request content set-src ipv4(192.0.2.9)
     tcp-request content set-dst-port int(99)
-    log-format "C %%ci:%%cp %%fi:%%fp F=%%[fc_src]:%%[fc_src_port] D=%%[dst]:%%[dst_port] FD=%%[fc_dst]:%%[fc_dst_port]"
-    default_backend be
-backend be
-    server s1 127.0.0.1:%d send-proxy
-""" % (port, be.port), n, glob=LOG, defaults=DEFS)
+    log-format "C %ci:%cp %fi:%fp F=%[fc_src]:%[fc_src_port] D=%[dst]:%[dst_port] FD=%[fc_dst]:%[fc_dst_port]"
+""")
         cport = session(tcp4(port))[1]
         lib.eq(log_line(p, "C"), "C 192.0.2.9:%d 127.0.0.1:99 F=127.0.0.1:%d D=127.0.0.1:99 "
                "FD=127.0.0.1:%d" % (cport, cport, port), "log line")
@@ -180,14 +187,9 @@ frontend fe
 def ipv6_client(n):
     with tls.plain_backend("b", proxy_header=True) as be:
         port = lib.free_port()
-        p = tls.proxy("""\
-frontend fe
-    bind [::1]:%d
-    log-format "S %%ci:%%cp %%fi:%%fp %%[src] %%[src_is_local] X=%%{+X}o%%ci:%%cp"
-    default_backend be
-backend be
-    server s1 127.0.0.1:%d send-proxy
-""" % (port, be.port), n, glob=LOG, defaults=DEFS)
+        p = one_frontend(n, be, "[::1]:%d" % port, """\
+    log-format "S %ci:%cp %fi:%fp %[src] %[src_is_local] X=%{+X}o%ci:%cp"
+""")
         lib.ok(lib.wait_for(lambda: lib.port_listening(port), 5), "[::1]:%d not listening" % port)
         cport = session(tcp6(port))[1]
         lib.eq(log_line(p, "S"), "S ::1:%d ::1:%d ::1 1 X=%s:%04X"
@@ -202,14 +204,9 @@ def wildcard_bind_reports_the_address_connected_to(n):
     """A wildcard bind asks the socket where the client connected."""
     with tls.plain_backend("b", proxy_header=True) as be:
         port = lib.free_port()
-        p = tls.proxy("""\
-frontend fe
-    bind :%d
-    log-format "W %%ci %%fi:%%fp %%[dst] %%[dst_is_local]"
-    default_backend be
-backend be
-    server s1 127.0.0.1:%d send-proxy
-""" % (port, be.port), n, glob=LOG, defaults=DEFS)
+        p = one_frontend(n, be, ":%d" % port, """\
+    log-format "W %ci %fi:%fp %[dst] %[dst_is_local]"
+""")
         lib.ok(lib.wait_for(lambda: lib.port_listening(port), 5), "*:%d not listening" % port)
         cport = session(tcp4(port, "127.0.0.2"))[1]
         lib.eq(log_line(p, "W"), "W 127.0.0.1 127.0.0.2:%d 127.0.0.2 1" % port, "log line")
@@ -268,15 +265,10 @@ def unix_client_set_src(n):
     d = lib.tmpdir()
     u = os.path.join(d, "u.sock")
     with tls.plain_backend("b", proxy_header=True) as be:
-        p = tls.proxy("""\
-frontend fe
-    bind unix@%s
+        p = one_frontend(n, be, "unix@" + u, """\
     tcp-request connection set-src ipv4(198.51.100.5)
-    log-format "V %%ci:%%cp %%fi:%%fp S=%%[src]:%%[src_port] L=%%[src_is_local]"
-    default_backend be
-backend be
-    server s1 127.0.0.1:%d send-proxy
-""" % (u, be.port), n, glob=LOG, defaults=DEFS)
+    log-format "V %ci:%cp %fi:%fp S=%[src]:%[src_port] L=%[src_is_local]"
+""")
         unix_listening(u)
         session(unix_socket(u))
         lib.eq(log_line(p, "V"), "V 198.51.100.5:0 unix:1 S=198.51.100.5:- L=0", "log line")
