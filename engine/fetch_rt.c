@@ -292,11 +292,11 @@ FETCH(f_src) { return set_addr(v, run->ctx->src); }
 FETCH(f_src_port) { return set_port(v, run->ctx->src); }
 FETCH(f_dst) { return set_addr(v, run->ctx->dst); }
 FETCH(f_dst_port) { return set_port(v, run->ctx->dst); }
-FETCH(f_fc_src) { return set_addr(v, run->ctx->cli_real); }
-FETCH(f_fc_src_port) { return set_port(v, run->ctx->cli_real); }
+FETCH(f_fc_src) { return set_addr(v, run->ctx->fc_src); }
+FETCH(f_fc_src_port) { return set_port(v, run->ctx->fc_src); }
 FETCH(f_src_is_local) { return is_local(v, run->ctx->src); }
 FETCH(f_dst_is_local) { return is_local(v, run->ctx->dst); }
-FETCH(f_fc_src_is_local) { return is_local(v, run->ctx->cli_real); }
+FETCH(f_fc_src_is_local) { return is_local(v, run->ctx->fc_src); }
 FETCH(f_fc_dst) { return set_addr(v, run->ctx->fc_dst); }
 FETCH(f_fc_dst_port) { return set_port(v, run->ctx->fc_dst); }
 FETCH(f_fc_dst_is_local) { return is_local(v, run->ctx->fc_dst); }
@@ -304,7 +304,7 @@ FETCH(f_fc_dst_is_local) { return is_local(v, run->ctx->fc_dst); }
 FETCH(f_fc_rcvd_proxy)
 {
 	const struct smp_ctx *c = run->ctx;
-	if (!c->src || !c->cli_real)
+	if (!c->src || !c->fc_src)
 		return false;
 	set_bool(v, c->bind && c->bind->accept_proxy);
 	return true;

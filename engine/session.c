@@ -1010,7 +1010,7 @@ sess_new(struct worker *w, struct listener *l, int fd, const struct sockaddr *pe
 	c->fe = s->fe->px;
 	c->src = &s->src;
 	c->dst = &s->dst;
-	c->cli_real = &s->cli;
+	c->fc_src = &s->cli;
 	c->fc_dst = &s->fc_dst;
 	c->thread = w->id;
 	c->bind = l->bind;

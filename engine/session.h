@@ -53,8 +53,8 @@ struct session {
 	enum sess_state st;
 	int cfd, sfd;
 	atomic_int kill_why;           /* asked to close ('D', 'U', 'K'), or 0 */
-	/* compact (lib/sess_addr.h: IP in full, unix by family only) */
-	/* the connection's ends (fc_src, fc_dst): the socket's, changed only
+	/* compact (lib/sess_addr.h: IP in full, unix by family only); the
+	 * connection's ends (fc_src, fc_dst): the socket's, changed only
 	 * by tcp-request connection set-src/set-dst (as HAProxy) */
 	union sess_addr cli;           /* the peer */
 	union sess_addr fc_dst;        /* where it connected */

@@ -37,7 +37,7 @@ struct smp_ctx {
 	union sess_addr *dst;          /* local address it connected to */
 	/* The connection's ends (fc_src, fc_dst): set-src/set-dst change
 	 * them too in tcp-request connection rules (conn_rules). */
-	union sess_addr *cli_real;     /* the peer before PROXY */
+	union sess_addr *fc_src;       /* the peer, before PROXY */
 	union sess_addr *fc_dst;       /* where it connected, before PROXY */
 	int cfd;                       /* client socket for set-mark/set-tos;
 	                                  0 or less: none */

@@ -375,7 +375,7 @@ set_port(union sess_addr *a, long long port)
 static void
 conn_addr_follow(struct smp_ctx *ctx, bool src, const union sess_addr *a)
 {
-	union sess_addr *fc = src ? ctx->cli_real : ctx->fc_dst;
+	union sess_addr *fc = src ? ctx->fc_src : ctx->fc_dst;
 	if (ctx->conn_rules && fc && fc != a)
 		*fc = *a;
 }

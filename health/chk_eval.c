@@ -50,7 +50,7 @@ render_lf(struct chk_env *env, const struct lf_expr *lf, struct sbuf *out)
 	memset(&c, 0, sizeof(c));
 	c.src = &src;
 	c.dst = &dst;
-	c.cli_real = &src;
+	c.fc_src = &src;
 	c.fc_dst = &dst;
 	c.final = true;
 	lf_render(lf, &c, out);

@@ -1066,7 +1066,7 @@ chk_runner_add(struct chk_runner *r, const struct cfg_proxy *px,
 	t->sctx.srv = srv;
 	t->sctx.src = &t->sa_src;
 	t->sctx.dst = &t->sa_dst;
-	t->sctx.cli_real = &t->sa_src;
+	t->sctx.fc_src = &t->sa_src;
 	t->sctx.fc_dst = &t->sa_dst;
 	t->sctx.final = true;
 	VEC_PUSH(r->targets, t);

@@ -1,6 +1,6 @@
 /* A connection's address as a session keeps it (client, peer, local
  * end): IPv4 or IPv6 in full, anything else by its family only. An idle
- * tunnel holds three of these, so they are 28 bytes instead of a
+ * tunnel holds four of these, so they are 28 bytes instead of a
  * struct sockaddr_storage's 128: nothing reads a unix socket's path off
  * a session (logs print "unix", show sess "unix:1", PROXY headers send
  * UNSPEC for non-IP families), and other families are only told apart

@@ -806,7 +806,7 @@ route_explain(struct engine *eng, const struct route_req *r, struct sbuf *out,
 	c->bind = l ? l->bind : NULL;
 	c->src = &m->src;
 	c->dst = &m->dst;
-	c->cli_real = &m->cli;
+	c->fc_src = &m->cli;
 	c->fc_dst = &m->fc_dst;
 	c->cfd = -1;
 	c->dry_run = true;

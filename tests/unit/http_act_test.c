@@ -98,7 +98,7 @@ load2(const char *lines, const char *extra)
 	ctx.fe = cfg->proxies.v[0];
 	ctx.src = &src;
 	ctx.dst = &dst;
-	ctx.cli_real = &src;
+	ctx.fc_src = &src;
 	ctx.final = true;
 	return ctx.fe;
 }

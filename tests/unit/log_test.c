@@ -114,7 +114,7 @@ rig_init(struct rig *r, struct cfg *cfg, const char *fe_name, const char *be_nam
 	r->s.sctx.fe = r->fe.px;
 	r->s.sctx.src = &r->s.src;
 	r->s.sctx.dst = &r->s.dst;
-	r->s.sctx.cli_real = &r->s.cli;
+	r->s.sctx.fc_src = &r->s.cli;
 	atomic_store(&r->eng.cur_conn, 1);
 	atomic_store(&r->fe.cur_conn, 1);
 	r->s.t0 = 1000;

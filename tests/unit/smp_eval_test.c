@@ -135,7 +135,7 @@ load(const char *lines)
 	ctx.fe = cfg->proxies.v[0];
 	ctx.src = &src;
 	ctx.dst = &dst;
-	ctx.cli_real = &real;
+	ctx.fc_src = &real;
 	ctx.final = false;
 	return cfg->proxies.v[0];
 }
