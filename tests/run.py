@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "tests", "configs")
@@ -259,9 +260,31 @@ def run_func(binary, script, oracle, build):
     return results
 
 
+# Each script running gets a window of test ports of its own
+# (tests/func/lib.py, _pick): proxies bind with SO_REUSEPORT, so two
+# scripts that picked the same port would share each other's traffic.
+# Windows chosen from the pid alone collided (two scripts whose pids
+# were equal modulo the count walked the same ports). The order starts
+# at this run's pid, so two runs at once mostly use different windows.
+PORT_WINDOWS = 110          # (PORT_HI - PORT_LO) / PORT_WINDOW in lib.py
+_windows = [(os.getpid() + i) % PORT_WINDOWS for i in range(PORT_WINDOWS)]
+_windows_lock = threading.Lock()
+
+
 def run_func_once(binary, script, oracle, build):
+    with _windows_lock:
+        window = _windows.pop(0)
+    try:
+        return run_func_window(binary, script, oracle, build, window)
+    finally:
+        with _windows_lock:
+            _windows.append(window)
+
+
+def run_func_window(binary, script, oracle, build, window):
     name = os.path.basename(script)[:-3]
     env = dict(os.environ)
+    env["SLUICE_PORT_WINDOW"] = str(window)
     env["SLUICE_BIN"] = binary
     env["SLUICE_ROOT"] = ROOT
     env["SLUICE_BUILD"] = os.path.abspath(build)

@@ -334,7 +334,9 @@ def stop(p, sig=signal.SIGTERM, timeout=5.0):
 # (32768-60999), where no client socket of another test takes them between
 # the pick and the bind, and each test process walks its own window of it:
 # proxies bind with SO_REUSEPORT, so two scripts running at once that
-# picked the same port would share each other's traffic.
+# picked the same port would share each other's traffic. tests/run.py
+# gives each script it runs a window no other running script has
+# (SLUICE_PORT_WINDOW); a script run alone takes one from its pid.
 PORT_LO, PORT_HI, PORT_WINDOW = 10000, 32000, 200
 _port_next = None
 
@@ -353,7 +355,8 @@ def _bindable(port, kind):
 def _pick(kind, taken=()):
     global _port_next
     nwin = (PORT_HI - PORT_LO) // PORT_WINDOW
-    base = PORT_LO + (os.getpid() % nwin) * PORT_WINDOW
+    win = os.environ.get("SLUICE_PORT_WINDOW")
+    base = PORT_LO + (int(win) if win else os.getpid()) % nwin * PORT_WINDOW
     if _port_next is None:
         _port_next = 0
     for _ in range(PORT_WINDOW):
