@@ -43,8 +43,10 @@ def user_and_group_dropped_after_binding():
         port = lib.free_port()
         cfg = lib.config(pu.tcp_config(port, echo.port, "    uid %d\n    gid %d" % (uid, gid)))
         p = lib.start(cfg, ready_ports=[port])
-        expect_ids(p.pid, uid, gid)
+        # the socket listens before the drop; a process that serves has
+        # dropped
         lib.eq(pu.echo_once(port), b"ping\n", "serves after the drop")
+        expect_ids(p.pid, uid, gid)
         lib.stop(p)
 
 
@@ -57,8 +59,8 @@ def user_by_name():
         port = lib.free_port()
         cfg = lib.config(pu.tcp_config(port, echo.port, "    user nobody"))
         p = lib.start(cfg, ready_ports=[port])
-        lib.eq(pu.status_field(p.pid, "Uid"), [str(uid)] * 4, "uid")
         lib.eq(pu.echo_once(port), b"ping\n", "serves after the drop")
+        lib.eq(pu.status_field(p.pid, "Uid"), [str(uid)] * 4, "uid")
         lib.stop(p)
 
 
@@ -72,10 +74,10 @@ def chrooted_process_still_serves():
         port = lib.free_port()
         cfg = lib.config(pu.tcp_config(port, echo.port, "    chroot %s\n    uid %d\n    gid %d" % (jail, uid, gid)))
         p = lib.start(cfg, ready_ports=[port])
-        lib.eq(os.readlink("/proc/%d/root" % p.pid), jail, "root directory of the process")
-        lib.eq(pu.status_field(p.pid, "Uid"), [str(uid)] * 4, "uid")
         for _ in range(3):
             lib.eq(pu.echo_once(port), b"ping\n", "serves from the chroot")
+        lib.eq(os.readlink("/proc/%d/root" % p.pid), jail, "root directory of the process")
+        lib.eq(pu.status_field(p.pid, "Uid"), [str(uid)] * 4, "uid")
         lib.stop(p)
 
 
@@ -92,9 +94,9 @@ def master_worker_worker_drops_master_keeps():
         lib.ok(lib.wait_port(port, proc=m), "listening:\n" + pu.output(m))
         ws = lib.wait_for(lambda: pu.children(m.pid))
         lib.ok(ws, "a worker")
+        lib.eq(pu.echo_once(port), b"ping\n", "the worker serves")
         expect_ids(ws[0], uid, gid)
         lib.eq(pu.status_field(m.pid, "Uid")[0], "0", "the master stays root")
-        lib.eq(pu.echo_once(port), b"ping\n", "the worker serves")
         m.terminate()
         m.wait(10)
 
