@@ -18,11 +18,13 @@ when anything failed. See doc/testing.md for the file formats.
 
 import argparse
 import concurrent.futures
+import fcntl
 import os
+import random
 import re
 import subprocess
 import sys
-import threading
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "tests", "configs")
@@ -264,27 +266,43 @@ def run_func(binary, script, oracle, build):
 # (tests/func/lib.py, _pick): proxies bind with SO_REUSEPORT, so two
 # scripts that picked the same port would share each other's traffic.
 # Windows chosen from the pid alone collided (two scripts whose pids
-# were equal modulo the count walked the same ports). The order starts
-# at this run's pid, so two runs at once mostly use different windows.
+# were equal modulo the count walked the same ports). A window is held
+# by a lock on its file for as long as its script runs, so two runs at
+# once (check and check-oracle) never share one either.
 PORT_WINDOWS = 110          # (PORT_HI - PORT_LO) / PORT_WINDOW in lib.py
-_windows = [(os.getpid() + i) % PORT_WINDOWS for i in range(PORT_WINDOWS)]
-_windows_lock = threading.Lock()
+WINDOW_DIR = os.path.join(tempfile.gettempdir(), "sluice-test-ports")
+
+
+def take_port_window():
+    """A free window and the descriptor holding it, or (None, None) when
+    every window is held (the script then picks from its pid)."""
+    os.makedirs(WINDOW_DIR, exist_ok=True)
+    start = random.randrange(PORT_WINDOWS)
+    for i in range(PORT_WINDOWS):
+        w = (start + i) % PORT_WINDOWS
+        fd = os.open(os.path.join(WINDOW_DIR, str(w)), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return w, fd
+        except OSError:
+            os.close(fd)
+    return None, None
 
 
 def run_func_once(binary, script, oracle, build):
-    with _windows_lock:
-        window = _windows.pop(0)
+    window, fd = take_port_window()
     try:
         return run_func_window(binary, script, oracle, build, window)
     finally:
-        with _windows_lock:
-            _windows.append(window)
+        if fd is not None:
+            os.close(fd)
 
 
 def run_func_window(binary, script, oracle, build, window):
     name = os.path.basename(script)[:-3]
     env = dict(os.environ)
-    env["SLUICE_PORT_WINDOW"] = str(window)
+    if window is not None:
+        env["SLUICE_PORT_WINDOW"] = str(window)
     env["SLUICE_BIN"] = binary
     env["SLUICE_ROOT"] = ROOT
     env["SLUICE_BUILD"] = os.path.abspath(build)
