@@ -447,9 +447,11 @@ def passthrough_clients_vanish_mid_client_hello():
         lib.eq((d["be.stot"], d["be.cli_abrt"]), (1000, 0 if role == "vanish" else 1000),
                "%s: backend stot, cli_abrt" % role)
         if role == "vanish-rst":
-            # (some of HAProxy's end before reaching the server: 2% on a
-            # quiet machine, 19% seen under load)
-            lib.ok(500 <= d["s1.cli_abrt"] <= 1000, "server cli_abrt %d" % d["s1.cli_abrt"])
+            # some of HAProxy's end before reaching the server: 2% on a
+            # quiet machine, 19% and then 56% seen under load (two
+            # suites at once on two cores)
+            lo = 1 if lib.ORACLE else 500
+            lib.ok(lo <= d["s1.cli_abrt"] <= 1000, "server cli_abrt %d" % d["s1.cli_abrt"])
 
 
 lib.main()
