@@ -192,9 +192,21 @@ txn_begin(struct http_sess *h, bool first)
 	s->prev_srv = NULL;
 	h->logged = false;
 	h->txn_open = false;
-	h->ph = HP_REQ;
+	http_set_phase(h, HP_REQ);
 	h->cli_exp = now + req_timeout(h, !first);
 	h->srv_exp = 0;
+}
+
+void
+http_set_phase(struct http_sess *h, enum http_phase ph)
+{
+	h->ph = ph;
+	/* HAProxy's H1 mux makes a stream once a request head is whole
+	 * and ends it with the answer (observed on 2.6.12: not listed
+	 * while a head is partial nor between keep-alive requests); one
+	 * closing is gone for show sess too */
+	atomic_store_explicit(&h->s->http_stream, ph != HP_REQ && ph != HP_DONE,
+	                      memory_order_relaxed);
 }
 
 /* Closes s, logging the transaction in progress with c0c1 (http_sess_end
@@ -203,7 +215,7 @@ void
 http_finish(struct http_sess *h, char c0, char c1)
 {
 	struct session *s = h->s;
-	h->ph = HP_DONE;
+	http_set_phase(h, HP_DONE);
 	sess_close(s, c0, c1);
 }
 
@@ -243,7 +255,7 @@ http_on_server_ready(struct session *s, size_t pp_sent)
 			h->rb = HB_NONE;
 	}
 	h->req_sent = false;
-	h->ph = HP_XFER;
+	http_set_phase(h, HP_XFER);
 	h->srv_exp = now_ms() + http_px_tmo(s->be->px, PX_TO_SERVER);
 	if (http_px_tmo(s->be->px, PX_TO_SERVER) == 0)
 		h->srv_exp = 0;

@@ -151,6 +151,10 @@ struct http_sess {
 	int nidle;
 };
 
+/* The only place that changes h->ph (http.c): also says to show sess
+ * whether HAProxy would have a stream for the session. */
+void http_set_phase(struct http_sess *h, enum http_phase ph);
+
 /* ---- http.c ---- */
 
 /* Makes all the progress possible now, then (re)arms events and timer.

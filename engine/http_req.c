@@ -263,7 +263,7 @@ verdict(struct http_sess *h, enum http_verdict v, const char *service)
 			t = http_px_tmo(s->be ? s->be->px : NULL, PX_TO_TARPIT);
 		if (t == 0)
 			t = http_px_tmo(s->fe->px, PX_TO_CLIENT);
-		h->ph = HP_TARPIT;
+		http_set_phase(h, HP_TARPIT);
 		h->tarpit_end = now_ms() + t;
 		h->cli_exp = 0;
 		return 1;
@@ -396,7 +396,7 @@ http_process_request(struct http_sess *h)
 			const struct h1q_hdr *e = h1q_header(s->sctx.http, "expect", 0);
 			if (e && e->value_len == 12 && strncasecmp(e->value, "100-continue", 12) == 0)
 				sbuf_adds(&h->cout, "HTTP/1.1 100 Continue\r\n\r\n");
-			h->ph = HP_BODY;
+			http_set_phase(h, HP_BODY);
 			return 1;
 		}
 		http_serve_local(h, false);
@@ -445,7 +445,7 @@ http_process_request(struct http_sess *h)
 	}
 	s->sctx.http = hmsg_req_view(&h->hreq);
 
-	h->ph = HP_SRV;
+	http_set_phase(h, HP_SRV);
 	h->cli_exp = 0;
 	h->reused = false;
 	s->t_connect = -1;

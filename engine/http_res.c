@@ -84,7 +84,7 @@ http_process_response(struct http_sess *h)
 			sbuf_addn(&h->cout, h->rin.b + h->rin.off, h->rin.len - h->rin.off);
 			h->rin.off = h->rin.len = 0;
 			http_count_status(h, 101);
-			h->ph = HP_TUNNEL;
+			http_set_phase(h, HP_TUNNEL);
 			return 1;
 		}
 		return 1;

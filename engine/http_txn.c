@@ -107,7 +107,7 @@ http_answer(struct http_sess *h, int status, char c0, char c1)
 		sbuf_addn(&h->cout, h->reply.body.s, h->reply.body.len);
 	http_count_status(h, h->log.status);
 	h->res_head_sent = true;
-	h->ph = HP_LOCAL;
+	http_set_phase(h, HP_LOCAL);
 }
 
 void
@@ -135,7 +135,7 @@ http_raw_error(struct http_sess *h, int status, char c0, char c1)
 	h->log.req_line = NULL;
 	http_count_status(h, status);
 	h->res_head_sent = true;
-	h->ph = HP_LOCAL;
+	http_set_phase(h, HP_LOCAL);
 }
 
 void
@@ -197,7 +197,7 @@ http_serve_local(struct http_sess *h, bool promex)
 	s->term[1] = 'R';
 	http_count_status(h, t.status);
 	h->res_head_sent = true;
-	h->ph = HP_LOCAL;
+	http_set_phase(h, HP_LOCAL);
 	free(t.hdrs.s);
 	free(t.out.s);
 }

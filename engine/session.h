@@ -66,6 +66,10 @@ struct session {
 	                                * it when it entered (HAProxy's
 	                                * count), 0 when it did not queue;
 	                                * here to fill the hole after dst */
+	atomic_bool http_stream;       /* mode http: a request head is in and
+	                                * not yet answered, when HAProxy has
+	                                * a stream (show sess lists it);
+	                                * read by the stats socket's thread */
 	/* the server we connect to: its configured address or an owned
 	 * copy (srv_addr_owned); NULL before the first connect */
 	const struct sockaddr_storage *srv_addr;

@@ -261,6 +261,24 @@ add_addr(struct sbuf *b, const struct sockaddr *ss)
 	}
 }
 
+/* What HAProxy 2.6.12 lists: a session once it has a stream. None
+ * while a PROXY header or a TLS handshake is awaited, nor in mode http
+ * outside a request (a head not yet whole, between keep-alive
+ * requests): there HAProxy has a connection and no stream. */
+static bool
+sess_listed(const struct session *s)
+{
+	switch (s->st) {
+	case SS_PROXY_HDR:
+	case SS_TLS_ACCEPT:
+		return false;
+	case SS_HTTP:
+		return atomic_load_explicit(&s->http_stream, memory_order_relaxed);
+	default:
+		return true;
+	}
+}
+
 /* One line of "show sess": HAProxy's leading fields (pointer, proto,
  * src, fe, be, srv, ts, age), then what sluice has instead of HAProxy's
  * stream internals (doc/runtime-api.md). s is locked in the registry. */
@@ -340,7 +358,7 @@ cmd_show_sess_io(struct cli_ctx *c)
 		bool full = false;
 		pthread_mutex_lock(&w->sess_lock);
 		for (struct session *s = w->sess_head; s; s = s->wnext) {
-			if (s->uid < (unsigned long long)c->pos[1])
+			if (s->uid < (unsigned long long)c->pos[1] || !sess_listed(s))
 				continue;
 			if (c->pos[2])
 				sess_detail(c->out, s, now);
@@ -397,8 +415,9 @@ cmd_show_sess(struct cli_ctx *c)
 		pthread_mutex_lock(&w->sess_lock);
 		for (struct session *s = w->sess_head; s; s = s->wnext)
 			if ((uintptr_t)s == ptr) {
-				sess_detail(c->out, s, now);
-				found = true;
+				found = sess_listed(s);
+				if (found)
+					sess_detail(c->out, s, now);
 				break;
 			}
 		pthread_mutex_unlock(&w->sess_lock);

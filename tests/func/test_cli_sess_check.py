@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Details of the stats socket's answers (reference §3.6, §3.3): the CLI's
 own line in "show sess" (proto=tcpv4 src=<ip:port> on a TCP stats socket,
-src=unix:<n> naming the n-th stats socket), and the "* " prefix of
+src=unix:<n> naming the n-th stats socket), which connections "show sess"
+lists (those HAProxy has a stream for), and the "* " prefix of
 check_status / agent_status while a check is running, and the
 "set severity-output" prefix of every message HAProxy prefixes (also
 those it writes without a trailing newline). Passes against
@@ -13,6 +14,7 @@ import socket
 import time
 
 import lib
+import tls_term as tt
 
 
 def ask(sock, cmd):
@@ -59,6 +61,121 @@ defaults
                          r"srv=<none> ts=[0-9a-f]+ " % n, out, re.M),
                "line on stats socket %d:\n%s" % (n, out))
     lib.stop(p)
+
+
+def fronts(path):
+    """The frontends of the sessions "show sess" lists, the CLI's aside."""
+    out = lib.cli(path, "show sess")
+    return sorted(m.group(1) for m in re.finditer(r" fe=(\S+) ", out) if m.group(1) != "GLOBAL")
+
+
+@lib.test
+def show_sess_lists_connections_with_a_stream():
+    """HAProxy lists a connection once it has a stream: not while a PROXY
+    header or a TLS handshake is awaited, and in mode http only from a
+    whole request head to its answer (not a partial head, not between
+    keep-alive requests)."""
+    d = lib.tmpdir()
+    sock = os.path.join(d, "admin.sock")
+    crt = tt.copy_pem(tt.pki().leaf("sess.example.test"), os.path.join(d, "sess.pem"))
+    tsrv, hsrv = socket.socket(), socket.socket()   # mode tcp, mode http servers
+    for srv in (tsrv, hsrv):
+        srv.bind((lib.LOOPBACK, 0))
+        srv.listen(16)
+    ports = dict(zip(("tls", "pp", "insp", "web", "webtls"), lib.free_ports(5)))
+    cfg = lib.config("""\
+global
+    stats socket %s level admin
+defaults
+    timeout connect 2s
+    timeout client 20s
+    timeout server 20s
+frontend tls
+    mode tcp
+    bind 127.0.0.1:%d ssl crt %s
+    default_backend be
+frontend pp
+    mode tcp
+    bind 127.0.0.1:%d accept-proxy
+    default_backend be
+frontend insp
+    mode tcp
+    bind 127.0.0.1:%d
+    tcp-request inspect-delay 20s
+    tcp-request content accept if { req.len gt 10 }
+    default_backend be
+frontend web
+    mode http
+    bind 127.0.0.1:%d
+    default_backend hbe
+frontend webtls
+    mode http
+    bind 127.0.0.1:%d ssl crt %s
+    default_backend hbe
+backend be
+    mode tcp
+    server s1 127.0.0.1:%d
+backend hbe
+    mode http
+    server s1 127.0.0.1:%d
+""" % (sock, ports["tls"], crt, ports["pp"], ports["insp"], ports["web"], ports["webtls"], crt,
+       tsrv.getsockname()[1], hsrv.getsockname()[1]), directory=d)
+    # a probe of insp would stay, sent to the server once it closed
+    p = lib.start(cfg, ready_ports=[ports[n] for n in ports if n != "insp"])
+    lib.wait_unix(sock)
+    lib.ok(lib.wait_for(lambda: lib.port_listening(ports["insp"])), "insp listening")
+    keep = [tsrv, hsrv]
+
+    def connect(name, data=b""):
+        c = socket.create_connection((lib.LOOPBACK, ports[name]), timeout=10)
+        if data:
+            c.sendall(data)
+        keep.append(c)
+        return c
+
+    def expect(want, what):
+        lib.ok(lib.wait_for(lambda: fronts(sock) == sorted(want)),
+               "%s: listed %s, want %s" % (what, fronts(sock), sorted(want)))
+
+    try:
+        # (the readiness probes' sessions end at once)
+        expect([], "after the readiness probes")
+        connect("tls")
+        connect("pp")
+        connect("insp", b"abc")
+        web = connect("web", b"GET / HT")
+        ctx = tt.context(verify=False)
+        keep.append(ctx.wrap_socket(connect("webtls"), server_hostname="sess.example.test"))
+        # content being inspected has a stream; a handshake, a PROXY
+        # header and a request head awaited have none
+        expect(["insp"], "awaiting a hello, a header, data, request heads")
+        keep.append(ctx.wrap_socket(connect("tls"), server_hostname="sess.example.test"))
+        connect("pp", b"PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n")
+        expect(["insp", "pp", "tls"], "a handshake and a header done")
+        web.sendall(b"TP/1.1\r\nHost: x\r\n\r\n")
+        expect(["insp", "pp", "tls", "web"], "a whole head at a silent server")
+        hsrv.settimeout(10)
+        sc, _ = hsrv.accept()
+        keep.append(sc)
+        sc.settimeout(10)
+        req = b""
+        while b"\r\n\r\n" not in req:
+            chunk = sc.recv(4096)
+            lib.ok(chunk, "the request reaches the server")
+            req += chunk
+        sc.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        web.settimeout(10)
+        resp = b""
+        while not resp.endswith(b"ok"):
+            chunk = web.recv(4096)
+            lib.ok(chunk, "the answer reaches the client")
+            resp += chunk
+        lib.ok(resp.startswith(b"HTTP/1.1 200"), "answered: %r" % resp[:40])
+        expect(["insp", "pp", "tls"], "keep-alive between requests")
+    finally:
+        for c in keep:
+            c.close()
+        lib.stop(p)
 
 
 @lib.test
