@@ -11,6 +11,7 @@
 #include "engine/lb.h"
 #include "engine/session.h"
 #include "engine/smp_ctx.h"
+#include "engine/srv_cookie.h"
 #include "lib/util.h"
 #include "parser/proxy.h"
 #include "parser/server.h"
@@ -26,6 +27,7 @@ backend_new(struct engine *eng, const struct cfg_proxy *px)
 	be->sc = xcalloc(be->nsrv + 1, sizeof(*be->sc));
 	lb_srv_init(be->srvs, px);
 	be->lb = lb_new(px, be->srvs, be->nsrv);
+	srv_cookie_init(be);
 	pthread_mutex_init(&be->qlock, NULL);
 	be->last_change_ms = now_ms();
 	return be;
@@ -37,6 +39,7 @@ backend_free(struct backend *be)
 	if (be == NULL)
 		return;
 	lb_free(be->lb);
+	srv_cookie_free(be);
 	pthread_mutex_destroy(&be->qlock);
 	free(be->srvs);
 	free(be->sc);

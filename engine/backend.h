@@ -74,6 +74,12 @@ struct backend {
 	long long last_change_ms, down_ms;
 	unsigned down_trans;
 	bool st_down;
+	/* dynamic cookies at run time (engine/srv_cookie.c; main thread
+	 * only): enabled (PR_CK_DYNAMIC), the key (NULL: the configured
+	 * one), every value ever published (kept until backend_free) */
+	bool ck_dyn;
+	char *ck_key;
+	struct srv_ck_kept *ck_kept;
 };
 
 struct backend *backend_new(struct engine *eng, const struct cfg_proxy *px);

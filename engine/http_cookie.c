@@ -10,6 +10,7 @@
 #include "engine/backend.h"
 #include "engine/http_int.h"
 #include "engine/session.h"
+#include "engine/srv_cookie.h"
 #include "engine/srv_state.h"
 #include "lib/util.h"
 #include "parser/proxy.h"
@@ -425,7 +426,7 @@ be_lookup(void *arg, const char *val, size_t n, bool *down)
 {
 	struct backend *be = arg;
 	for (size_t i = 0; i < be->nsrv; i++) {
-		const char *ck = be->srvs[i].cfg->cookie;
+		const char *ck = srv_cookie_get(&be->srvs[i]);
 		if (ck == NULL || strlen(ck) != n || memcmp(ck, val, n) != 0)
 			continue;
 		if (atomic_load(&be->srvs[i].op) != SRV_OP_DOWN &&
@@ -578,7 +579,7 @@ http_cookie_response(struct http_sess *h)
 	const struct px_cookie *ck = s->be->px->cookie;
 	if (ck == NULL || ck->name == NULL || s->srv == NULL)
 		return 0;
-	const char *srv_cookie = s->srv->cfg->cookie;
+	const char *srv_cookie = srv_cookie_get(s->srv);
 	bool direct = h->ck_srv >= 0 && s->srv == &s->be->srvs[h->ck_srv];
 	struct ck_res c = {
 		.name = ck->name, .name_len = strlen(ck->name), .opts = ck->opts,

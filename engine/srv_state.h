@@ -116,6 +116,11 @@ struct srv_state {
 	 * prefix of show stat's check_status) */
 	atomic_bool chk_running, agt_running;
 
+	/* The cookie value in effect (HAProxy's srv->cookie), NULL for none:
+	 * the configured one, or the dynamic one, which the stats socket
+	 * changes (engine/srv_cookie.h). Read with srv_cookie_get(). */
+	_Atomic(const char *) cookie;
+
 	/* Sessions holding a slot on this server, for on-marked-down /
 	 * on-marked-up (engine/server.c srv_sess_attach); spin lock. */
 	atomic_flag sess_lock;

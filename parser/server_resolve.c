@@ -2,6 +2,7 @@
  * mode-dependent options, and the TLS context checks HAProxy makes at
  * -c time (ssl_sock_prepare_srv_ctx), and the dynamic cookies. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -214,21 +215,30 @@ check_tls(struct cfg *cfg, struct diag *d, struct cfg_server *s)
 static char *
 dyncookie(const char *key, const struct cfg_addr *a)
 {
-	const void *ip;
-	size_t iplen;
 	if (a->kind != ADDR_INET)
 		return NULL;
-	if (a->ss.ss_family == AF_INET) {
-		ip = &((const struct sockaddr_in *)&a->ss)->sin_addr;
-		iplen = 4;
-	} else if (a->ss.ss_family == AF_INET6) {
-		ip = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-		iplen = 16;
-	} else {
-		return NULL;
-	}
 	uint32_t port = a->port_mode == ADDR_PORT_FIXED ? a->port_lo :
 	                a->port_mode == ADDR_PORT_OFFSET ? (uint32_t)a->port_off : 0;
+	char v[17];
+	if (cfg_dyncookie(key, &a->ss, port, v) < 0)
+		return NULL;
+	return xstrdup(v);
+}
+
+int
+cfg_dyncookie(const char *key, const struct sockaddr_storage *ss, uint32_t port, char out[17])
+{
+	const void *ip;
+	size_t iplen;
+	if (ss->ss_family == AF_INET) {
+		ip = &((const struct sockaddr_in *)ss)->sin_addr;
+		iplen = 4;
+	} else if (ss->ss_family == AF_INET6) {
+		ip = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		iplen = 16;
+	} else {
+		return -1;
+	}
 	size_t klen = strlen(key);
 	unsigned char *buf = xmalloc(klen + iplen + 4);
 	memcpy(buf, key, klen);
@@ -237,7 +247,8 @@ dyncookie(const char *key, const struct cfg_addr *a)
 	memcpy(buf + klen + iplen, &port, 4);
 	uint64_t h = hash_xxh64(buf, klen + iplen + 4, 0);
 	free(buf);
-	return xasprintf("%016llx", (unsigned long long)h);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	return 0;
 }
 
 int
@@ -256,9 +267,12 @@ servers_resolve(struct cfg *cfg, struct diag *d)
 			if (s->track && resolve_track(cfg, d, s) < 0)
 				ret = -1;
 			/* a server's own cookie wins over the dynamic one */
-			if (px->mode == PX_MODE_HTTP && px->cookie && !s->cookie &&
+			/* in mode tcp too: HAProxy computes it (show stat shows
+			 * it) and then warns that it is ignored */
+			if (px->cookie && !s->cookie &&
 			    (px->cookie->opts & PX_CK_DYNAMIC) && px->dyncookie_key && !s->unresolved) {
 				s->cookie = dyncookie(px->dyncookie_key, &s->addr);
+				s->cookie_dyn = s->cookie != NULL;
 				for (size_t k = 0; s->cookie && k < j; k++) {
 					const char *o = ((struct cfg_server *)px->servers.v[k])->cookie;
 					if (o && strcmp(o, s->cookie) == 0) {

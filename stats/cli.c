@@ -30,7 +30,7 @@
 #include "stats/cli_int.h"
 
 const struct cli_cmd *const cli_tables[] = {
-	cli_cmds_core, cli_cmds_stat, cli_cmds_srv, cli_cmds_map, cli_cmds_beyond, cli_cmds_proc, cli_cmds_ssl, NULL,
+	cli_cmds_core, cli_cmds_stat, cli_cmds_srv, cli_cmds_map, cli_cmds_beyond, cli_cmds_proc, cli_cmds_ssl, cli_cmds_cookie, NULL,
 };
 
 struct cli_activity cli_activity;

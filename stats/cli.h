@@ -69,6 +69,7 @@ extern const struct cli_cmd cli_cmds_map[];    /* stats/cmd_map.c: map and acl c
 extern const struct cli_cmd cli_cmds_beyond[]; /* stats/cmd_route.c: show route, show sni */
 extern const struct cli_cmd cli_cmds_proc[];   /* stats/cmd_proc.c: _getsocks (-x) */
 extern const struct cli_cmd cli_cmds_ssl[];    /* stats/cmd_ssl.c: show/set/commit/abort/new/del ssl cert, show/add/del ssl crt-list */
+extern const struct cli_cmd cli_cmds_cookie[]; /* stats/cmd_cookie.c: enable/disable dynamic-cookie, set dynamic-cookie-key */
 
 /* Feedback (errors and notices, not data) as HAProxy's cli_err()/
  * cli_msg(): the text, prefixed "[3]: " or "[err]: " when the connection

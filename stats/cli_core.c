@@ -224,7 +224,6 @@ cmd_unsupported(struct cli_ctx *c)
 #define WHY_SSL "no CA or CRL file changes at run time"
 #define WHY_TABLE "no stick tables"
 #define WHY_DYN "no dynamic servers"
-#define WHY_COOKIE "dynamic cookies are set at start-up only"
 #define WHY_DEBUG "no HAProxy internals to inspect"
 
 const struct cli_cmd cli_cmds_core[] = {
@@ -250,12 +249,9 @@ const struct cli_cmd cli_cmds_core[] = {
 	NOSUP(A, WHY_DYN, "del server <bk>/<srv>", "del", "server"),
 	NOSUP(A, WHY_SSL, "del ssl ca-file <cafile>", "del", "ssl", "ca-file"),
 	NOSUP(A, WHY_SSL, "del ssl crl-file <crlfile>", "del", "ssl", "crl-file"),
-	NOSUP(A, WHY_COOKIE, "disable dynamic-cookie backend <bk>", "disable", "dynamic-cookie", "backend"),
-	NOSUP(A, WHY_COOKIE, "enable dynamic-cookie backend <bk>", "enable", "dynamic-cookie", "backend"),
 	NOSUP(O, "no variables at run time", "get var <name>", "get", "var"),
 	NOSUP(A, WHY_SSL, "new ssl ca-file <cafile>", "new", "ssl", "ca-file"),
 	NOSUP(A, WHY_SSL, "new ssl crlfile <crlfile>", "new", "ssl", "crl-file"),
-	NOSUP(A, WHY_COOKIE, "set dynamic-cookie-key backend <bk> <k>", "set", "dynamic-cookie-key", "backend"),
 	NOSUP(A, "no profiling", "set profiling <what> {auto|on|off}", "set", "profiling"),
 	NOSUP(A, WHY_SSL, "set ssl ca-file <cafile> <payload>", "set", "ssl", "ca-file"),
 	NOSUP(A, WHY_SSL, "set ssl crl-file <crlfile> <payload>", "set", "ssl", "crl-file"),

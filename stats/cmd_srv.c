@@ -19,6 +19,7 @@
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "engine/server.h"
+#include "engine/srv_cookie.h"
 #include "engine/srv_state.h"
 #include "parser/proxy.h"
 #include "parser/server.h"
@@ -225,8 +226,11 @@ set_addr(struct cli_ctx *c, struct backend *be, struct srv_state *srv, const cha
 			changed = true;
 		}
 	}
-	if (changed)
+	if (changed) {
 		srv_rt_set(srv, &rt);
+		/* as HAProxy's srv_update_addr_port(): a new dynamic cookie */
+		srv_cookie_update(be, srv);
+	}
 out:
 	sbuf_adds(&msg, " by 'stats socket command'");
 	cli_msg(c, 4, "%s", msg.s);

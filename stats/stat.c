@@ -19,6 +19,7 @@
 #include "engine/lb.h"
 #include "engine/listener.h"
 #include "engine/server.h"
+#include "engine/srv_cookie.h"
 #include "engine/srv_state.h"
 #include "parser/bind.h"
 #include "parser/cfg.h"
@@ -527,8 +528,9 @@ fill_srv(struct engine *eng, struct backend *be, size_t i, struct st_row *row,
 	if (!hide) {
 		st_srv_addr(st, buf, sizeof(buf), NULL, 0, NULL);
 		st_set_str(row, ST_F_ADDR, buf);
-		if (c->cookie)
-			st_set_str(row, ST_F_COOKIE, c->cookie);
+		const char *ck = srv_cookie_get(st);
+		if (ck)
+			st_set_str(row, ST_F_COOKIE, ck);
 	}
 	st_set_num(row, ST_F_CONNECT, atomic_load(&sc->connect));
 	st_set_num(row, ST_F_REUSE, atomic_load(&sc->reuse));
