@@ -335,8 +335,18 @@ client_gone(struct http_sess *h, char c0)
 	 * 2.6.12 too (observed: "CD--", counted in cli_abrt) */
 	bool body_due = !h->req_sent && h->rb != HB_NONE;
 	char c1 = h->ph == HP_REQ ? 'R' : h->res_head_sent || body_due ? 'D' : 'H';
-	if (h->ph == HP_REQ && h->txn_open && h->log.status < 0)
-		h->log.status = 400;
+	if (h->ph == HP_REQ && (h->txn_open || h->nreq == 0)) {
+		/* in the middle of a request, or before the first one:
+		 * HAProxy counts a bad request (400, "CR") and logs it,
+		 * except a connection that sent nothing under dontlognull;
+		 * one idle between requests just closes */
+		http_count_bad_req(h);
+		http_count_status(h, 400);
+		if (!h->txn_open && !PX_OPT(h->s->fe->px, PXO_DONTLOGNULL))
+			h->txn_open = true;
+		if (h->txn_open && h->log.status < 0)
+			h->log.status = 400;
+	}
 	http_finish(h, c0, c1);
 	return -1;
 }
@@ -415,15 +425,8 @@ step_req(struct http_sess *h)
 	size_t avail = h->in.len - h->in.off;
 	if (avail == 0) {
 		if (h->cli_eof) {
-			/* a client gone without a request: HAProxy logs the
-			 * first one as a bad request unless dontlognull */
-			if (h->nreq == 0 && !PX_OPT(s->fe->px, PXO_DONTLOGNULL)) {
-				h->txn_open = true;
-				h->log.status = 400;
-			}
 			s->cli_eof = true;
-			http_finish(h, 'C', 'R');
-			return -1;
+			return client_gone(h, 'C');
 		}
 		return rd;
 	}
@@ -445,24 +448,19 @@ step_req(struct http_sess *h)
 	if (rc == H1Q_NEED_MORE) {
 		if (avail < h->lim.bufsize && !h->cli_eof)
 			return rd;
-		if (h->cli_eof) {
-			h->log.status = 400;
+		if (h->cli_eof)
 			return client_gone(h, 'C');
-		}
 		rc = H1Q_BAD; /* does not fit in the buffer */
 	}
 	if (rc != H1Q_OK) {
-		atomic_fetch_add(&s->fe->failed_req, 1);
-		/* HAProxy counts the invalid request in req_tot too */
-		atomic_fetch_add(&s->fe->http_req, 1);
+		http_count_bad_req(h);
 		h->in.off = h->in.len; /* nothing after it is read */
 		http_raw_error(h, rc == H1Q_UNPROCESSABLE ? 422 : 400, 'P', 'R');
 		return 1;
 	}
 	if (payload_refused(s->w->eng->cfg->global, &h->req)) {
 		/* as HAProxy's H1 parser: an invalid request, answered 413 */
-		atomic_fetch_add(&s->fe->failed_req, 1);
-		atomic_fetch_add(&s->fe->http_req, 1);
+		http_count_bad_req(h);
 		h->in.off = h->in.len;
 		http_raw_error(h, 413, 'P', 'R');
 		return 1;
@@ -472,8 +470,7 @@ step_req(struct http_sess *h)
 		/* HAProxy parses the chunk sizes that came with the head
 		 * before any server is chosen: a bad one is a request error
 		 * (PR--, <NOSRV>), not a server's */
-		atomic_fetch_add(&s->fe->failed_req, 1);
-		atomic_fetch_add(&s->fe->http_req, 1);
+		http_count_bad_req(h);
 		h->in.off = h->in.len;
 		http_raw_error(h, 400, 'P', 'R');
 		return 1;
@@ -723,7 +720,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		if (h->ph == HP_REQ && (h->txn_open || h->nreq == 0)) {
 			/* a partial request, or none on a new connection:
 			 * 408, and close (an idle keep-alive one just closes) */
-			atomic_fetch_add(&s->fe->failed_req, 1);
+			http_count_bad_req(h);
 			h->txn_open = true;
 			http_raw_error(h, 408, 'c', 'R');
 			http_run(h);

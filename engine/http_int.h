@@ -252,5 +252,10 @@ void http_txn_end(struct http_sess *h, char c0, char c1);
 void http_txn_reset(struct http_sess *h);
 /* Counts a response status on the frontend (and backend). */
 void http_count_status(struct http_sess *h, int status);
+/* A request refused before it is whole (HAProxy's H1 mux: a parse error,
+ * a head timeout, a client gone in the middle of one or before its first
+ * one): counted in req_tot and ereq, as haproxy 2.6.12 does, even when
+ * dontlognull keeps it out of the log. The status is counted apart. */
+void http_count_bad_req(struct http_sess *h);
 
 #endif

@@ -360,7 +360,7 @@ http_process_request(struct http_sess *h)
 	h->cli_ka = q->keep_alive && !eng->stopping &&
 	            conn_mode(fe->px, NULL) != PX_HTTP_CLO;
 	if (!framing_fixup(h)) {
-		atomic_fetch_add(&fe->failed_req, 1);
+		http_count_bad_req(h);
 		http_raw_error(h, 400, 'P', 'R');
 		return 1;
 	}

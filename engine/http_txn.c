@@ -38,6 +38,13 @@ http_count_status(struct http_sess *h, int status)
 	ctr_http_status(h->s->fe, h->s->be, status);
 }
 
+void
+http_count_bad_req(struct http_sess *h)
+{
+	atomic_fetch_add(&h->s->fe->failed_req, 1);
+	atomic_fetch_add(&h->s->fe->http_req, 1);
+}
+
 /* Runs the http-after-response rules (backend's, then frontend's) on an
  * answer made here: its head is parsed into an hmsg, edited, rebuilt. */
 static void

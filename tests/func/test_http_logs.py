@@ -179,6 +179,42 @@ def termination_states_of_aborted_exchanges():
 
 
 @lib.test
+def requests_refused_before_a_whole_head_are_counted():
+    """HAProxy 2.6.12 counts a client gone before its first request, or
+    in the middle of any request head, as a bad request: req_tot, ereq
+    and hrsp_4xx, even under dontlognull (which only keeps an empty one
+    out of the log); a 408 counts in req_tot too; a keep-alive connection
+    closed between requests counts nothing."""
+    b, port, p = lab(fe_extra="    timeout http-request 1s\n    option dontlognull\n", stats=True)
+    try:
+        with H.Client(port):        # nothing sent
+            pass
+        with H.Client(port) as c:   # half a head
+            c.send(b"GET / HTTP/1.1\r\nHo")
+        with H.Client(port) as c:   # one request, then gone between requests
+            lib.eq(c.request("GET", "/ret").status, 200, "/ret")
+        with H.Client(port) as c:   # one request, then half of the next
+            lib.eq(c.request("GET", "/ret").status, 200, "/ret")
+            c.send(b"GET /ret HTTP/1.1\r\n")
+        with H.Client(port) as c:   # timeout http-request
+            c.send(b"GET / HTTP/1.1\r\n")
+            c.read_until_close()
+        want = {"req_tot": "6", "ereq": "4", "hrsp_4xx": "4", "hrsp_2xx": "2"}
+
+        def counters():
+            row = H.stat_row(p, "fe", "FRONTEND")
+            return dict((k, row[k]) for k in want)
+        lib.ok(lib.wait_for(lambda: counters() == want, 10.0), "counters %s, want %s" % (counters(), want))
+        logs = H.httplog(p, n=5, timeout=10)
+        lib.eq(sorted((l["ST"], l["tsc"], l["r"]) for l in logs),
+               sorted([("200", "LR--", "GET /ret HTTP/1.1"), ("200", "LR--", "GET /ret HTTP/1.1"),
+                       ("400", "CR--", "<BADREQ>"), ("400", "CR--", "<BADREQ>"), ("408", "cR--", "<BADREQ>")]),
+               "log lines (none for the connection that sent nothing)")
+    finally:
+        b.close()
+
+
+@lib.test
 def timeouts_during_the_body_and_abort_counters():
     def h(req):
         if req.target == "/stall":  # the body never ends
