@@ -151,11 +151,11 @@ struct http_sess {
 	int nidle;
 };
 
-/* The only place that changes h->ph (http.c): also says to show sess
- * whether HAProxy would have a stream for the session. */
-void http_set_phase(struct http_sess *h, enum http_phase ph);
-
 /* ---- http.c ---- */
+
+/* The only place that changes h->ph: also says to show sess whether
+ * HAProxy would have a stream for the session. */
+void http_set_phase(struct http_sess *h, enum http_phase ph);
 
 /* Makes all the progress possible now, then (re)arms events and timer.
  * Returns false when the session is gone (freed). */

@@ -99,8 +99,7 @@ srv_cookie_update(struct backend *be, struct srv_state *srv)
 	struct sockaddr_storage ss;
 	bool port_set = false;
 	const struct cfg_addr *a = &srv->cfg->addr;
-	uint32_t port = a->port_mode == ADDR_PORT_FIXED ? a->port_lo :
-	                a->port_mode == ADDR_PORT_OFFSET ? (uint32_t)a->port_off : 0;
+	uint32_t port = cfg_dyncookie_port(a);
 	if (srv_rt_addr(srv, &ss, &port_set)) {
 		if (port_set)
 			port = ss.ss_family == AF_INET6

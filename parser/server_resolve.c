@@ -215,14 +215,17 @@ check_tls(struct cfg *cfg, struct diag *d, struct cfg_server *s)
 static char *
 dyncookie(const char *key, const struct cfg_addr *a)
 {
-	if (a->kind != ADDR_INET)
-		return NULL;
-	uint32_t port = a->port_mode == ADDR_PORT_FIXED ? a->port_lo :
-	                a->port_mode == ADDR_PORT_OFFSET ? (uint32_t)a->port_off : 0;
 	char v[17];
-	if (cfg_dyncookie(key, &a->ss, port, v) < 0)
+	if (a->kind != ADDR_INET || cfg_dyncookie(key, &a->ss, cfg_dyncookie_port(a), v) < 0)
 		return NULL;
 	return xstrdup(v);
+}
+
+uint32_t
+cfg_dyncookie_port(const struct cfg_addr *a)
+{
+	return a->port_mode == ADDR_PORT_FIXED ? a->port_lo :
+	       a->port_mode == ADDR_PORT_OFFSET ? (uint32_t)a->port_off : 0;
 }
 
 int
