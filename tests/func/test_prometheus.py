@@ -165,7 +165,12 @@ def values_after_traffic():
         s.sendall(b"ping")
         lib.eq(s.recv(4), b"ping", "echo through fe_tcp")
         s.close()
-    ok = lib.wait_for(lambda: delta(scrape(port), "haproxy_backend_sessions_total", proxy="be_web") == 3)
+    # bytes are added when a session ends, after the client has closed
+    def settled():
+        fams = scrape(port)
+        return (delta(fams, "haproxy_backend_sessions_total", proxy="be_web") == 3 and
+                delta(fams, "haproxy_frontend_bytes_in_total", proxy="fe_tcp") >= 12)
+    ok = lib.wait_for(settled)
     fams = scrape(port)
     lib.ok(ok, "backend sessions_total: +%d" % delta(fams, "haproxy_backend_sessions_total", proxy="be_web"))
     lib.eq(delta(fams, "haproxy_frontend_sessions_total", proxy="fe_tcp"), 3, "frontend sessions_total")
