@@ -193,6 +193,7 @@ fork_worker(void)
 	fflush(stdout);
 	fflush(stderr);
 	block_signals(true);
+	pid_t master = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		proc_msg("ALERT", "[sluice.main()] Cannot fork a new worker: %s", strerror(errno));
@@ -232,8 +233,11 @@ fork_worker(void)
 		}
 		free(workers.v);
 		memset(&workers, 0, sizeof(workers));
-		/* a worker does not outlive its master (where the OS can) */
-		compat_parent_death_signal(SIGTERM);
+		/* a worker does not outlive its master (where the OS can); a
+		 * master gone before the signal was asked for sends none:
+		 * SIGTERM (default action, pending until signals unblock) */
+		if (compat_parent_death_signal(SIGTERM) == 0 && getppid() != master)
+			raise(SIGTERM);
 		block_signals(false);
 		proc_fds_reset();
 		return 0;
