@@ -109,7 +109,8 @@ def every_hash_the_system_crypt_supports_works():
     with H.backend() as b:
         port, _ = auth_proxy(b, "    http-request auth unless { http_auth(L) }")
         tried = 0
-        with H.Client(port) as c:
+        # (slow hashes on a loaded machine: haproxy took over 5 s once)
+        with H.Client(port, timeout=30.0) as c:
             for name, h in HASHES.items():
                 if not crypt_supports(h):
                     continue
