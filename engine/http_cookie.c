@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <sys/time.h>
 
 #include "engine/backend.h"
 #include "engine/http_int.h"
@@ -437,6 +437,21 @@ be_lookup(void *arg, const char *val, size_t n, bool *down)
 	return -1;
 }
 
+/*
+ * The wall clock in seconds, as the logs read it. Not time(NULL): glibc's
+ * vDSO time() returns the second of the last timer tick, up to a tick
+ * behind gettimeofday(), so a cookie date due "now" would be seen as not
+ * yet due for a few milliseconds after each second starts.
+ */
+static uint32_t
+ck_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint32_t)tv.tv_sec;
+}
+
 void
 http_cookie_request(struct http_sess *h)
 {
@@ -452,7 +467,7 @@ http_cookie_request(struct http_sess *h)
 		.name = ck->name, .name_len = strlen(ck->name), .opts = ck->opts,
 		.lookup = be_lookup, .arg = s->be, .srv = -1, .cli = 'N',
 		.maxidle = ck->maxidle, .maxlife = ck->maxlife,
-		.now = (uint32_t)time(NULL),
+		.now = ck_now(),
 	};
 	long i;
 	for (size_t n = 0; (i = hmsg_find(&h->hreq, "cookie", 6, n)) >= 0;) {
@@ -608,7 +623,7 @@ http_cookie_response(struct http_sess *h)
 			return -1;
 	}
 	bool post = h->hreq.method_len == 4 && memcmp(h->hreq.method, "POST", 4) == 0;
-	uint32_t now = (uint32_t)time(NULL);
+	uint32_t now = ck_now();
 	if ((ck->opts & PX_CK_INSERT) && !(sck == 'P' && (ck->opts & PX_CK_PRESERVE)) &&
 	    ck_refresh(direct, ck->maxidle, ck->maxlife, h->ck_last, h->ck_first, now) &&
 	    (!(ck->opts & PX_CK_POSTONLY) || post)) {
