@@ -290,7 +290,45 @@ def start(cfg, args=(), env=None, cwd=None, ready_ports=(), timeout=10.0, prefix
             stop(p)
             fail("%s not listening on %s:%d after %.1fs\n%s" % (
                 argv[0], host, port, timeout, logs(p)))
+    if ready_ports:
+        # listeners open one after the other: the one polled may listen
+        # before the others do (a test connecting to those at once was
+        # refused). Wait, without connecting, until every TCP port the
+        # config binds listens; a bind that never listens (a disabled
+        # proxy, a paused frontend) only costs this short grace.
+        want = set(config_bind_ports(cfg))
+
+        def all_listen():
+            have = listening_ports(p.pid)
+            return p.poll() is not None or have is None or want <= have
+        wait_for(all_listen, min(timeout, 3.0))
     return p
+
+
+def config_bind_ports(cfg):
+    """The TCP ports of the 'bind' lines in config file cfg (not of a
+    proxy marked disabled; no ranges, no unix/abns/fd addresses)."""
+    ports, section, disabled = {}, None, set()
+    try:
+        with open(cfg) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        w = line.split("#", 1)[0].split()
+        if not w:
+            continue
+        if not line[0].isspace():
+            section = w[0] + " " + (w[1] if len(w) > 1 else "")
+        elif w[0] == "disabled":
+            disabled.add(section)
+        elif w[0] == "bind" and len(w) > 1 and section is not None:
+            for a in w[1].split(","):
+                a = a.split("@", 1)[1] if a.split("@", 1)[0] in ("ipv4", "ipv6", "tcp", "tcp4", "tcp6") else a
+                port = a.rsplit(":", 1)[-1] if ":" in a else ""
+                if port.isdigit() and not a.startswith(("/", "unix@", "abns@", "fd@")):
+                    ports.setdefault(section, []).append(int(port))
+    return [n for sec, v in ports.items() if sec not in disabled for n in v]
 
 
 def logs(p):
@@ -407,19 +445,26 @@ def port_open(port, host=LOOPBACK):
 def port_listening(port):
     """True when a TCP socket listens on port (Linux: /proc/net/tcp*,
     without connecting to it); True where that cannot be read."""
-    found = False
-    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+    ports = listening_ports()
+    return ports is None or port in ports
+
+
+def listening_ports(pid="self"):
+    """The TCP ports listening in the network namespace of process pid
+    (/proc/<pid>/net/tcp*), or None where that cannot be read."""
+    ports, found = set(), False
+    for f in ("tcp", "tcp6"):
         try:
-            with open(f) as fh:
+            with open("/proc/%s/net/%s" % (pid, f)) as fh:
                 next(fh)
+                found = True
                 for line in fh:
                     w = line.split()
-                    found = True
-                    if w[3] == "0A" and int(w[1].rsplit(":", 1)[1], 16) == port:
-                        return True
+                    if w[3] == "0A":
+                        ports.add(int(w[1].rsplit(":", 1)[1], 16))
         except (OSError, StopIteration, IndexError, ValueError):
             continue
-    return not found
+    return ports if found else None
 
 
 def wait_port(port, host=LOOPBACK, timeout=10.0, proc=None):

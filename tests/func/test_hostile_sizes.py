@@ -415,8 +415,6 @@ def peers_that_never_read_cost_buffers_only():
         cfg = STUCK_CFG % dict(ports, dir=d, t=STUCK_T * 1000, echo=echo.port,
                                deaf=deaf.port, flood=flood.port, flood_http=flood_http.port)
         p = lib.start(lib.config(cfg), ready_ports=[ports["ready"]])
-        for k in ports:
-            lib.wait_for(lambda: lib.port_listening(ports[k]), 2.0)
         sock = os.path.join(d, "admin.sock")
         lib.ok(lib.wait_unix(sock), "no stats socket")
         tail = tls.log_tail(p)
@@ -572,7 +570,6 @@ def sockets_below_admin_change_nothing():
         ready, fe, fs = lib.free_ports(3)
         p = lib.start(lib.config(LEVELS_CFG % {"dir": d, "ready": ready, "fe": fe, "fs": fs,
                                                "echo": echo.port}), ready_ports=[ready])
-        lib.wait_for(lambda: lib.port_listening(fe), 2.0)
         admin = os.path.join(d, "admin.sock")
         for level in ("admin", "operator", "user"):
             lib.ok(lib.wait_unix(os.path.join(d, level + ".sock")), "no %s socket" % level)
