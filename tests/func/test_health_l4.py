@@ -29,10 +29,10 @@ def backend(name, servers, lines=""):
 
 def start(n, *backends, defaults=""):
     """A proxy with these backends (no frontend needs them: HAProxy checks
-    every server of every backend)."""
-    t0 = time.monotonic()
+    every server of every backend), and the time it was up: checks start
+    with the proxy, and a loaded machine may take a second to exec it."""
     p = tls.health_proxy("".join(backends), n, defaults=defaults)
-    return p, t0
+    return p, time.monotonic()
 
 
 def down(be, srv, reason, left="0 active and 0 backup servers left"):
