@@ -233,6 +233,30 @@ def a_browser_keeps_its_server_and_first_date():
 
 
 @lib.test
+def a_last_date_past_since_this_second_is_refreshed():
+    """A last date one second before now is refreshed even in the first
+    milliseconds of the second (the proxy reads the clock as
+    gettimeofday() does, not as a coarse time() that lags by a tick).
+    The request is sent just after a second S with S % 4 == 1, carrying
+    the last date S - 1 (a whole 4-second unit); two such seconds."""
+    with lab() as (p, port, servers):
+        for _ in range(2):
+            with H.Client(port) as c:
+                s = int(time.time()) + 1
+                while s % 4 != 1:
+                    s += 1
+                last = s - 1
+                cookie = "SRV=s1|%s|%s" % (enc(last), enc(last - 8))
+                time.sleep(max(0.0, s - time.time() - 0.005))
+                while time.time() < s:
+                    pass  # the request leaves within microseconds of S
+                r = c.request("GET", "/b1/", (("Host", "h"), ("Cookie", cookie)))
+                sc = r.hdr("set-cookie")
+                lib.eq(len(sc), 1, "a refresh of last date %d sent at %.4f" % (last, time.time()))
+                lib.ok(dec(sc[0].split(";")[0].split("|")[1]) > last, "new last date in %r" % sc)
+
+
+@lib.test
 def dynamic_cookies():
     """'cookie ... dynamic' with dynamic-cookie-key: a server without its
     own cookie gets the hash of the key, its address and its port (also
