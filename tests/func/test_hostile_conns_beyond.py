@@ -11,6 +11,8 @@ BEYOND_HAPROXY = True
 
 PIPE_CACHE = 64  # engine/relay.c CACHE_MAX: pipes kept per thread
 NBTHREAD = 2
+# counters that say why a client was closed without its echo
+WHY = ("econ", "eresp", "wretr", "wredis", "cli_abrt", "srv_abrt", "scur", "status")
 
 
 @lib.test
@@ -26,9 +28,13 @@ def rss_flat_over_rounds_of_5000_sessions():
         after = []
         for r in range(3):
             net.connect(port, n, b"round\n", sources=8)
-            lib.ok(net.run_until(lambda: net.count("served") >= n, 60),
-                   "round %d: %d of %d served (errors %s)" % (r, net.count("served"), n,
-                                                          net.errors[:3]))
+            if not net.run_until(lambda: net.count("served") >= n, 60):
+                row = hn.stat(sock).get(("be", "s1"), {})
+                lib.fail("round %d: %d of %d served (errors %s); server s1: %s; backend "
+                         "econ %s" % (r, net.count("served"), n, net.errors[:3],
+                                     ", ".join("%s %s" % (k, row.get(k)) for k in WHY),
+                                     hn.stat(sock).get(("be", "BACKEND"), {}).get("econ"))
+                         + "\n" + lib.logs(p)[-2000:])
             lib.eq(hn.num(hn.info(sock).get("CurrConns")), n, "CurrConns with every client open")
             for cl in list(net.clients):
                 net.close(cl)
