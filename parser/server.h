@@ -116,13 +116,13 @@ void server_free(struct cfg_server *s);
 void server_copy_defaults(struct cfg_server *dst, const struct cfg_server *src);
 /* The server of px named name, or NULL. */
 struct cfg_server *server_find(const struct cfg_proxy *px, const char *name);
+/* The port a server line gives its dynamic cookie: a fixed one, an
+ * offset ("+N"), or 0 (none, a range). */
+uint32_t cfg_dyncookie_port(const struct cfg_addr *a);
 /* HAProxy's dynamic cookie (srv_set_dyncookie): the XXH64 of key, the
  * IP (4 or 16 bytes, network order) and port (4 bytes, network order),
  * as 16 hex digits in out. -1 (out untouched) for an address that is
  * not IPv4 or IPv6. Pure: any thread (server_resolve.c). */
-/* The port a server line gives its dynamic cookie: a fixed one, an
- * offset ("+N"), or 0 (none, a range). */
-uint32_t cfg_dyncookie_port(const struct cfg_addr *a);
 int cfg_dyncookie(const char *key, const struct sockaddr_storage *ss, uint32_t port,
                   char out[17]);
 

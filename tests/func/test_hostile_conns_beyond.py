@@ -29,12 +29,12 @@ def rss_flat_over_rounds_of_5000_sessions():
         for r in range(3):
             net.connect(port, n, b"round\n", sources=8)
             if not net.run_until(lambda: net.count("served") >= n, 60):
-                row = hn.stat(sock).get(("be", "s1"), {})
+                st = hn.stat(sock)
+                why = ", ".join("%s %s" % (k, st.get(("be", "s1"), {}).get(k)) for k in WHY)
                 lib.fail("round %d: %d of %d served (errors %s); server s1: %s; backend "
-                         "econ %s" % (r, net.count("served"), n, net.errors[:3],
-                                     ", ".join("%s %s" % (k, row.get(k)) for k in WHY),
-                                     hn.stat(sock).get(("be", "BACKEND"), {}).get("econ"))
-                         + "\n" + lib.logs(p)[-2000:])
+                         "econ %s\n%s" % (r, net.count("served"), n, net.errors[:3], why,
+                                          st.get(("be", "BACKEND"), {}).get("econ"),
+                                          lib.logs(p)[-2000:]))
             lib.eq(hn.num(hn.info(sock).get("CurrConns")), n, "CurrConns with every client open")
             for cl in list(net.clients):
                 net.close(cl)
