@@ -414,6 +414,18 @@ chunks_refused(const struct http_sess *h, const char *msg, size_t len, size_t he
 	return h1c_feed(&ck, msg + head_len, len - head_len, &used) == H1C_BAD;
 }
 
+/* Whether a server's head fits HAProxy's buffer as a request's must
+ * (proto/http1_req.h): beyond, HAProxy answers 502 (observed on 2.6.12). */
+static bool
+resp_head_fits(const struct http_sess *h, const struct h1r_resp *r)
+{
+	/* the version is "HTTP/x.y", the status three digits */
+	size_t cost = h1q_cost_line(8 + 3 + r->reason_len);
+	for (size_t i = 0; i < r->nhdrs; i++)
+		cost += h1q_cost_field(r->hdrs[i].name_len, r->hdrs[i].value_len);
+	return h1q_head_fits(&h->lim, r->head_len, cost);
+}
+
 /* One pass over what can move in phase HP_REQ. */
 static int
 step_req(struct http_sess *h)
@@ -516,10 +528,12 @@ step_xfer(struct http_sess *h)
 		enum h1r_result pr = h1r_parse(h->rin.b + h->rin.off, h->rin.len - h->rin.off,
 		                               h->resp);
 		if (pr == H1R_NEED_MORE) {
-			if (h->rin.len - h->rin.off < h->rin.cap)
+			if (h->rin.len - h->rin.off < h1q_raw_room(&h->lim))
 				break;
 			pr = H1R_MALFORMED;
 		}
+		if (pr == H1R_OK && !resp_head_fits(h, h->resp))
+			pr = H1R_MALFORMED;
 		/* as for requests, the chunk sizes that came with the head
 		 * are parsed with it (HAProxy: a 502 before any 2xx counted) */
 		if (pr == H1R_OK && h->resp->body == H1R_BODY_CHUNKED &&

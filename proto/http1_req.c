@@ -5,16 +5,25 @@
 #include <string.h>
 #include <strings.h>
 
-/* HTX sizes (see struct h1q_limits). */
-#define HTX_BLK 8
-#define HTX_OVERHEAD 69
-
 void
 h1q_limits_default(struct h1q_limits *l)
 {
 	l->bufsize = H1Q_DEF_BUFSIZE;
 	l->maxrewrite = H1Q_DEF_MAXREWRITE;
 	l->maxhdr = H1Q_DEF_MAXHDR;
+}
+
+size_t
+h1q_raw_room(const struct h1q_limits *l)
+{
+	return l->bufsize > H1Q_RAW_RESERVE ? l->bufsize - H1Q_RAW_RESERVE : 0;
+}
+
+bool
+h1q_head_fits(const struct h1q_limits *l, size_t raw, size_t cost)
+{
+	return raw <= h1q_raw_room(l) && l->bufsize > l->maxrewrite &&
+	       cost <= l->bufsize - l->maxrewrite;
 }
 
 static bool
@@ -311,7 +320,7 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 	if (rc != H1Q_OK)
 		goto need;
 
-	size_t htx = r->method_len + r->uri_len + 8 + 3 * HTX_BLK + HTX_OVERHEAD - HTX_BLK;
+	size_t htx = h1q_cost_line(r->method_len + r->uri_len + 8);
 	size_t count = 0;
 	bool first = true, clen_seen = false, te = false, te_chunked_last = false,
 	     te_chunked = false, te_other = false;
@@ -388,7 +397,7 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 
 		if (++count > l->maxhdr - 1)
 			return bad(r, s);
-		htx += h.name_len + h.value_len + HTX_BLK;
+		htx += h1q_cost_field(h.name_len, h.value_len);
 		/* a repeated Host field: a different value is refused, the same
 		 * one (any case) is dropped, the first kept (HAProxy 2.6) */
 		bool dup_host = false;
@@ -431,7 +440,7 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 	}
 	(void)last;
 	r->head_len = i;
-	if (htx > l->bufsize - l->maxrewrite)
+	if (!h1q_head_fits(l, i, htx))
 		return bad(r, i);
 	if (te) {
 		if (!te_chunked_last)
@@ -469,7 +478,7 @@ h1q_parse(char *buf, size_t len, const struct h1q_limits *l, struct h1q_req *r)
 	return H1Q_OK;
 
 need:
-	if (rc == H1Q_NEED_MORE && len >= l->bufsize)
+	if (rc == H1Q_NEED_MORE && len >= h1q_raw_room(l))
 		return bad(r, len);
 	return rc;
 }

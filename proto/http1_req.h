@@ -36,6 +36,10 @@
 
 #define H1Q_DEF_MAXHDR 101      /* tune.http.maxhdr default */
 #define H1Q_DEF_BUFSIZE 16384   /* tune.bufsize default */
+/* Measured on HAProxy 2.6.12 with tune.bufsize 8192, 16384 and 32768: a
+ * head padded with blanks is taken up to bufsize - 64 bytes, whole or
+ * cut, for requests and responses alike. */
+#define H1Q_RAW_RESERVE 64
 #define H1Q_DEF_MAXREWRITE 1024 /* tune.maxrewrite default */
 
 enum h1q_result {
@@ -49,8 +53,10 @@ enum h1q_result {
  * which are reserved; in its internal form every field costs 8 bytes
  * beyond its name and value, the request line 8 beyond its three words,
  * the end of headers 8, plus 69 bytes of fixed overhead (measured: a
- * head fits while that sum stays within bufsize - maxrewrite). A raw
- * head still incomplete after bufsize bytes is refused too. */
+ * head fits while that sum stays within bufsize - maxrewrite). Of the
+ * raw bytes (blanks, which that sum leaves out, included) it reads at
+ * most bufsize - H1Q_RAW_RESERVE: a head longer is refused, and so is
+ * a head still incomplete when that many bytes came. */
 struct h1q_limits {
 	size_t bufsize, maxrewrite;
 	size_t maxhdr;
@@ -85,6 +91,25 @@ struct h1q_req {
 
 /* Default limits (tune.* defaults). */
 void h1q_limits_default(struct h1q_limits *l);
+/* The raw bytes of a head HAProxy reads: bufsize - H1Q_RAW_RESERVE. */
+size_t h1q_raw_room(const struct h1q_limits *l);
+/* HAProxy's internal size of a head (struct h1q_limits): the cost of its
+ * start line, from the length of its three words, plus each field's. */
+static inline size_t
+h1q_cost_line(size_t words)
+{
+	return words + 16 + 69;
+}
+
+static inline size_t
+h1q_cost_field(size_t name_len, size_t value_len)
+{
+	return name_len + value_len + 8;
+}
+
+/* Whether a whole head of raw bytes, of that cost, fits HAProxy's buffer
+ * (requests and responses alike). */
+bool h1q_head_fits(const struct h1q_limits *l, size_t raw, size_t cost);
 
 /* Parses buf[0..len). r->hdrs/r->hdrs_cap must be set by the caller;
  * a cap below l->maxhdr limits the headers kept (the excess still

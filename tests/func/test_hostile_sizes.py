@@ -8,8 +8,10 @@ socket below admin may not change (issue 9), as HAProxy 2.6.12 does them
   Content-Length of 2^63: the raw 400 page, a close, ereq counted, a
   "<BADREQ>" PR-- log line, nothing reaches the server, the next client
   served. A chunk of 2 GiB (0x80000000) and a Content-Length of 2^63 - 1
-  are valid: forwarded. Response side: a server's chunk size or length
-  beyond the limits becomes a 502 counted in eresp.
+  are valid: forwarded. A head takes at most tune.bufsize - 64 raw
+  bytes, blanks included (16320): one longer, or not ended by then, is
+  a 400. Response side: a server's chunk size or length beyond the
+  limits, or a head beyond those sizes, becomes a 502 counted in eresp.
 - TLS: a 64 KiB ClientHello (four records) on a passthrough bind with
   inspect-delay and SNI rules fills the buffer and goes to the default
   backend at once, whole; on a terminating bind OpenSSL answers it and
@@ -61,6 +63,57 @@ def oversized_heads_are_refused_counted_and_logged():
             srv.conns = 0
         lib.eq(L.stat(p.sock, "bh", "BACKEND", "stot"), str(len(cases)), "backend sessions")
         lib.eq(L.stat(p.sock, "fh", "FRONTEND", "ereq"), str(len(cases)), "ereq")
+        lib.stop(p)
+
+
+def padded(start, total, fill=b" "):
+    """A head of total bytes: start (its first lines), then a field "a"
+    whose value is "b" after blanks (which HAProxy's internal size leaves
+    out) or, with fill b"v", "b" and as many value bytes."""
+    pre, post = start + b"a:", b"b\r\n\r\n"
+    if fill == b" ":
+        return pre + fill * (total - len(pre) - len(post)) + post
+    return pre + b"b" + fill * (total - len(pre) - len(post)) + post[1:]
+
+
+REQ_START = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+
+
+@lib.test
+def heads_fill_the_buffer_less_64_bytes():
+    """HAProxy reads at most tune.bufsize - 64 bytes of a head, blanks
+    included: 16320 by default. A longer head is refused, and so is a
+    head still incomplete at 16320 bytes, at once."""
+    with L.Server(reply=OK200) as srv:
+        p = http_lab(srv)
+        ans, _ = L.exchange(p.port, padded(REQ_START, 16320))
+        lib.eq(ans.split(b"\r\n", 1)[0], b"HTTP/1.1 200 OK", "a head of 16320 bytes")
+        srv.conns = 0
+        refused_with_400(p, srv, padded(REQ_START, 16321), "a head of 16321 bytes")
+        refused_with_400(p, srv, padded(REQ_START, 17000)[:16320],
+                         "16320 bytes of a head not ended")
+        lib.stop(p)
+
+
+@lib.test
+def server_heads_beyond_the_buffer_are_a_502():
+    """The same limits hold for a server's head: 16320 raw bytes, and
+    HAProxy's internal size within tune.bufsize - tune.maxrewrite (15272
+    bytes here when they are a value's). Beyond: a 502, eresp counted."""
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+    srv, p = response_lab(b"")
+    with srv:
+        eresp = 0
+        for what, reply, want in [
+                ("16320 bytes with blanks", padded(resp, 16320), b"HTTP/1.1 200 OK"),
+                ("16321 bytes with blanks", padded(resp, 16321), PAGE502_START[:-2]),
+                ("a value of 15230 bytes", padded(resp, 15272, b"v"), b"HTTP/1.1 200 OK"),
+                ("a value of 15231 bytes", padded(resp, 15273, b"v"), PAGE502_START[:-2])]:
+            srv.reply = reply
+            ans, _ = L.exchange(p.port, REQ_START + b"\r\n")
+            lib.eq(ans.split(b"\r\n", 1)[0], want, what)
+            eresp += want != b"HTTP/1.1 200 OK"
+            lib.eq(L.stat(p.sock, "bh", "s1", "eresp"), str(eresp), what + ": eresp")
         lib.stop(p)
 
 

@@ -261,6 +261,7 @@ big(size_t n, const char *extra)
 
 START_TEST(request_limits)
 {
+	struct h1q_req r;
 	/* the largest heads HAProxy takes with the default buffers */
 	ck_assert_int_eq(verdict(big(15251, "")), H1Q_OK);
 	ck_assert_int_eq(verdict(big(15252, "")), H1Q_BAD);
@@ -283,6 +284,20 @@ START_TEST(request_limits)
 	ck_assert_int_eq(verdict(e), H1Q_BAD);
 	e[1000] = 0;
 	ck_assert_int_eq(verdict(e), H1Q_NEED_MORE);
+	/* blanks cost nothing inside, but HAProxy reads bufsize - 64 raw
+	 * bytes of a head: a longer one, or one not ended by then, is
+	 * refused */
+	static char b[17000];
+	const char *pre = "GET /x HTTP/1.1\r\nX:", *post = "y\r\n\r\n";
+	size_t pl = strlen(pre), ql = strlen(post);
+	for (size_t total = 16319; total <= 16321; total++) {
+		memcpy(b, pre, pl);
+		memset(b + pl, ' ', total - pl - ql);
+		memcpy(b + total - ql, post, ql);
+		ck_assert_int_eq(parse_n(b, total, &r), total <= 16320 ? H1Q_OK : H1Q_BAD);
+	}
+	ck_assert_int_eq(parse_n(b, 16319, &r), H1Q_NEED_MORE);
+	ck_assert_int_eq(parse_n(b, 16320, &r), H1Q_BAD);
 }
 END_TEST
 
