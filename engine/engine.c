@@ -30,6 +30,7 @@
 #include "engine/tls.h"
 #include "health/health.h"
 #include "lib/log.h"
+#include "parser/acl.h"
 #include "parser/bind.h"
 #include "parser/global.h"
 #include "parser/proxy.h"
@@ -500,6 +501,9 @@ engine_run(struct engine *eng)
 	void *sigarg[3] = { eng, mb, tick };
 
 	signal(SIGPIPE, SIG_IGN);
+	/* as HAProxy once started: no name in an IP pattern is resolved any
+	 * more (a CLI "add acl", an add-acl action, a set rebuilt) */
+	acl_pattern_freeze_names();
 	/* SIGUSR2 reloads a master; a worker or a standalone process ignores it */
 	signal(SIGUSR2, SIG_IGN);
 	for (size_t i = 0; i < ARRAY_SIZE(signos); i++) {

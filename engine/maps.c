@@ -79,7 +79,7 @@ entry_compile(const struct smp_map_kind *k, const char *key, const char *val,
 		p->str = xstrdup(key);
 		p->len = strlen(key);
 	} else if (acl_pattern_parse(k->regm ? ACL_M_REG : k->m, k->dotted, key,
-	                             k->icase, p, err) < 0) {
+	                             k->icase, k->no_dns, p, err) < 0) {
 		return -1;
 	}
 	me->key = xstrdup(key);
@@ -102,7 +102,11 @@ smp_map_entry_check(const struct smp_map_kind *k, const char *key,
 {
 	struct acl_pattern p;
 	struct smp_map_entry me;
-	if (entry_compile(k, key, val, &p, &me, err) < 0)
+	/* an entry added at run time names no host (HAProxy resolves only
+	 * while starting); a name of the loaded files keeps its address */
+	struct smp_map_kind rk = *k;
+	rk.no_dns = true;
+	if (entry_compile(&rk, key, val, &p, &me, err) < 0)
 		return -1;
 	acl_pattern_clear(&p);
 	free(me.key);
@@ -175,7 +179,7 @@ map_line(struct smp_map *map, char *c, int lineno, const char *name,
 
 	struct acl_pattern p;
 	char *e = NULL;
-	if (acl_pattern_parse(map->m, false, key, false, &p, &e) < 0) {
+	if (acl_pattern_parse(map->m, false, key, false, false, &p, &e) < 0) {
 		*err = xasprintf("%s at line %d of file '%s'", e, lineno, name);
 		free(e);
 		return -1;

@@ -241,7 +241,8 @@ static bool
 kind_eq(const struct smp_map_kind *a, const struct smp_map_kind *b)
 {
 	return a->m == b->m && a->regm == b->regm && a->icase == b->icase &&
-	       a->dotted == b->dotted && a->values == b->values &&
+	       a->dotted == b->dotted && a->no_dns == b->no_dns &&
+	       a->values == b->values &&
 	       (!a->values || a->out == b->out);
 }
 

@@ -551,7 +551,8 @@ make_ref_use(struct smp_rt *rt, struct pr_use *u)
 			break;
 		patref_describe(ref, PATREF_ACL, e->kw, u->loc.file, u->loc.line);
 		k = (struct smp_map_kind){ .m = e->match, .dotted = e->dotted,
-		                           .icase = acl_icase(rt, e, u->fi) };
+		                           .icase = acl_icase(rt, e, u->fi),
+		                           .no_dns = e->no_dns };
 		*u->slot = patref_user_get(ref, &k, &err);
 		break;
 	case PR_ACL_INLINE: {
@@ -578,7 +579,8 @@ make_ref_use(struct smp_rt *rt, struct pr_use *u)
 			                u->loc.line);
 		}
 		k = (struct smp_map_kind){ .m = e->match, .dotted = e->dotted,
-		                           .icase = nf < e->pats.n && e->pats.v[nf].icase };
+		                           .icase = nf < e->pats.n && e->pats.v[nf].icase,
+		                           .no_dns = e->no_dns };
 		*u->slot = patref_user_get(ref, &k, &err);
 		break;
 	}

@@ -198,6 +198,7 @@ const struct smp_map_entry *smp_map_entry_at(const struct smp_map *map,
 struct smp_map_kind {
 	enum acl_match m;
 	bool regm, icase, dotted;
+	bool no_dns;            /* ACL flag -n */
 	bool values;
 	enum map_out out;
 };
@@ -207,8 +208,9 @@ struct smp_map *smp_map_compile(const struct smp_map_kind *k,
                                 const char *const *keys,
                                 const char *const *vals, const int *lines,
                                 size_t n, const char *file, char **err);
-/* Whether key (and val) would compile for k: 0, or -1 with *err in
- * HAProxy's words, without the final period. */
+/* Whether key (and val), added at run time, would compile for k: 0, or
+ * -1 with *err in HAProxy's words, without the final period. A host name
+ * is refused where k wants an address. */
 int smp_map_entry_check(const struct smp_map_kind *k, const char *key,
                         const char *val, char **err);
 /* The parsed pattern of entry i (its index kind for "get map"). */

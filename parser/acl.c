@@ -316,7 +316,8 @@ acl_flag_f(struct acl_parse *ap, int i)
 	 * e->files itself */
 	if (ap->cx->cfg && ap->cx->cfg->opts.check_files &&
 	    acl_pattern_file_load(v, (enum acl_match)ap->match, e->dotted,
-	                          ap->icase, e->map, &e->pats, &ap->err) < 0) {
+	                          ap->icase, e->no_dns, e->map, &e->pats,
+	                          &ap->err) < 0) {
 		cx_error(ap->cx, i < ap->last ? &w[i + 1] : &w[i], "%s%s.",
 		         ap->pfx, ap->err);
 		return -1;
@@ -384,7 +385,8 @@ acl_parse_patterns(struct acl_parse *ap, int i)
 				continue;
 			}
 		}
-		if (acl_pattern_parse(e->match, e->dotted, s, ap->icase, &p, &ap->err) < 0) {
+		if (acl_pattern_parse(e->match, e->dotted, s, ap->icase, e->no_dns, &p,
+		                      &ap->err) < 0) {
 			cx_error(ap->cx, &ap->w[i], "%s%s.", ap->pfx, ap->err);
 			return -1;
 		}

@@ -113,9 +113,15 @@ enum smp_type acl_match_input(enum acl_match m);
 /* Pattern helpers (pattern.c), shared with map converters. */
 /* Method by name and length ("beg"); -1 when unknown. */
 int acl_match_by_name(const char *name, size_t len);
-/* Parses one pattern for method m; message in *err (no final period). */
+/* Parses one pattern for method m; message in *err (no final period).
+ * no_dns (the ACL flag -n): an IP pattern must be an address, as it must
+ * always once acl_pattern_freeze_names() was called. */
 int acl_pattern_parse(enum acl_match m, bool dotted, const char *s,
-                      bool icase, struct acl_pattern *out, char **err);
+                      bool icase, bool no_dns, struct acl_pattern *out,
+                      char **err);
+/* From now on (the engine runs) host names in IP patterns are not
+ * resolved; those resolved before keep their address. */
+void acl_pattern_freeze_names(void);
 void acl_pattern_clear(struct acl_pattern *p);
 /* HAProxy's parse_binary(): an even number of hex digits into *out
  * (malloc'd, with a NUL after the *len bytes); message in *err. Shared
@@ -128,7 +134,8 @@ int acl_regex_check(const char *re, bool icase, char **err);
  * when non-NULL. Errors: "failed to open pattern file <f>", "'x' is not
  * a number at line N of file 'f'". */
 int acl_pattern_file_load(const char *file, enum acl_match m, bool dotted,
-                          bool icase, bool map, void *pats, char **err);
+                          bool icase, bool no_dns, bool map, void *pats,
+                          char **err);
 /* Checks a map file's keys for a map converter of match mname. */
 int acl_pattern_file_check(const char *file, const char *mname,
                            size_t mlen, bool map, char **err);

@@ -134,6 +134,39 @@ range:
 	return -1;
 }
 
+/* Host names in IP patterns. HAProxy resolves them only while it starts
+ * (pat_parse_ip(): MODE_STARTING), so a pattern added at run time (CLI
+ * "add acl", "http-request add-acl") must be an address, and the event
+ * loop never waits for a resolver. The addresses found while starting
+ * are kept: a set rebuilt at run time (patref_publish()) gets the same
+ * ones without a lookup. Written only before the engine runs. */
+static VEC(struct ip_name { char *name; struct in_addr a; }) ip_names;
+static bool ip_names_frozen;
+
+void
+acl_pattern_freeze_names(void)
+{
+	ip_names_frozen = true;
+}
+
+static bool
+ip_name_lookup(const char *name, struct in_addr *out)
+{
+	for (size_t i = 0; i < ip_names.n; i++)
+		if (strcmp(ip_names.v[i].name, name) == 0) {
+			*out = ip_names.v[i].a;
+			return true;
+		}
+	struct addrinfo *res;
+	if (ip_names_frozen || addr_lookup(name, AF_INET, &res) < 0)
+		return false;
+	*out = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	struct ip_name n = { xstrdup(name), *out };
+	VEC_PUSH(ip_names, n);
+	return true;
+}
+
 static int
 parse_ip(const char *s, bool resolve, struct acl_pattern *p, char **err)
 {
@@ -148,13 +181,9 @@ parse_ip(const char *s, bool resolve, struct acl_pattern *p, char **err)
 	addr[al] = '\0';
 	if (!strchr(addr, ':')) {
 		/* IPv4: inet_aton() accepts HAProxy's abbreviated forms */
-		if (inet_aton(addr, &p->v4) == 0) {
-			struct addrinfo *res;
-			if (!resolve || !*addr || addr_lookup(addr, AF_INET, &res) < 0)
-				goto bad;
-			p->v4 = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
-			freeaddrinfo(res);
-		}
+		if (inet_aton(addr, &p->v4) == 0 &&
+		    (!resolve || !*addr || !ip_name_lookup(addr, &p->v4)))
+			goto bad;
 		p->af = AF_INET;
 		p->m4.s_addr = 0xffffffffu;
 		if (slash) {
@@ -229,7 +258,7 @@ parse_bin(const char *s, struct acl_pattern *p, char **err)
 
 int
 acl_pattern_parse(enum acl_match m, bool dot, const char *s, bool icase,
-                  struct acl_pattern *out, char **err)
+                  bool no_dns, struct acl_pattern *out, char **err)
 {
 	memset(out, 0, sizeof(*out));
 	out->icase = icase;
@@ -242,7 +271,7 @@ acl_pattern_parse(enum acl_match m, bool dot, const char *s, bool icase,
 		rc = parse_range(false, s, out, err);
 		break;
 	case ACL_M_IP:
-		rc = parse_ip(s, true, out, err);
+		rc = parse_ip(s, !no_dns, out, err);
 		break;
 	case ACL_M_BIN:
 		rc = parse_bin(s, out, err);
@@ -266,7 +295,8 @@ typedef VEC(struct acl_pattern) pat_vec;
 
 int
 acl_pattern_file_load(const char *file, enum acl_match m, bool dot,
-                      bool icase, bool map, void *pats, char **err)
+                      bool icase, bool no_dns, bool map, void *pats,
+                      char **err)
 {
 	FILE *f = fopen(file, "r");
 	char *line = NULL;
@@ -300,7 +330,7 @@ acl_pattern_file_load(const char *file, enum acl_match m, bool dot,
 			continue;
 		struct acl_pattern p;
 		char *e = NULL;
-		if (acl_pattern_parse(m, dot, key, icase, &p, &e) < 0) {
+		if (acl_pattern_parse(m, dot, key, icase, no_dns, &p, &e) < 0) {
 			*err = xasprintf("%s at line %d of file '%s'", e, lineno, file);
 			free(e);
 			rc = -1;
@@ -324,6 +354,6 @@ acl_pattern_file_check(const char *file, const char *mname, size_t mlen,
 	if (m < 0 || (mlen == 4 && strncmp(mname, "regm", 4) == 0))
 		m = mlen == 4 && strncmp(mname, "regm", 4) == 0 ? ACL_M_REG
 		                                               : ACL_M_STR;
-	return acl_pattern_file_load(file, (enum acl_match)m, false, false, map,
-	                             NULL, err);
+	return acl_pattern_file_load(file, (enum acl_match)m, false, false,
+	                             false, map, NULL, err);
 }
