@@ -99,7 +99,8 @@ def heads_fill_the_buffer_less_64_bytes():
 def server_heads_beyond_the_buffer_are_a_502():
     """The same limits hold for a server's head: 16320 raw bytes, and
     HAProxy's internal size within tune.bufsize - tune.maxrewrite (15272
-    bytes here when they are a value's). Beyond: a 502, eresp counted."""
+    bytes here when they are a value's). Beyond, or a head not ended at
+    16320 bytes: a 502 at once, eresp counted."""
     resp = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
     srv, p = response_lab(b"")
     with srv:
@@ -108,10 +109,13 @@ def server_heads_beyond_the_buffer_are_a_502():
                 ("16320 bytes with blanks", padded(resp, 16320), b"HTTP/1.1 200 OK"),
                 ("16321 bytes with blanks", padded(resp, 16321), PAGE502_START[:-2]),
                 ("a value of 15230 bytes", padded(resp, 15272, b"v"), b"HTTP/1.1 200 OK"),
-                ("a value of 15231 bytes", padded(resp, 15273, b"v"), PAGE502_START[:-2])]:
+                ("a value of 15231 bytes", padded(resp, 15273, b"v"), PAGE502_START[:-2]),
+                ("16320 bytes of a head not ended", padded(resp, 17000, b"v")[:16320],
+                 PAGE502_START[:-2])]:
             srv.reply = reply
-            ans, _ = L.exchange(p.port, REQ_START + b"\r\n")
+            ans, took = L.exchange(p.port, REQ_START + b"\r\n")
             lib.eq(ans.split(b"\r\n", 1)[0], want, what)
+            lib.ok(took < 5, "%s: answered after %.1fs" % (what, took))
             eresp += want != b"HTTP/1.1 200 OK"
             lib.eq(L.stat(p.sock, "bh", "s1", "eresp"), str(eresp), what + ": eresp")
         lib.stop(p)
