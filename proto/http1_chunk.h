@@ -7,7 +7,7 @@
  * keeps between calls. Accepted as HAProxy 2.6 does: hexadecimal sizes
  * (either case, leading zeros), blanks after the size, extensions after
  * ';' (skipped), CRLF or a bare LF as line end, trailer fields. Refused:
- * no digit, a size beyond 2^56, a CR not followed by LF, data not
+ * no digit, a size of 2^52 or more, a CR not followed by LF, data not
  * followed by its line end, a control byte in a size line, a size line
  * or trailer line longer than the limit. */
 #ifndef SLUICE_PROTO_HTTP1_CHUNK_H
