@@ -109,20 +109,17 @@ dupn(const char *s, size_t n)
 	return p;
 }
 
-/* HAProxy's internal (HTX) size of the head: 8 bytes per block beyond
- * its payload (start line, each field, end of headers), the version
- * string "HTTP/x.y", and 69 bytes of fixed overhead. Measured on 2.6.12:
- * a rewrite fails once this exceeds tune.bufsize. */
+/* HAProxy's internal (HTX) size of the head, as the parsers measure it
+ * (proto/http1_req.h). Measured on 2.6.12: a rewrite fails once this
+ * exceeds tune.bufsize. */
 size_t
 hmsg_cost(const struct hmsg *m)
 {
-	size_t c = 69 + 8 + 8 + 8; /* fixed, start line block, "HTTP/x.y", EOH */
-	if (m->is_req)
-		c += m->method_len + m->uri_len;
-	else
-		c += 3 + m->reason_len;
+	/* the version is "HTTP/x.y", a status three digits */
+	size_t c = h1q_cost_line(8 + (m->is_req ? m->method_len + m->uri_len
+	                                        : 3 + m->reason_len));
 	for (size_t i = 0; i < m->nhdrs; i++)
-		c += m->hdrs[i].name_len + m->hdrs[i].value_len + 8;
+		c += h1q_cost_field(m->hdrs[i].name_len, m->hdrs[i].value_len);
 	return c;
 }
 

@@ -93,18 +93,21 @@ struct h1q_req {
 void h1q_limits_default(struct h1q_limits *l);
 /* The raw bytes of a head HAProxy reads: bufsize - H1Q_RAW_RESERVE. */
 size_t h1q_raw_room(const struct h1q_limits *l);
-/* HAProxy's internal size of a head (struct h1q_limits): the cost of its
- * start line, from the length of its three words, plus each field's. */
+/* HAProxy's internal (HTX) size of a head (struct h1q_limits): the cost
+ * of its start line, from the length of its three words (blocks of the
+ * start line and of the end of headers), plus each field's. */
+#define H1Q_HTX_BLK 8
+#define H1Q_HTX_OVERHEAD 69
 static inline size_t
 h1q_cost_line(size_t words)
 {
-	return words + 16 + 69;
+	return words + 2 * H1Q_HTX_BLK + H1Q_HTX_OVERHEAD;
 }
 
 static inline size_t
 h1q_cost_field(size_t name_len, size_t value_len)
 {
-	return name_len + value_len + 8;
+	return name_len + value_len + H1Q_HTX_BLK;
 }
 
 /* Whether a whole head of raw bytes, of that cost, fits HAProxy's buffer
