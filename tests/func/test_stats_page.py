@@ -345,7 +345,7 @@ listen stats
     st, h, body = lib.http_get(port, "/elsewhere")
     lib.eq(st, 503, "status")
     pat = re.compile(r'^127\.0\.0\.1:\d+ \[\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] '
-                     r'stats stats/<STATS> 0/0/0/0/\d+ 200 \d+ - - LR-- \d+/\d+/0/0/0 0/0 '
+                     r'stats stats/<STATS> \d+/0/0/0/\d+ 200 \d+ - - LR-- \d+/\d+/0/0/0 0/0 '
                      r'"GET /stats;csv HTTP/1\.1"$', re.M)
     lib.ok(lib.wait_for(lambda: pat.search(lib.logs(p))), "stats log line:\n" + lib.logs(p))
     pat = re.compile(r'stats stats/<NOSRV> \d+/-1/-1/-1/\d+ 503 \d+ - - SC-- .* "GET /elsewhere HTTP/1\.1"$', re.M)
